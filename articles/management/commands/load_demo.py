@@ -1,0 +1,103 @@
+import secrets
+
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group
+from django.core.management.base import BaseCommand
+from django.db import transaction
+from django.utils import timezone
+
+from articles import demo
+from articles.models import Disclaimer, Post
+
+
+class Command(BaseCommand):
+    help = (
+        "Load the demo content: 'Glutamine and Gut Health' with its references and "
+        "FDA disclaimer, a few short posts, and demo accounts. Safe to run again: "
+        "what exists is left as it is (use --reset to restore the demo posts)."
+    )
+
+    def add_arguments(self, parser):
+        parser.add_argument(
+            "--reset",
+            action="store_true",
+            help="Restore the demo posts to their original content.",
+        )
+
+    def handle(self, *args, reset=False, **options):
+        with transaction.atomic():
+            passwords = self.load_accounts()
+            author = get_user_model().objects.get(username="editor")
+            fda, _ = Disclaimer.objects.get_or_create(
+                name=demo.FDA_DISCLAIMER["name"], defaults=demo.FDA_DISCLAIMER
+            )
+            disclaimers = {fda.name: fda}
+            created = 0
+            for spec in [demo.GLUTAMINE, *demo.OTHER_POSTS, demo.SCHEDULED_POST]:
+                created += self.load_post(spec, author, disclaimers, reset)
+        total = Post.objects.count()
+        self.stdout.write(
+            self.style.SUCCESS(f"Demo content loaded: {created} new posts, {total} in all.")
+        )
+        for username, password in passwords:
+            self.stdout.write(f"  demo account {username!r}: password {password}")
+        if passwords:
+            self.stdout.write("  Log in at http://127.0.0.1:8000/admin/ (development only).")
+
+    def load_post(self, spec, author, disclaimers, reset):
+        fields = {
+            "title": spec["title"],
+            "summary": spec["summary"],
+            "body": spec["body"],
+            "author": author,
+            "status": Post.Status.PUBLISHED,
+            "publish_at": spec.get("publish_at") or timezone.now() + spec["schedule_in"],
+        }
+        post = Post.objects.filter(slug=spec["slug"]).first()
+        if post is not None and not reset:
+            return 0
+        if post is None:
+            post = Post(slug=spec["slug"])
+        elif "schedule_in" in spec:
+            fields.pop("publish_at")
+        for name, value in fields.items():
+            setattr(post, name, value)
+        post.save()
+        post.references.all().delete()
+        post.post_disclaimers.all().delete()
+        for order, reference in enumerate(spec.get("references", []), start=1):
+            post.references.create(order=order, **reference)
+        for order, name in enumerate(spec.get("disclaimers", []), start=1):
+            post.post_disclaimers.create(disclaimer=disclaimers[name], order=order)
+        return 1
+
+    def load_accounts(self):
+        """Create the demo accounts; their passwords are printed only in DEBUG."""
+        User = get_user_model()
+        printed = []
+        for username, first, last, group_name, superuser in demo.ACCOUNTS:
+            if User.objects.filter(username=username).exists():
+                continue
+            user = User(
+                username=username,
+                first_name=first,
+                last_name=last,
+                email=f"{username}@example.com",
+                is_staff=True,
+                is_superuser=superuser,
+            )
+            if settings.DEBUG:
+                password = secrets.token_urlsafe(9)
+                user.set_password(password)
+                printed.append((username, password))
+            else:
+                user.set_unusable_password()
+                self.stdout.write(
+                    f"  created {username!r} without a password: "
+                    f"set one with `manage.py changepassword {username}`"
+                )
+            user.save()
+            if group_name:
+                user.groups.add(Group.objects.get(name=group_name))
+        return printed

@@ -1,0 +1,359 @@
+import re
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
+from django.db import models
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.html import format_html
+from django.utils.safestring import mark_safe
+from django.utils.text import slugify
+
+from . import markup
+
+validate_doi = RegexValidator(
+    r"^10\.\d{4,9}/\S+$",
+    "Enter a DOI such as 10.3390/ijms18051051 (without https://doi.org/).",
+    code="invalid_doi",
+)
+validate_pmid = RegexValidator(
+    r"^[1-9]\d{0,8}$",
+    "Enter a PubMed ID: digits only, such as 28498331.",
+    code="invalid_pmid",
+)
+
+
+def validate_marker(value):
+    if not markup.valid_marker(value):
+        raise ValidationError(
+            "A marker is one to four symbols such as ** or †, without letters, "
+            "digits, spaces or brackets.",
+            code="invalid_marker",
+        )
+
+
+class PostQuerySet(models.QuerySet):
+    def published(self):
+        """The one definition of a public post: published and due."""
+        return self.filter(status=Post.Status.PUBLISHED, publish_at__lte=timezone.now())
+
+    def scheduled(self):
+        return self.filter(status=Post.Status.PUBLISHED, publish_at__gt=timezone.now())
+
+    def drafts(self):
+        return self.filter(status=Post.Status.DRAFT)
+
+    def visible_to(self, user):
+        """What a user may read: staff who may see posts preview everything."""
+        if user.is_active and user.is_staff and user.has_perm("articles.view_post"):
+            return self.all()
+        return self.published()
+
+    def for_page(self):
+        """Everything the post page shows, in a fixed number of queries."""
+        return self.select_related("author").prefetch_related(
+            "references",
+            models.Prefetch(
+                "post_disclaimers",
+                queryset=PostDisclaimer.objects.select_related("disclaimer"),
+            ),
+        )
+
+    def publish(self):
+        """Publish the drafts; one dated in the future goes out at its time."""
+        return self.filter(status=Post.Status.DRAFT).update(
+            status=Post.Status.PUBLISHED, updated_at=timezone.now()
+        )
+
+    def unpublish(self):
+        return self.exclude(status=Post.Status.DRAFT).update(
+            status=Post.Status.DRAFT, updated_at=timezone.now()
+        )
+
+
+class Post(models.Model):
+    class Status(models.TextChoices):
+        DRAFT = "draft", "Draft"
+        PUBLISHED = "published", "Published"
+
+    title = models.CharField(max_length=200)
+    slug = models.SlugField(
+        max_length=200,
+        unique=True,
+        help_text="The post's address: /blog/<slug>/. Filled from the title.",
+    )
+    summary = models.TextField(
+        max_length=500,
+        help_text="One or two sentences for the blog index, feeds and search engines.",
+    )
+    body = models.TextField(
+        help_text=(
+            "Markdown. Cite references by number: [1], [1, 3] or [2-4]. "
+            "Point at a disclaimer by its marker in brackets: [**] or [†]."
+        )
+    )
+    body_html = models.TextField(editable=False, blank=True)
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="posts",
+    )
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.DRAFT)
+    publish_at = models.DateTimeField(
+        "publish time",
+        default=timezone.now,
+        db_index=True,
+        help_text="A published post appears at this time; a future time schedules it.",
+    )
+    comments_enabled = models.BooleanField(
+        "comments open",
+        default=True,
+        help_text="Untick to close comments on this post (existing comments stay).",
+    )
+    disclaimers = models.ManyToManyField(
+        "Disclaimer", through="PostDisclaimer", related_name="posts", blank=True
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = PostQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-publish_at", "-pk"]
+        get_latest_by = "publish_at"
+        indexes = [models.Index(fields=["status", "-publish_at"], name="post_public_idx")]
+
+    def __str__(self):
+        return self.title
+
+    def save(self, *args, **kwargs):
+        if not self.slug:
+            self.slug = self.unique_slug(self.title)
+        self.body_html = self.render().html
+        super().save(*args, **kwargs)
+
+    def get_absolute_url(self):
+        return reverse("articles:detail", kwargs={"slug": self.slug})
+
+    @property
+    def is_public(self):
+        return self.status == self.Status.PUBLISHED and self.publish_at <= timezone.now()
+
+    @property
+    def is_scheduled(self):
+        return self.status == self.Status.PUBLISHED and self.publish_at > timezone.now()
+
+    @property
+    def state_label(self):
+        if self.status == self.Status.DRAFT:
+            return "Draft"
+        return "Scheduled" if self.is_scheduled else "Published"
+
+    @classmethod
+    def unique_slug(cls, title):
+        base = slugify(title)[:190] or "post"
+        slug, n = base, 2
+        while cls.objects.filter(slug=slug).exists():
+            slug, n = f"{base}-{n}", n + 1
+        return slug
+
+    # --- rendering -------------------------------------------------------
+    def _reference_count(self):
+        return self.references.count() if self.pk else 0
+
+    def _markers(self):
+        if not self.pk:
+            return []
+        return [pd.disclaimer.marker for pd in self.post_disclaimers.select_related("disclaimer")]
+
+    def render(self):
+        """The body rendered against this post's stored references and disclaimers."""
+        return markup.render(self.body, self._reference_count(), self._markers())
+
+    def check_body(self, reference_count=None, markers=None):
+        """Raise ValidationError for citations or markers that point at nothing.
+
+        The admin checks the references and the disclaimers being submitted,
+        each in its own formset; None leaves that side unchecked.
+        """
+        result = markup.render(self.body, reference_count, markers)
+        errors = []
+        if result.unknown_citations:
+            numbers = sorted(set(result.unknown_citations))
+            errors.append(
+                ValidationError(
+                    "The body cites %(numbers)s but the post has %(count)s. "
+                    "Add the reference or correct the number.",
+                    code="unknown_citation",
+                    params={
+                        "numbers": ", ".join(f"[{n}]" for n in numbers),
+                        "count": (
+                            "no references"
+                            if reference_count == 0
+                            else f"only {reference_count} reference"
+                            + ("s" if reference_count != 1 else "")
+                        ),
+                    },
+                )
+            )
+        if result.unknown_markers:
+            errors.append(
+                ValidationError(
+                    "The body points at the disclaimer marker %(markers)s but no "
+                    "disclaimer with that marker is attached to the post.",
+                    code="unknown_marker",
+                    params={
+                        "markers": ", ".join(
+                            f"[{m}]" for m in dict.fromkeys(result.unknown_markers)
+                        )
+                    },
+                )
+            )
+        if errors:
+            raise ValidationError(errors)
+
+    def refresh_rendering(self):
+        """Re-render after references or disclaimers changed; bumps updated_at."""
+        Post.objects.filter(pk=self.pk).update(
+            body_html=self.render().html, updated_at=timezone.now()
+        )
+
+    @property
+    def ordered_disclaimers(self):
+        """(position, disclaimer) pairs in the post's chosen order."""
+        return [
+            (position, pd.disclaimer)
+            for position, pd in enumerate(self.post_disclaimers.all(), start=1)
+        ]
+
+    def numbered_references(self):
+        return list(enumerate(self.references.all(), start=1))
+
+
+class Reference(models.Model):
+    post = models.ForeignKey(Post, on_delete=models.CASCADE, related_name="references")
+    order = models.PositiveSmallIntegerField(
+        default=0, help_text="References are numbered in this order."
+    )
+    authors = models.CharField(
+        max_length=500, help_text="AMA style: Surname Initials, comma separated: Kim MH, Kim H"
+    )
+    title = models.CharField(max_length=500)
+    journal = models.CharField(
+        "journal, publisher or website",
+        max_length=300,
+        blank=True,
+        help_text="Abbreviated journal name (Int J Mol Sci), publisher or website.",
+    )
+    year = models.PositiveSmallIntegerField(
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(1500), MaxValueValidator(2200)],
+    )
+    volume = models.CharField(max_length=20, blank=True)
+    issue = models.CharField(max_length=20, blank=True)
+    pages = models.CharField(max_length=40, blank=True, help_text="149-154, or an article number.")
+    doi = models.CharField("DOI", max_length=200, blank=True, validators=[validate_doi])
+    pmid = models.CharField("PMID", max_length=12, blank=True, validators=[validate_pmid])
+    url = models.URLField("URL", max_length=500, blank=True)
+
+    class Meta:
+        ordering = ["order", "pk"]
+
+    def __str__(self):
+        return f"{self.authors}. {self.title}"
+
+    def clean(self):
+        # Accept what editors paste: "https://doi.org/10..." and "doi:10...".
+        self.doi = re.sub(
+            r"^(https?://(dx\.)?doi\.org/|doi:\s*)", "", self.doi.strip(), flags=re.I
+        )
+        self.pmid = re.sub(r"^pmid:?\s*", "", self.pmid.strip(), flags=re.I)
+
+    @property
+    def doi_url(self):
+        return f"https://doi.org/{self.doi}" if self.doi else ""
+
+    @property
+    def pmid_url(self):
+        return f"https://pubmed.ncbi.nlm.nih.gov/{self.pmid}/" if self.pmid else ""
+
+    def ama(self):
+        """The reference in AMA style, as safe HTML (every field escaped)."""
+        parts = [
+            format_html("{}.", self.authors.rstrip(".")),
+            format_html("{}.", self.title.rstrip(".")),
+        ]
+        if self.journal:
+            parts.append(format_html("<i>{}</i>.", self.journal.rstrip(".")))
+        locator = ""
+        if self.year:
+            locator = str(self.year)
+            if self.volume:
+                locator += f";{self.volume}"
+                if self.issue:
+                    locator += f"({self.issue})"
+            elif self.issue:
+                locator += f";({self.issue})"
+            if self.pages:
+                locator += f":{self.pages}"
+        elif self.volume or self.pages:
+            locator = ";".join(filter(None, [self.volume, self.pages]))
+        if locator:
+            parts.append(format_html("{}.", locator))
+        if self.doi:
+            parts.append(format_html('doi:<a href="{}">{}</a>', self.doi_url, self.doi))
+        if self.pmid:
+            parts.append(format_html('PMID: <a href="{}">{}</a>', self.pmid_url, self.pmid))
+        if self.url and not self.doi:
+            parts.append(format_html('<a href="{}">{}</a>', self.url, self.url))
+        return mark_safe(" ".join(parts))  # noqa: S308 (each part is format_html)
+
+
+class Disclaimer(models.Model):
+    name = models.CharField(
+        max_length=100, unique=True, help_text="For editors only, e.g. 'FDA statement'."
+    )
+    marker = models.CharField(
+        max_length=4,
+        validators=[validate_marker],
+        help_text="The symbol that links body text to this note: ** or † or ‡.",
+    )
+    text = models.TextField(help_text="Plain text, shown at the foot of the post.")
+    is_default = models.BooleanField(
+        "default for new posts",
+        default=False,
+        help_text="New posts start with this disclaimer attached.",
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self):
+        return f"{self.marker} {self.name}"
+
+    @classmethod
+    def defaults(cls):
+        return cls.objects.filter(is_default=True).order_by("name")
+
+
+class PostDisclaimer(models.Model):
+    post = models.ForeignKey(Post, on_delete=models.CASCADE, related_name="post_disclaimers")
+    disclaimer = models.ForeignKey(
+        Disclaimer, on_delete=models.PROTECT, related_name="post_disclaimers"
+    )
+    order = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        ordering = ["order", "pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["post", "disclaimer"], name="unique_post_disclaimer")
+        ]
+        verbose_name = "disclaimer on the post"
+        verbose_name_plural = "disclaimers on the post"
+
+    def __str__(self):
+        return str(self.disclaimer)

@@ -1,0 +1,23 @@
+from django.contrib import admin
+from django.contrib.sitemaps.views import sitemap
+from django.urls import include, path
+from django.views.generic import RedirectView
+
+from articles.sitemaps import PostSitemap
+
+admin.site.site_header = "glutablog administration"
+admin.site.site_title = "glutablog admin"
+admin.site.index_title = "Posts and comments"
+
+urlpatterns = [
+    path("", RedirectView.as_view(pattern_name="articles:index", permanent=False)),
+    path("admin/", admin.site.urls),
+    path("blog/", include("articles.urls")),
+    path("comments/", include("comments.urls")),
+    path(
+        "sitemap.xml",
+        sitemap,
+        {"sitemaps": {"posts": PostSitemap}},
+        name="django.contrib.sitemaps.views.sitemap",
+    ),
+]
