@@ -255,7 +255,7 @@ class Reference(models.Model):
     issue = models.CharField(max_length=20, blank=True)
     pages = models.CharField(max_length=40, blank=True, help_text="149-154, or an article number.")
     doi = models.CharField("DOI", max_length=200, blank=True, validators=[validate_doi])
-    pmid = models.CharField("PMID", max_length=12, blank=True, validators=[validate_pmid])
+    pmid = models.CharField("PMID", max_length=20, blank=True, validators=[validate_pmid])
     url = models.URLField("URL", max_length=500, blank=True)
 
     class Meta:
@@ -264,12 +264,14 @@ class Reference(models.Model):
     def __str__(self):
         return f"{self.authors}. {self.title}"
 
-    def clean(self):
-        # Accept what editors paste: "https://doi.org/10..." and "doi:10...".
+    def clean_fields(self, exclude=None):
+        # Accept what editors paste ("https://doi.org/10...", "doi:10...",
+        # "PMID: 123") and validate what remains.
         self.doi = re.sub(
             r"^(https?://(dx\.)?doi\.org/|doi:\s*)", "", self.doi.strip(), flags=re.I
         )
         self.pmid = re.sub(r"^pmid:?\s*", "", self.pmid.strip(), flags=re.I)
+        super().clean_fields(exclude=exclude)
 
     @property
     def doi_url(self):
