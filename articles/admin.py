@@ -2,7 +2,9 @@ from django import forms
 from django.contrib import admin, messages
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
-from django.db.models import Count
+from django.db import models
+from django.db.models import Count, OuterRef, Subquery
+from django.db.models.functions import Coalesce
 from django.utils.html import format_html
 from django.utils.translation import ngettext
 
@@ -40,6 +42,8 @@ class ReferenceInline(admin.StackedInline):
         "url",
     ]
     classes = ["references-inline"]
+    # A URL typed without a scheme means https (Django 6.0's default, today).
+    formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
     verbose_name = "reference"
     verbose_name_plural = "references (numbered [1], [2] … in this order)"
 
@@ -116,7 +120,19 @@ class PostAdmin(admin.ModelAdmin):
     ]
 
     def get_queryset(self, request):
-        return super().get_queryset(request).annotate(_reference_count=Count("references"))
+        # A subquery, not a join: the changelist's COUNT and date queries stay plain.
+        references = (
+            Reference.objects.filter(post=OuterRef("pk"))
+            .order_by()
+            .values("post")
+            .annotate(n=Count("pk"))
+            .values("n")
+        )
+        return (
+            super()
+            .get_queryset(request)
+            .annotate(_reference_count=Coalesce(Subquery(references), 0))
+        )
 
     @admin.display(description="status", ordering="status")
     def state(self, post):

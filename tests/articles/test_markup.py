@@ -127,5 +127,7 @@ def test_nothing_executable_survives(attack):
             assert not name.startswith("on"), html
             assert name != "style", html
             if name in {"href", "src"}:
-                assert not value.strip().lower().startswith(("javascript", "data", "vbscript")), html
+                assert not value.strip().lower().startswith(("javascript", "data", "vbscript")), (
+                    html
+                )
     assert "alert(1)</script>" not in html

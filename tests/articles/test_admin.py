@@ -1,0 +1,316 @@
+"""The editors' admin: lists, forms, inline references and disclaimers, actions."""
+
+import pytest
+from django.contrib.auth.models import Group
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from articles.models import Post
+from tests.articles.factories import (
+    DisclaimerFactory,
+    PostDisclaimerFactory,
+    PostFactory,
+    ReferenceFactory,
+)
+
+pytestmark = pytest.mark.django_db
+
+ADD_URL = reverse("admin:articles_post_add")
+
+
+def post_data(editor, references=(), disclaimers=(), **fields):
+    """What the post admin's add form submits."""
+    data = {
+        "title": "Magnesium and Sleep",
+        "slug": "magnesium-and-sleep",
+        "summary": "What the studies say.",
+        "body": "Magnesium may help.[1]",
+        "status": "published",
+        "publish_at_0": "2026-01-02",
+        "publish_at_1": "10:00:00",
+        "author": editor.pk,
+        "comments_enabled": "on",
+        "references-TOTAL_FORMS": len(references),
+        "references-INITIAL_FORMS": 0,
+        "post_disclaimers-TOTAL_FORMS": len(disclaimers),
+        "post_disclaimers-INITIAL_FORMS": 0,
+    }
+    for i, reference in enumerate(references):
+        data.update({f"references-{i}-{key}": value for key, value in reference.items()})
+    for i, disclaimer in enumerate(disclaimers):
+        data[f"post_disclaimers-{i}-disclaimer"] = disclaimer.pk
+        data[f"post_disclaimers-{i}-order"] = i
+    data.update(fields)
+    return data
+
+
+REFERENCE = {
+    "order": 1,
+    "authors": "Abbasi B, Kimiagar M",
+    "title": "The effect of magnesium supplementation on primary insomnia in elderly",
+    "journal": "J Res Med Sci",
+    "year": 2012,
+    "volume": "17",
+    "issue": "12",
+    "pages": "1161-1169",
+    "doi": "",
+    "pmid": "23853635",
+    "url": "",
+}
+
+
+@pytest.mark.parametrize(
+    "url_name",
+    [
+        "admin:articles_post_changelist",
+        "admin:articles_post_add",
+        "admin:articles_disclaimer_changelist",
+        "admin:articles_disclaimer_add",
+    ],
+)
+def test_editor_opens_lists_and_forms(editor_client, url_name):
+    PostFactory()
+    assert editor_client.get(reverse(url_name)).status_code == 200
+
+
+def test_editor_opens_a_post_change_form_with_its_inlines(editor_client):
+    post = PostFactory()
+    ReferenceFactory(post=post, title="An inline study")
+    PostDisclaimerFactory(post=post)
+
+    response = editor_client.get(reverse("admin:articles_post_change", args=[post.pk]))
+
+    assert response.status_code == 200
+    assert "An inline study" in response.text
+    assert "View on site" in response.text
+
+
+def test_editor_writes_and_publishes_a_post_with_a_reference(editor_client, editor, client):
+    fda = DisclaimerFactory(marker="**")
+    data = post_data(editor, references=[REFERENCE], disclaimers=[fda])
+    data["body"] = "Magnesium may help.[1] Ask your doctor. [**]"
+
+    response = editor_client.post(ADD_URL, data)
+
+    assert response.status_code == 302, response.context and response.context["errors"]
+    post = Post.objects.get(slug="magnesium-and-sleep")
+    assert post.is_public
+    page = client.get(post.get_absolute_url()).text
+    assert 'href="#ref-1"' in page and 'id="ref-1"' in page
+    assert "Abbasi B, Kimiagar M. The effect of magnesium" in page
+    assert 'href="#disclaimer-1"' in page and fda.text in page
+
+
+def test_citing_a_missing_reference_is_an_error_the_editor_sees(editor_client, editor):
+    data = post_data(editor, references=[REFERENCE], body="See [1] and [2].")
+
+    response = editor_client.post(ADD_URL, data)
+
+    assert response.status_code == 200
+    assert not Post.objects.exists()
+    assert "The body cites [2] but the post has only 1 reference." in response.text
+    assert "See [1] and [2]." in response.text  # nothing typed is lost
+
+
+def test_citation_with_no_references_at_all(editor_client, editor):
+    response = editor_client.post(ADD_URL, post_data(editor, body="Claim [1]."))
+
+    assert "The body cites [1] but the post has no references." in response.text
+
+
+def test_deleting_a_cited_reference_is_refused(editor_client, editor):
+    post = PostFactory(author=editor, body="Claim [1].")
+    reference = ReferenceFactory(post=post)
+    data = post_data(
+        editor,
+        slug=post.slug,
+        body=post.body,
+        **{
+            "references-TOTAL_FORMS": 1,
+            "references-INITIAL_FORMS": 1,
+            "references-0-id": reference.pk,
+            "references-0-post": post.pk,
+            "references-0-DELETE": "on",
+            **{f"references-0-{k}": v for k, v in REFERENCE.items()},
+        },
+    )
+
+    response = editor_client.post(reverse("admin:articles_post_change", args=[post.pk]), data)
+
+    assert response.status_code == 200
+    assert "The body cites [1] but the post has no references." in response.text
+    assert post.references.count() == 1
+
+
+def test_invalid_doi_is_a_clear_form_error(editor_client, editor):
+    data = post_data(editor, references=[{**REFERENCE, "doi": "doi.org/oops"}])
+
+    response = editor_client.post(ADD_URL, data)
+
+    assert response.status_code == 200
+    assert not Post.objects.exists()
+    assert "Enter a DOI such as 10.3390/ijms18051051" in response.text
+
+
+def test_unknown_disclaimer_marker_in_body_is_an_error(editor_client, editor):
+    data = post_data(editor, references=[REFERENCE], body="Claim.[1] [‡]")
+
+    response = editor_client.post(ADD_URL, data)
+
+    assert response.status_code == 200
+    assert "The body points at the disclaimer marker [‡]" in response.text
+
+
+def test_two_disclaimers_with_the_same_marker_are_refused(editor_client, editor):
+    first, second = DisclaimerFactory(marker="†"), DisclaimerFactory(marker="†")
+    data = post_data(editor, references=[REFERENCE], disclaimers=[first, second])
+
+    response = editor_client.post(ADD_URL, data)
+
+    assert "Two disclaimers on this post use the marker †" in response.text
+    assert not Post.objects.exists()
+
+
+def test_new_post_form_offers_the_default_disclaimers(editor_client):
+    default = DisclaimerFactory(name="FDA statement", is_default=True)
+    DisclaimerFactory(name="Other note", is_default=False)
+
+    response = editor_client.get(ADD_URL)
+
+    formset = response.context["inline_admin_formsets"][1].formset
+    assert [form.initial.get("disclaimer") for form in formset.forms] == [default.pk]
+
+
+def test_default_disclaimer_is_attached_when_the_editor_keeps_it(editor_client, editor):
+    default = DisclaimerFactory(is_default=True)
+    data = post_data(editor, references=[REFERENCE])
+    data.update(
+        {
+            "post_disclaimers-TOTAL_FORMS": 1,
+            "post_disclaimers-0-disclaimer": default.pk,
+            "post_disclaimers-0-order": 0,
+        }
+    )
+
+    assert editor_client.post(ADD_URL, data).status_code == 302
+    assert list(Post.objects.get().disclaimers.all()) == [default]
+
+
+def test_publish_and_unpublish_actions(editor_client):
+    drafts = PostFactory.create_batch(2, draft=True)
+    changelist = reverse("admin:articles_post_changelist")
+
+    response = editor_client.post(
+        changelist,
+        {"action": "publish", "_selected_action": [p.pk for p in drafts]},
+        follow=True,
+    )
+    assert "2 posts published" in response.text
+    assert Post.objects.published().count() == 2
+
+    response = editor_client.post(
+        changelist,
+        {"action": "unpublish", "_selected_action": [drafts[0].pk]},
+        follow=True,
+    )
+    assert "1 post moved back to draft." in response.text
+    assert Post.objects.published().count() == 1
+
+
+def test_view_on_site_works_for_a_draft(editor_client):
+    post = PostFactory(draft=True)
+    response = editor_client.get(
+        reverse("admin:view_on_site", args=[_content_type_id(), post.pk]), follow=True
+    )
+    assert response.status_code == 200
+    assert post.title in response.text
+
+
+def _content_type_id():
+    from django.contrib.contenttypes.models import ContentType
+
+    return ContentType.objects.get_for_model(Post).pk
+
+
+def test_disclaimer_list_shows_how_many_posts_use_each(editor_client):
+    disclaimer = DisclaimerFactory(name="FDA statement")
+    for post in PostFactory.create_batch(3):
+        PostDisclaimerFactory(post=post, disclaimer=disclaimer)
+
+    response = editor_client.get(reverse("admin:articles_disclaimer_changelist"))
+
+    row = response.text[response.text.index("FDA statement") :]
+    assert '<td class="field-post_count">3</td>' in row
+
+
+def test_post_changelist_query_count_does_not_grow(editor_client, django_assert_num_queries):
+    changelist = reverse("admin:articles_post_changelist")
+    PostFactory.create_batch(2)
+    with CaptureQueriesContext(connection) as few:
+        editor_client.get(changelist)
+
+    for post in PostFactory.create_batch(30):
+        ReferenceFactory.create_batch(2, post=post)
+    with django_assert_num_queries(len(few)) as many:
+        response = editor_client.get(changelist)
+
+    assert response.status_code == 200
+    counts = [q["sql"] for q in many if q["sql"].startswith("SELECT COUNT(")]
+    assert len(counts) == 1  # the page's own count; no second "full result" count
+    assert "GROUP BY" not in counts[0]  # the reference column does not make it a join
+
+
+def test_groups_exist_with_the_designed_permissions():
+    editors = Group.objects.get(name="Editors")
+    moderators = Group.objects.get(name="Moderators")
+
+    editor_perms = set(editors.permissions.values_list("codename", flat=True))
+    assert {"add_post", "change_post", "add_reference", "change_reference"} <= editor_perms
+    assert {"add_disclaimer", "change_disclaimer"} <= editor_perms
+    assert "delete_post" not in editor_perms
+    assert not editors.permissions.filter(content_type__app_label="auth").exists()
+
+    moderator_perms = set(
+        moderators.permissions.filter(content_type__app_label="articles").values_list(
+            "codename", flat=True
+        )
+    )
+    assert moderator_perms == {"view_post"}
+    assert not moderators.permissions.filter(content_type__app_label="auth").exists()
+
+
+def test_moderator_cannot_change_posts(moderator_client):
+    post = PostFactory()
+    url = reverse("admin:articles_post_change", args=[post.pk])
+
+    response = moderator_client.get(url)
+    assert response.status_code == 200  # may read it
+    assert 'name="_save"' not in response.text
+    assert moderator_client.post(url, {"title": "Hijacked"}).status_code == 403
+    assert moderator_client.get(ADD_URL).status_code == 403
+    post.refresh_from_db()
+    assert post.title != "Hijacked"
+
+
+@pytest.mark.parametrize("client_fixture", ["editor_client", "moderator_client"])
+def test_neither_role_may_manage_users(request, client_fixture):
+    client = request.getfixturevalue(client_fixture)
+    assert client.get(reverse("admin:auth_user_changelist")).status_code == 403
+    assert client.get(reverse("admin:auth_group_changelist")).status_code == 403
+
+
+def test_roles_are_idempotent():
+    from articles.roles import ARTICLES_ROLES, grant
+
+    before = Group.objects.get(name="Editors").permissions.count()
+    grant("articles", ARTICLES_ROLES)
+    grant("articles", ARTICLES_ROLES)
+    assert Group.objects.filter(name="Editors").count() == 1
+    assert Group.objects.get(name="Editors").permissions.count() == before
+
+
+def test_anonymous_is_sent_to_login(client):
+    response = client.get(reverse("admin:articles_post_changelist"))
+    assert response.status_code == 302
+    assert "/admin/login/" in response["Location"]
