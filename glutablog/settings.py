@@ -192,6 +192,9 @@ STORAGES = {
     },
 }
 WHITENOISE_MAX_AGE = 60 * 60 * 24 * 365 if not DEBUG else 0
+# In development (and tests) files come straight from the apps and packages.
+WHITENOISE_USE_FINDERS = DEBUG
+WHITENOISE_AUTOREFRESH = DEBUG
 
 # --- Security ---------------------------------------------------------------
 SECURE_CONTENT_TYPE_NOSNIFF = True
@@ -233,7 +236,7 @@ CRISPY_TEMPLATE_PACK = "bootstrap5"
 
 # --- Blog -------------------------------------------------------------------
 BLOG_TITLE = env.str("BLOG_TITLE", default="glutablog")
-BLOG_POSTS_PER_PAGE = env.int("BLOG_POSTS_PER_PAGE", default=10)
+BLOG_POSTS_PER_PAGE = env.int("BLOG_POSTS_PER_PAGE", default=4)
 
 # --- Logging ----------------------------------------------------------------
 LOGGING = {
