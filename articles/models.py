@@ -62,14 +62,29 @@ class PostQuerySet(models.QuerySet):
 
     def publish(self):
         """Publish the drafts; one dated in the future goes out at its time."""
+        now = timezone.now()
         return self.filter(status=Post.Status.DRAFT).update(
-            status=Post.Status.PUBLISHED, updated_at=timezone.now()
+            status=Post.Status.PUBLISHED, updated_at=now, page_changed_at=now
         )
 
     def unpublish(self):
+        now = timezone.now()
         return self.exclude(status=Post.Status.DRAFT).update(
-            status=Post.Status.DRAFT, updated_at=timezone.now()
+            status=Post.Status.DRAFT, updated_at=now, page_changed_at=now
         )
+
+    def page_version(self):
+        """(pk, page_changed_at) of the one post in this queryset, or None."""
+        return self.values_list("pk", "page_changed_at").first()
+
+    def page_changed(self):
+        """Say that something shown on these posts' pages changed.
+
+        Other apps call this when what they show on a post page changes (the
+        comments app, when a comment is approved or withdrawn): cached pages
+        and conditional GET answers of these posts are then stale at once.
+        """
+        return self.update(page_changed_at=timezone.now())
 
 
 class Post(models.Model):
@@ -116,6 +131,9 @@ class Post(models.Model):
     )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
+    # The last change of anything on the post's page (body, references,
+    # disclaimers, approved comments): the version of its cached rendering.
+    page_changed_at = models.DateTimeField(default=timezone.now, editable=False)
 
     objects = PostQuerySet.as_manager()
 
@@ -131,6 +149,7 @@ class Post(models.Model):
         if not self.slug:
             self.slug = self.unique_slug(self.title)
         self.body_html = self.render().html
+        self.page_changed_at = timezone.now()
         super().save(*args, **kwargs)
 
     def get_absolute_url(self):
@@ -214,9 +233,10 @@ class Post(models.Model):
             raise ValidationError(errors)
 
     def refresh_rendering(self):
-        """Re-render after references or disclaimers changed; bumps updated_at."""
+        """Re-render after references or disclaimers changed."""
+        now = timezone.now()
         Post.objects.filter(pk=self.pk).update(
-            body_html=self.render().html, updated_at=timezone.now()
+            body_html=self.render().html, updated_at=now, page_changed_at=now
         )
 
     @property

@@ -2,6 +2,7 @@ from django.conf import settings
 from django.utils.cache import add_never_cache_headers
 from django.views.generic import DetailView, ListView
 
+from . import page_cache
 from .models import Post
 
 
@@ -17,7 +18,10 @@ class PostListView(ListView):
 
 
 class PostDetailView(DetailView):
-    """A post. Staff who may see posts also get drafts and scheduled posts (preview)."""
+    """A post. Staff who may see posts also get drafts and scheduled posts (preview).
+
+    Anonymous readers are answered from the page cache (see page_cache).
+    """
 
     template_name = "articles/post_detail.html"
     context_object_name = "post"
@@ -26,8 +30,18 @@ class PostDetailView(DetailView):
         return Post.objects.visible_to(self.request.user).for_page()
 
     def get(self, request, *args, **kwargs):
+        if page_cache.is_cacheable(request):
+            current = Post.objects.published().filter(slug=kwargs["slug"]).page_version()
+            if current is not None:
+                return page_cache.serve(request, *current, render=self.render_for_cache)
         response = super().get(request, *args, **kwargs)
         if not self.object.is_public:
             # A preview must never be stored by a cache.
             add_never_cache_headers(response)
         return response
+
+    def render_for_cache(self):
+        """The page as every anonymous reader sees it, CSRF token left blank."""
+        self.object = self.get_object()
+        context = self.get_context_data(object=self.object, csrf_token=page_cache.CSRF_PLACEHOLDER)
+        return self.render_to_response(context).render().content.decode()

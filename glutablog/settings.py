@@ -237,6 +237,9 @@ CRISPY_TEMPLATE_PACK = "bootstrap5"
 # --- Blog -------------------------------------------------------------------
 BLOG_TITLE = env.str("BLOG_TITLE", default="glutablog")
 BLOG_POSTS_PER_PAGE = env.int("BLOG_POSTS_PER_PAGE", default=4)
+# Change to drop every cached post page at once (the template files' contents
+# are part of the cache key already).
+PAGE_CACHE_VERSION = env.str("PAGE_CACHE_VERSION", default="1")
 
 # --- Logging ----------------------------------------------------------------
 LOGGING = {

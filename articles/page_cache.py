@@ -1,0 +1,123 @@
+"""Cached post pages for anonymous readers, with conditional GET.
+
+A reader with no session and no pending message gets the post page from the
+cache: one indexed query tells whether the post is public and which version
+of its page is current (``Post.page_changed_at``, moved by every change of
+the body, references, disclaimers or approved comments), and the rendered
+page for that version comes from the cache. The page's CSRF token is the
+only part that differs per reader: it is stored as a placeholder and filled
+in per request, so the comment form works for everyone.
+
+The answer carries an ETag and Last-Modified, so a browser revalidating gets
+a 304 with no body. The ETag includes the reader's CSRF cookie, because the
+body does: a page cached in the browser keeps a token its cookie accepts.
+
+Readers with a session (a pending comment of their own, staff previews) or a
+flash message get the page rendered for them, never stored.
+"""
+
+import hashlib
+import logging
+
+from django.conf import settings
+from django.core.cache import cache
+from django.http import HttpResponse, HttpResponseNotModified
+from django.middleware.csrf import get_token
+from django.utils.cache import patch_vary_headers
+from django.utils.http import http_date, quote_etag
+
+logger = logging.getLogger(__name__)
+
+CSRF_PLACEHOLDER = "__glutablog_csrf_token_placeholder__"
+CACHE_TIMEOUT = 60 * 60 * 24
+
+
+def _build_id():
+    """Changes when the code or templates that render the page change."""
+    digest = hashlib.sha256(settings.PAGE_CACHE_VERSION.encode())
+    for folder in [settings.BASE_DIR / "templates"]:
+        for path in sorted(folder.rglob("*.html")):
+            digest.update(path.read_bytes())
+    return digest.hexdigest()[:10]
+
+
+BUILD_ID = _build_id()
+
+
+def is_cacheable(request):
+    """Only a plain anonymous GET: no session, no flash messages, no query string."""
+    return (
+        request.method in ("GET", "HEAD")
+        and not request.GET
+        and settings.SESSION_COOKIE_NAME not in request.COOKIES
+        and "messages" not in request.COOKIES
+    )
+
+
+def cache_key(pk, changed_at):
+    return f"post-page:{BUILD_ID}:{pk}:{changed_at.timestamp():.6f}"
+
+
+def etag_for(pk, changed_at, csrf_secret):
+    reader = hashlib.sha256(csrf_secret.encode()).hexdigest()[:12]
+    return quote_etag(f"{pk}-{changed_at.timestamp():.6f}-{BUILD_ID}-{reader}")
+
+
+def _cache_get(key):
+    try:
+        return cache.get(key)
+    except Exception:  # a cache outage must not take the page down
+        logger.warning("page cache unavailable, rendering instead", exc_info=True)
+        return None
+
+
+def _cache_set(key, html):
+    try:
+        cache.set(key, html, CACHE_TIMEOUT)
+    except Exception:
+        logger.warning("page cache unavailable, page not stored", exc_info=True)
+
+
+def serve(request, pk, changed_at, render):
+    """Answer an anonymous reader from the cache; ``render()`` makes the page."""
+    secret = request.COOKIES.get(settings.CSRF_COOKIE_NAME, "")
+    if secret:
+        etag = etag_for(pk, changed_at, secret)
+        if etag in _if_none_match(request):
+            return _not_modified(etag, changed_at)
+    key = cache_key(pk, changed_at)
+    html = _cache_get(key)
+    if html is None:
+        html = render()
+        _cache_set(key, html)
+    token = get_token(request)  # also sets the CSRF cookie for a new reader
+    response = _page(html.replace(CSRF_PLACEHOLDER, token))
+    # get_token() may have made a new secret: the ETag follows the cookie.
+    secret = request.META.get("CSRF_COOKIE", secret)
+    response["ETag"] = etag_for(pk, changed_at, secret)
+    response["Last-Modified"] = http_date(changed_at.timestamp())
+    return response
+
+
+def _if_none_match(request):
+    header = request.headers.get("If-None-Match", "")
+    return {tag.strip() for tag in header.split(",") if tag.strip()}
+
+
+def _headers(response):
+    # Revalidate every time (an approval shows at once); never in shared caches,
+    # since the body holds this reader's CSRF token.
+    response["Cache-Control"] = "private, no-cache"
+    patch_vary_headers(response, ["Cookie"])
+    return response
+
+
+def _not_modified(etag, changed_at):
+    response = HttpResponseNotModified()
+    response["ETag"] = etag
+    response["Last-Modified"] = http_date(changed_at.timestamp())
+    return _headers(response)
+
+
+def _page(html):
+    return _headers(HttpResponse(html))

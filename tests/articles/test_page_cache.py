@@ -1,0 +1,124 @@
+"""Anonymous readers get cached post pages, revalidated by ETag, never stale."""
+
+import pytest
+from django.conf import settings
+from django.test import override_settings
+
+from articles.models import Post
+from tests.articles.factories import (
+    DisclaimerFactory,
+    PostDisclaimerFactory,
+    PostFactory,
+    ReferenceFactory,
+)
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def post():
+    post = PostFactory(body="Claim.[1]")
+    ReferenceFactory(post=post, title="The original study")
+    return Post.objects.get(pk=post.pk)
+
+
+def test_second_anonymous_view_costs_one_query(client, post, django_assert_num_queries):
+    first = client.get(post.get_absolute_url())
+
+    with django_assert_num_queries(1):
+        second = client.get(post.get_absolute_url())
+
+    assert second.status_code == 200
+    assert first["ETag"] == second["ETag"]
+    assert "The original study" in second.text
+
+
+def test_revalidation_answers_304_without_a_body(client, post):
+    first = client.get(post.get_absolute_url())
+    assert first["ETag"] and first["Last-Modified"]
+    assert "no-cache" in first["Cache-Control"] and "private" in first["Cache-Control"]
+
+    again = client.get(post.get_absolute_url(), HTTP_IF_NONE_MATCH=first["ETag"])
+
+    assert again.status_code == 304
+    assert again.content == b""
+
+
+def test_etag_is_per_reader(client, post):
+    first = client.get(post.get_absolute_url())
+    other = client.__class__()
+
+    response = other.get(post.get_absolute_url(), HTTP_IF_NONE_MATCH=first["ETag"])
+
+    assert response.status_code == 200  # another reader's cached copy is not ours
+
+
+def _edit_first_reference(post):
+    reference = post.references.first()
+    reference.title = "A corrected title"
+    reference.save()
+
+
+@pytest.mark.parametrize(
+    "change",
+    [
+        lambda post: ReferenceFactory(post=post, title="A newer study"),
+        _edit_first_reference,
+        lambda post: PostDisclaimerFactory(post=post, disclaimer=DisclaimerFactory()),
+        lambda post: Post.objects.filter(pk=post.pk).page_changed(),
+        lambda post: setattr(post, "title", "A retitled post") or post.save(),
+    ],
+    ids=["reference added", "reference edited", "disclaimer added", "page_changed", "post saved"],
+)
+def test_any_change_shows_at_once(client, post, change):
+    first = client.get(post.get_absolute_url())
+
+    change(post)
+    second = client.get(post.get_absolute_url(), HTTP_IF_NONE_MATCH=first["ETag"])
+
+    assert second.status_code == 200
+    assert second["ETag"] != first["ETag"]
+
+
+def test_disclaimer_text_change_reaches_the_page(client, post):
+    disclaimer = DisclaimerFactory(text="Old wording.")
+    PostDisclaimerFactory(post=post, disclaimer=disclaimer)
+    assert "Old wording." in client.get(post.get_absolute_url()).text
+
+    disclaimer.text = "New wording."
+    disclaimer.save()
+
+    assert "New wording." in client.get(post.get_absolute_url()).text
+
+
+def test_unpublished_post_is_not_served_from_the_cache(client, post):
+    assert client.get(post.get_absolute_url()).status_code == 200
+
+    Post.objects.filter(pk=post.pk).unpublish()
+
+    assert client.get(post.get_absolute_url()).status_code == 404
+
+
+def test_reader_with_a_session_gets_a_fresh_render(client, post):
+    client.get(post.get_absolute_url())
+    client.cookies[settings.SESSION_COOKIE_NAME] = "some-session"
+
+    response = client.get(post.get_absolute_url())
+
+    assert response.status_code == 200
+    assert "ETag" not in response
+
+
+def test_a_broken_cache_still_serves_the_page(client, post):
+    broken = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": "redis://127.0.0.1:9/0",  # nothing listens there
+            "OPTIONS": {"socket_connect_timeout": 0.2, "socket_timeout": 0.2},
+        }
+    }
+    with override_settings(CACHES=broken):
+        response = client.get(post.get_absolute_url())
+
+    assert response.status_code == 200
+    assert "The original study" in response.text
