@@ -187,3 +187,26 @@ def test_demo_gives_the_index_more_than_one_page(client):
     response = client.get("/blog/")
 
     assert response.context["page_obj"].paginator.num_pages >= 2
+
+
+@pytest.mark.parametrize("url", ["/blog/feed/", "/sitemap.xml"])
+def test_feed_and_sitemap_query_counts_are_fixed(client, url, django_assert_num_queries):
+    make_posts(2)
+    with CaptureQueriesContext(connection) as few:
+        client.get(url)
+
+    make_posts(30)
+    with django_assert_num_queries(len(few)):
+        response = client.get(url)
+    assert response.status_code == 200
+
+
+def test_feed_carries_summaries_of_published_posts(client):
+    PostFactory(title="Public one", summary="Public summary.")
+    PostFactory(title="Draft one", draft=True)
+
+    feed = client.get("/blog/feed/")
+
+    assert feed["Content-Type"].startswith("application/atom+xml")
+    assert b"Public summary." in feed.content
+    assert b"Draft one" not in feed.content
