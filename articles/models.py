@@ -34,9 +34,9 @@ def validate_marker(value):
 
 
 class PostQuerySet(models.QuerySet):
-    def published(self):
+    def published(self, now=None):
         """The one definition of a public post: published and due."""
-        return self.filter(status=Post.Status.PUBLISHED, publish_at__lte=timezone.now())
+        return self.filter(status=Post.Status.PUBLISHED, publish_at__lte=now or timezone.now())
 
     def scheduled(self):
         return self.filter(status=Post.Status.PUBLISHED, publish_at__gt=timezone.now())

@@ -16,14 +16,18 @@ Readers with a session (a pending comment of their own, staff previews) or a
 flash message get the page rendered for them, never stored.
 """
 
+import datetime
 import hashlib
 import logging
 
 from django.conf import settings
 from django.core.cache import cache
+from django.db import connections
 from django.http import HttpResponse, HttpResponseNotModified
 from django.middleware.csrf import get_token
+from django.utils import timezone
 from django.utils.cache import patch_vary_headers
+from django.utils.dateparse import parse_datetime
 from django.utils.http import http_date, quote_etag
 
 logger = logging.getLogger(__name__)
@@ -42,6 +46,70 @@ def _build_id():
 
 
 BUILD_ID = _build_id()
+
+
+class PageVersionLookup:
+    """``Post.objects.published().filter(slug=...).page_version()``, fast.
+
+    The page cache asks this on every anonymous request, and building the
+    query with the ORM costs twenty times more than running it. So the query
+    is built once per database from the same queryset methods (the one
+    definition of "public" stays on PostQuerySet) and then run with the
+    slug and the current time as parameters.
+    """
+
+    SLUG = "__page-version-slug__"
+    NOW = datetime.datetime(2999, 12, 31, 23, 59, 59, 999999, tzinfo=datetime.UTC)
+
+    def __init__(self):
+        self._compiled = {}
+
+    def _compile(self, connection):
+        from .models import Post
+
+        queryset = Post.objects.using(connection.alias).published(now=self.NOW)
+        queryset = queryset.filter(slug=self.SLUG).order_by().values_list("pk", "page_changed_at")
+        sql, params = queryset[:1].query.sql_with_params()
+        now_param = connection.ops.adapt_datetimefield_value(self.NOW)
+        slots = []
+        for param in params:
+            if param == self.SLUG:
+                slots.append("slug")
+            elif param == now_param:
+                slots.append("now")
+            else:
+                slots.append(param)
+        if "slug" not in slots or "now" not in slots:  # pragma: no cover (a new backend)
+            return None
+        return sql, slots
+
+    def __call__(self, slug, using="default"):
+        connection = connections[using]
+        if connection.vendor not in self._compiled:
+            self._compiled[connection.vendor] = self._compile(connection)
+        compiled = self._compiled[connection.vendor]
+        if compiled is None:
+            from .models import Post
+
+            return Post.objects.published().filter(slug=slug).page_version()
+        sql, slots = compiled
+        now = connection.ops.adapt_datetimefield_value(timezone.now())
+        values = {"slug": slug, "now": now}
+        params = [values.get(slot, slot) if slot in ("slug", "now") else slot for slot in slots]
+        with connection.cursor() as cursor:
+            cursor.execute(sql, params)
+            row = cursor.fetchone()
+        if row is None:
+            return None
+        pk, changed_at = row
+        if isinstance(changed_at, str):  # SQLite hands back text
+            changed_at = parse_datetime(changed_at)
+        if timezone.is_naive(changed_at):
+            changed_at = timezone.make_aware(changed_at, datetime.UTC)
+        return pk, changed_at
+
+
+page_version = PageVersionLookup()
 
 
 def is_cacheable(request):

@@ -31,7 +31,7 @@ class PostDetailView(DetailView):
 
     def get(self, request, *args, **kwargs):
         if page_cache.is_cacheable(request):
-            current = Post.objects.published().filter(slug=kwargs["slug"]).page_version()
+            current = page_cache.page_version(kwargs["slug"])
             if current is not None:
                 return page_cache.serve(request, *current, render=self.render_for_cache)
         response = super().get(request, *args, **kwargs)

@@ -122,3 +122,16 @@ def test_a_broken_cache_still_serves_the_page(client, post):
 
     assert response.status_code == 200
     assert "The original study" in response.text
+
+
+def test_fast_version_lookup_agrees_with_the_queryset():
+    from articles.page_cache import page_version
+
+    public = PostFactory()
+    draft = PostFactory(draft=True)
+    scheduled = PostFactory(scheduled=True)
+
+    assert page_version(public.slug) == Post.objects.filter(pk=public.pk).page_version()
+    assert page_version(draft.slug) is None
+    assert page_version(scheduled.slug) is None
+    assert page_version("no-such-post") is None
