@@ -52,6 +52,8 @@ INSTALLED_APPS = [
     "axes",
     "articles",
     "comments",
+    # The project's own operations commands (backup_db, generate_data, ...).
+    "glutablog",
 ]
 
 MIDDLEWARE = [
@@ -109,8 +111,15 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
 elif DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     # psycopg 3 with Django's own connection pool.
     DATABASES["default"].setdefault("OPTIONS", {}).setdefault(
-        "pool", {"min_size": 1, "max_size": env.int("DATABASE_POOL_MAX", default=8)}
+        "pool",
+        {
+            "min_size": 1,
+            "max_size": env.int("DATABASE_POOL_MAX", default=8),
+            # A request waits this long for a connection, then fails cleanly.
+            "timeout": env.float("DATABASE_POOL_TIMEOUT", default=10),
+        },
     )
+    DATABASES["default"]["OPTIONS"].setdefault("connect_timeout", 5)
     DATABASES["default"]["CONN_MAX_AGE"] = 0
     DATABASES["default"].setdefault("TEST", {})["NAME"] = env.str(
         "DATABASE_TEST_NAME", default="test_glutablog"
@@ -146,17 +155,17 @@ AUTH_PASSWORD_VALIDATORS = [
 LOGIN_URL = "admin:login"
 
 # Admin login guessing: lock a user name + address after a few failures, for
-# a finite cool-off. The client address comes from REMOTE_ADDR unless the
-# deployment says how many proxies it trusts (AXES_IPWARE_PROXY_COUNT), so a
-# forged X-Forwarded-For from the internet cannot pick the address.
+# a finite cool-off. The client address is REMOTE_ADDR unless the deployment
+# says how many proxies in front of it append to X-Forwarded-For
+# (TRUSTED_PROXY_COUNT): see glutablog/client_ip.py. A forged X-Forwarded-For
+# from the internet cannot pick the address. (django-ipware is not installed,
+# so axes' own AXES_IPWARE_* settings would be ignored.)
+TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
+AXES_CLIENT_IP_CALLABLE = "glutablog.client_ip.client_ip"
 AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)
 AXES_COOLOFF_TIME = env.float("AXES_COOLOFF_HOURS", default=0.5)
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
-AXES_IPWARE_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
-AXES_IPWARE_META_PRECEDENCE_ORDER = (
-    ["HTTP_X_FORWARDED_FOR", "REMOTE_ADDR"] if AXES_IPWARE_PROXY_COUNT else ["REMOTE_ADDR"]
-)
 AXES_VERBOSE = False
 
 # --- Internationalisation ---------------------------------------------------

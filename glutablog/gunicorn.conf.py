@@ -1,0 +1,56 @@
+"""gunicorn settings for glutablog: `gunicorn -c glutablog/gunicorn.conf.py`.
+
+Every value can be changed from the environment (GUNICORN_BIND, WEB_CONCURRENCY,
+...); the defaults suit one small machine behind a TLS-terminating proxy on the
+same host. Before any worker starts, the master checks that the configuration
+is complete and the database and cache answer (`manage.py check_services`),
+so a mistake ends the start with one clear message.
+"""
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+BASE_DIR = Path(__file__).resolve().parent.parent
+
+wsgi_app = "glutablog.wsgi:application"
+chdir = str(BASE_DIR)
+bind = os.environ.get("GUNICORN_BIND", "127.0.0.1:8000").split()
+workers = int(os.environ.get("WEB_CONCURRENCY", "2"))
+worker_class = os.environ.get("GUNICORN_WORKER_CLASS", "sync")
+threads = int(os.environ.get("GUNICORN_THREADS", "1"))
+# A request taking longer than this is killed; the reader gets an error, not a hang.
+timeout = int(os.environ.get("GUNICORN_TIMEOUT", "30"))
+graceful_timeout = 20
+keepalive = 5
+# Recycle workers now and then: a slow leak never grows without bound.
+max_requests = int(os.environ.get("GUNICORN_MAX_REQUESTS", "10000"))
+max_requests_jitter = max_requests // 10
+# Only the proxy on this host may set X-Forwarded-* for gunicorn itself.
+forwarded_allow_ips = os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1")
+accesslog = os.environ.get("GUNICORN_ACCESSLOG") or None  # "-" for stdout
+errorlog = "-"
+loglevel = os.environ.get("GUNICORN_LOGLEVEL", "info")
+proc_name = "glutablog"
+# gunicorn's control socket (a per-user path) would clash between two servers
+# on one machine (the benchmark runs two); glutablog does not use it.
+control_socket_disable = True
+
+
+def on_starting(server):
+    if os.environ.get("GUNICORN_CHECK_SERVICES", "on").lower() in {"0", "off", "false", "no"}:
+        return
+    # In a child process: the master stays free of Django and its connections.
+    result = subprocess.run(
+        [sys.executable, str(BASE_DIR / "manage.py"), "check_services"],
+        cwd=BASE_DIR,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    if result.returncode != 0:
+        sys.stderr.write(result.stderr or result.stdout)
+        sys.stderr.write("glutablog: not starting.\n")
+        sys.stderr.flush()
+        raise SystemExit(1)
