@@ -6,8 +6,11 @@ pytest-django's live server.
 - Every page is watched: console messages, uncaught errors, Content-Security-
   Policy violations, failed responses and every request's address; a test
   ends with ``watch.assert_clean()``.
-- Screenshots go to ``artifacts/screenshots/`` (gitignored, kept by CI);
-  those named for the README are copied to ``docs/screenshots/``.
+- Screenshots go to ``artifacts/screenshots/`` (gitignored, kept by CI).
+  Those the README shows are copied to ``docs/screenshots/`` when missing, or
+  refreshed on request: ``UPDATE_SCREENSHOTS=1 .venv/bin/pytest tests/browser``
+  (a plain test run never changes committed files; some pictures show ages
+  and dates that change from day to day).
 - Chromium missing is an error with a clear message, never a skip: CI
   installs it (``.ci/run``).
 
@@ -238,9 +241,10 @@ def screenshot(request):
     """screenshot(page, name, readme=False, full_page=False) -> path.
 
     Saved as a test artifact in artifacts/screenshots/; with ``readme`` also
-    copied to docs/screenshots/<name>.png for the README (left untouched when
-    the picture did not change, so git sees no change).
+    copied to docs/screenshots/<name>.png for the README when that is missing
+    or UPDATE_SCREENSHOTS is set (and the picture changed).
     """
+    update = os.environ.get("UPDATE_SCREENSHOTS", "") not in ("", "0")
 
     def take(page, name, *, readme=False, full_page=False):
         ARTIFACTS.mkdir(parents=True, exist_ok=True)
@@ -250,7 +254,7 @@ def screenshot(request):
         if readme:
             DOCS_SCREENSHOTS.mkdir(parents=True, exist_ok=True)
             target = DOCS_SCREENSHOTS / path.name
-            if not target.exists() or target.read_bytes() != path.read_bytes():
+            if not target.exists() or (update and target.read_bytes() != path.read_bytes()):
                 shutil.copyfile(path, target)
         return path
 
