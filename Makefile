@@ -27,6 +27,7 @@ install: $(VENV)/.installed
 run: install
 	$(PY) manage.py migrate --noinput
 	$(PY) manage.py load_demo
+	$(PY) manage.py load_demo_comments
 	$(PY) manage.py runserver $(HOST):$(PORT)
 
 test: install

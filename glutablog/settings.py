@@ -250,6 +250,24 @@ BLOG_POSTS_PER_PAGE = env.int("BLOG_POSTS_PER_PAGE", default=4)
 # are part of the cache key already).
 PAGE_CACHE_VERSION = env.str("PAGE_CACHE_VERSION", default="1")
 
+# --- Comments ---------------------------------------------------------------
+# Comments close by themselves this many days after a post is published
+# (0: never; a post can always close its own comments in the admin).
+COMMENTS_CLOSE_AFTER_DAYS = env.int("COMMENTS_CLOSE_AFTER_DAYS", default=0)
+# More links than this in one comment sends it to spam.
+COMMENTS_MAX_LINKS = env.int("COMMENTS_MAX_LINKS", default=2)
+# Comments (sent forms, valid or not) per client address per minute; 0: no limit.
+# Counted in the cache, so set CACHE_URL (Redis) when running several processes.
+COMMENTS_RATE_LIMIT_PER_MINUTE = env.int("COMMENTS_RATE_LIMIT_PER_MINUTE", default=5)
+# A form sent sooner than this after it was shown is treated as a robot's.
+COMMENTS_MIN_SECONDS = env.int("COMMENTS_MIN_SECONDS", default=3)
+# A form older than this asks the reader to send it again (their text kept).
+COMMENTS_FORM_MAX_AGE_HOURS = env.int("COMMENTS_FORM_MAX_AGE_HOURS", default=72)
+COMMENTS_MAX_LENGTH = env.int("COMMENTS_MAX_LENGTH", default=3000)
+# Who hears about new comments waiting in the queue, besides the active
+# members of the Moderators group who have an email address.
+COMMENTS_NOTIFY_EMAILS = env.list("COMMENTS_NOTIFY_EMAILS", default=[])
+
 # --- Logging ----------------------------------------------------------------
 LOGGING = {
     "version": 1,

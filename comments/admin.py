@@ -1,0 +1,248 @@
+"""The approval queue, the blocklist, and comment counts in the post admin."""
+
+from django import forms
+from django.contrib import admin, messages
+from django.db.models import Count, IntegerField, OuterRef, Subquery
+from django.db.models.functions import Coalesce
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.html import format_html, format_html_join
+from django.utils.text import Truncator
+from django.utils.timesince import timesince
+from django.utils.translation import ngettext
+
+from articles.admin import PostAdmin
+from articles.models import Post
+
+from .models import BlockedTerm, Comment
+
+
+class StatusFilter(admin.SimpleListFilter):
+    """The queue opens on pending comments; "All" is one click away."""
+
+    title = "status"
+    parameter_name = "status"
+    ALL = "all"
+
+    def lookups(self, request, model_admin):
+        return [(self.ALL, "All"), *Comment.Status.choices]
+
+    def value(self):
+        return super().value() or Comment.Status.PENDING
+
+    def choices(self, changelist):
+        for lookup, title in self.lookup_choices:
+            yield {
+                "selected": self.value() == lookup,
+                "query_string": changelist.get_query_string({self.parameter_name: lookup}),
+                "display": title,
+            }
+
+    def queryset(self, request, queryset):
+        if self.value() == self.ALL:
+            return queryset
+        return queryset.filter(status=self.value())
+
+
+class CommentAdminForm(forms.ModelForm):
+    reply = forms.CharField(
+        label="Reply as staff",
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 4}),
+        help_text=(
+            "Published at once under this comment, marked as a staff reply and signed "
+            "with your name. Replying to a comment still in the queue approves it too."
+        ),
+    )
+
+    class Meta:
+        model = Comment
+        fields = ["name", "email", "text", "status"]
+
+
+@admin.register(Comment)
+class CommentAdmin(admin.ModelAdmin):
+    form = CommentAdminForm
+    list_display = ["excerpt", "author", "post_link", "status", "held_reason", "age"]
+    list_display_links = ["excerpt"]
+    list_filter = [StatusFilter, "is_staff_reply", ("post", admin.RelatedOnlyFieldListFilter)]
+    list_select_related = ["post"]
+    search_fields = ["name", "email", "text"]
+    ordering = ["-created_at", "-pk"]
+    date_hierarchy = "created_at"
+    show_full_result_count = False
+    list_per_page = 50
+    actions = ["approve", "reject", "mark_spam"]
+    readonly_fields = [
+        "post_link",
+        "in_reply_to",
+        "created_at",
+        "held_reason",
+        "ip_address",
+        "user_agent",
+        "status_changed_by",
+        "status_changed_at",
+        "replies",
+    ]
+
+    def get_fieldsets(self, request, obj=None):
+        fieldsets = [
+            (None, {"fields": ["post_link", "in_reply_to", "name", "email", "text"]}),
+            (
+                "Moderation",
+                {"fields": ["status", "held_reason", "status_changed_by", "status_changed_at"]},
+            ),
+        ]
+        if obj is not None and obj.parent_id is None:
+            fieldsets.append(("Staff replies", {"fields": ["replies", "reply"]}))
+        fieldsets.append(
+            ("Sender (moderators only)", {"fields": ["created_at", "ip_address", "user_agent"]})
+        )
+        return fieldsets
+
+    def has_add_permission(self, request):
+        return False  # comments come from readers; staff reply from a comment's page
+
+    # --- columns ---------------------------------------------------------
+    @admin.display(description="comment")
+    def excerpt(self, comment):
+        return Truncator(comment.text).chars(80)
+
+    @admin.display(description="author", ordering="name")
+    def author(self, comment):
+        if comment.is_staff_reply:
+            return format_html("{} <small>(staff reply)</small>", comment.name)
+        return comment.name
+
+    @admin.display(description="post", ordering="post__title")
+    def post_link(self, comment):
+        return format_html(
+            '<a href="{}#comment-{}">{}</a>',
+            comment.post.get_absolute_url(),
+            comment.pk,
+            comment.post.title,
+        )
+
+    @admin.display(description="age", ordering="created_at")
+    def age(self, comment):
+        return format_html(
+            '<time datetime="{}" title="{}">{}</time>',
+            comment.created_at.isoformat(),
+            timezone.localtime(comment.created_at).strftime("%Y-%m-%d %H:%M"),
+            timesince(comment.created_at, depth=1),
+        )
+
+    @admin.display(description="in reply to")
+    def in_reply_to(self, comment):
+        if comment.parent_id is None:
+            return "—"
+        url = reverse("admin:comments_comment_change", args=[comment.parent_id])
+        return format_html('<a href="{}">comment #{}</a>', url, comment.parent_id)
+
+    @admin.display(description="replies so far")
+    def replies(self, comment):
+        replies = comment.replies.order_by("created_at", "pk")
+        if not replies:
+            return "—"
+        return format_html_join(
+            "\n",
+            '<p><a href="{}">{}</a> ({}): {}</p>',
+            (
+                (
+                    reverse("admin:comments_comment_change", args=[r.pk]),
+                    r.name,
+                    r.get_status_display(),
+                    Truncator(r.text).chars(200),
+                )
+                for r in replies
+            ),
+        )
+
+    # --- saving ------------------------------------------------------------
+    def save_model(self, request, obj, form, change):
+        if "status" in form.changed_data:
+            obj.status_changed_by = request.user
+            obj.status_changed_at = timezone.now()
+        super().save_model(request, obj, form, change)
+        text = form.cleaned_data.get("reply", "").strip()
+        if text and obj.parent_id is None:
+            obj.reply(text, by=request.user)
+            self.message_user(request, "Your reply is published under the comment.")
+
+    # --- bulk actions ------------------------------------------------------
+    def _decide(self, request, queryset, method, done):
+        count = getattr(queryset, method)(by=request.user)
+        self.message_user(
+            request,
+            ngettext("%(count)d comment %(done)s.", "%(count)d comments %(done)s.", count)
+            % {"count": count, "done": done},
+            messages.SUCCESS,
+        )
+
+    @admin.action(description="Approve selected comments", permissions=["change"])
+    def approve(self, request, queryset):
+        self._decide(request, queryset, "approve", "approved")
+
+    @admin.action(description="Reject selected comments", permissions=["change"])
+    def reject(self, request, queryset):
+        self._decide(request, queryset, "reject", "rejected")
+
+    @admin.action(description="Mark selected comments as spam", permissions=["change"])
+    def mark_spam(self, request, queryset):
+        self._decide(request, queryset, "mark_spam", "marked as spam")
+
+
+@admin.register(BlockedTerm)
+class BlockedTermAdmin(admin.ModelAdmin):
+    list_display = ["term", "action", "note", "created_at"]
+    list_filter = ["action"]
+    search_fields = ["term", "note"]
+
+
+# --- comment counts in the post admin ---------------------------------------
+# The comments app adds them to the articles' own PostAdmin, so articles never
+# needs to know about comments.
+def _count(status):
+    return Coalesce(
+        Subquery(
+            Comment.objects.filter(post=OuterRef("pk"), status=status)
+            .order_by()
+            .values("post")
+            .annotate(n=Count("pk"))
+            .values("n"),
+            output_field=IntegerField(),
+        ),
+        0,
+    )
+
+
+class PostWithCommentsAdmin(PostAdmin):
+    list_display = [*PostAdmin.list_display, "pending_comments", "approved_comments"]
+
+    def get_queryset(self, request):
+        return (
+            super()
+            .get_queryset(request)
+            .annotate(
+                _pending_comments=_count(Comment.Status.PENDING),
+                _approved_comments=_count(Comment.Status.APPROVED),
+            )
+        )
+
+    def _comments_link(self, post, status, count):
+        url = reverse("admin:comments_comment_changelist")
+        return format_html(
+            '<a href="{}?post__id__exact={}&amp;status={}">{}</a>', url, post.pk, status, count
+        )
+
+    @admin.display(description="pending comments", ordering="_pending_comments")
+    def pending_comments(self, post):
+        return self._comments_link(post, Comment.Status.PENDING, post._pending_comments)
+
+    @admin.display(description="approved comments", ordering="_approved_comments")
+    def approved_comments(self, post):
+        return self._comments_link(post, Comment.Status.APPROVED, post._approved_comments)
+
+
+admin.site.unregister(Post)
+admin.site.register(Post, PostWithCommentsAdmin)

@@ -1,0 +1,61 @@
+"""Tell the moderators about new comments waiting in the queue.
+
+The mail goes out after the comment is committed (``transaction.on_commit``),
+so a comment is never lost to a mail server, and a mail server that fails is
+logged, never shown to the reader.
+"""
+
+import logging
+from functools import partial
+
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.core.mail import send_mail
+from django.db import transaction
+from django.urls import reverse
+from django.utils.text import Truncator
+
+from articles.roles import MODERATORS
+
+logger = logging.getLogger("comments")
+
+
+def recipients():
+    moderators = (
+        get_user_model()
+        .objects.filter(is_active=True, groups__name=MODERATORS)
+        .exclude(email="")
+        .values_list("email", flat=True)
+    )
+    return list(dict.fromkeys([*settings.COMMENTS_NOTIFY_EMAILS, *moderators]))
+
+
+def notify_on_commit(comment, site_url=""):
+    transaction.on_commit(partial(notify_moderators, comment.pk, site_url))
+
+
+def notify_moderators(comment_pk, site_url=""):
+    """Mail the moderators about one pending comment; never raises."""
+    from .models import Comment
+
+    try:
+        comment = Comment.objects.select_related("post").get(pk=comment_pk)
+        to = recipients()
+        if not to:
+            return
+        admin_url = site_url.rstrip("/") + reverse(
+            "admin:comments_comment_change", args=[comment.pk]
+        )
+        held = f"\nHeld because: {comment.held_reason}\n" if comment.held_reason else ""
+        send_mail(
+            subject=f"[{settings.BLOG_TITLE}] New comment on “{comment.post.title}” awaits approval",
+            message=(
+                f"{comment.name} commented on “{comment.post.title}”:\n\n"
+                f"{Truncator(comment.text).chars(500)}\n{held}\n"
+                f"Approve, reject or mark it as spam: {admin_url}\n"
+            ),
+            from_email=None,
+            recipient_list=to,
+        )
+    except Exception:
+        logger.exception("Could not notify the moderators of comment %s", comment_pk)

@@ -1,0 +1,75 @@
+from django.contrib import messages
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.cache import add_never_cache_headers
+from django.views.decorators.csrf import csrf_protect
+from django.views.decorators.http import require_POST
+
+from articles.models import Post
+
+from . import moderation
+from .forms import CommentForm
+from .models import Comment
+
+APPROVAL_NOTICE = "Please note, comments need to be approved before they are published."
+# The reader's own comments not yet public, shown to them alone.
+SESSION_KEY = "comments_awaiting"
+REMEMBERED = 20
+
+
+@require_POST
+@csrf_protect
+def post_comment(request, post_id):
+    """Receive a comment: refuse, re-render with errors, or store and redirect."""
+    post = get_object_or_404(Post.objects.published(), pk=post_id)
+    text = request.POST.get("text", "")
+    if moderation.rate_limited(moderation.client_address(request)):
+        response = _refused(
+            request,
+            post,
+            text,
+            "You have sent several comments in a short time. Please wait a minute "
+            "and send your comment again.",
+            status=429,
+        )
+        response["Retry-After"] = "60"
+        return response
+    if not moderation.comments_open(post):
+        return _refused(request, post, text, "Comments are closed on this post.", status=403)
+
+    form = CommentForm(post, data=request.POST)
+    if not form.is_valid():
+        form.refresh_token()
+        post = Post.objects.published().for_page().get(pk=post.pk)
+        response = render(
+            request,
+            "articles/post_detail.html",
+            {"post": post, "object": post, "comment_form": form},
+        )
+        add_never_cache_headers(response)
+        return response
+
+    comment = Comment.objects.receive(
+        post,
+        name=form.cleaned_data["name"],
+        email=form.cleaned_data["email"],
+        text=form.cleaned_data["text"],
+        ip_address=moderation.client_address(request),
+        user_agent=request.headers.get("User-Agent", ""),
+        trap=form.caught,
+        site_url=request.build_absolute_uri("/"),
+    )
+    remembered = request.session.get(SESSION_KEY, [])
+    request.session[SESSION_KEY] = [*remembered, comment.pk][-REMEMBERED:]
+    messages.info(request, APPROVAL_NOTICE)
+    return redirect(f"{post.get_absolute_url()}#comment-{comment.pk}")
+
+
+def _refused(request, post, text, message, status):
+    response = render(
+        request,
+        "comments/refused.html",
+        {"post": post, "text": text, "message": message},
+        status=status,
+    )
+    add_never_cache_headers(response)
+    return response
