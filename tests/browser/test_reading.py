@@ -30,6 +30,7 @@ def test_reader_follows_the_glutamine_post_its_references_and_disclaimer(
     page.goto("/")
     expect(page).to_have_url("/blog/")
     expect(page.get_by_role("heading", level=1)).to_have_text("Blog")
+    screenshot(page, "index", full_page=True)
 
     page.get_by_role("link", name="Glutamine and Gut Health").click()
 
