@@ -2,7 +2,6 @@ from django import forms
 from django.contrib import admin, messages
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
-from django.db import models
 from django.db.models import Count, OuterRef, Subquery
 from django.db.models.functions import Coalesce
 from django.utils.html import format_html
@@ -28,8 +27,36 @@ class ReferenceFormSet(forms.BaseInlineFormSet):
             raise ValidationError(error.messages) from None
 
 
+class ReferenceForm(forms.ModelForm):
+    # A URL typed without a scheme means https (Django 6.0's default, today).
+    url = forms.URLField(
+        label="URL",
+        max_length=500,
+        required=False,
+        assume_scheme="https",
+        widget=forms.URLInput(attrs={"class": "vURLField", "size": 80}),
+    )
+
+    class Meta:
+        model = Reference
+        fields = [
+            "order", "authors", "title", "journal", "year", "volume", "issue", "pages",
+            "doi", "pmid", "url",
+        ]  # fmt: skip
+        widgets = {
+            "authors": forms.TextInput(attrs={"class": "vTextField", "size": 80}),
+            "title": forms.Textarea(attrs={"class": "vLargeTextField", "rows": 2}),
+            "journal": forms.TextInput(attrs={"class": "vTextField", "size": 60}),
+            "volume": forms.TextInput(attrs={"size": 6}),
+            "issue": forms.TextInput(attrs={"size": 6}),
+            "pages": forms.TextInput(attrs={"size": 12}),
+            "doi": forms.TextInput(attrs={"class": "vTextField", "size": 40}),
+        }
+
+
 class ReferenceInline(admin.StackedInline):
     model = Reference
+    form = ReferenceForm
     formset = ReferenceFormSet
     extra = 0
     fields = [
@@ -42,8 +69,6 @@ class ReferenceInline(admin.StackedInline):
         "url",
     ]
     classes = ["references-inline"]
-    # A URL typed without a scheme means https (Django 6.0's default, today).
-    formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
     verbose_name = "reference"
     verbose_name_plural = "references (numbered [1], [2] … in this order)"
 
@@ -98,7 +123,7 @@ class PostDisclaimerInline(admin.TabularInline):
 
 @admin.register(Post)
 class PostAdmin(admin.ModelAdmin):
-    list_display = ["title", "state", "publish_at", "author", "reference_count"]
+    list_display = ["title", "state", "publish_at", "author_name", "reference_count"]
     list_display_links = ["title"]
     list_filter = ["status", "publish_at", "comments_enabled"]
     list_select_related = ["author"]
@@ -140,6 +165,10 @@ class PostAdmin(admin.ModelAdmin):
         label = post.state_label
         return format_html('<strong style="color: {}">{}</strong>', colours[label], label)
 
+    @admin.display(description="author", ordering="author__last_name")
+    def author_name(self, post):
+        return post.author.get_full_name() or post.author.get_username()
+
     @admin.display(description="references", ordering="_reference_count")
     def reference_count(self, post):
         return post._reference_count
@@ -152,6 +181,9 @@ class PostAdmin(admin.ModelAdmin):
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
         if db_field.name == "author":
             kwargs["queryset"] = get_user_model().objects.filter(is_staff=True, is_active=True)
+            field = super().formfield_for_foreignkey(db_field, request, **kwargs)
+            field.label_from_instance = lambda user: user.get_full_name() or user.get_username()
+            return field
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
     def get_formset_kwargs(self, request, obj, inline, prefix):

@@ -96,7 +96,7 @@ class Post(models.Model):
     slug = models.SlugField(
         max_length=200,
         unique=True,
-        help_text="The post's address: /blog/<slug>/. Filled from the title.",
+        help_text="The last part of the post's address (/blog/your-slug/). Filled from the title.",
     )
     summary = models.TextField(
         max_length=500,
