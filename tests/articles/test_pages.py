@@ -210,3 +210,10 @@ def test_feed_carries_summaries_of_published_posts(client):
     assert feed["Content-Type"].startswith("application/atom+xml")
     assert b"Public summary." in feed.content
     assert b"Draft one" not in feed.content
+
+
+def test_favicon_is_served_from_the_site_root(client):
+    response = client.get("/favicon.ico")
+
+    assert response.status_code == 200
+    assert b"".join(response.streaming_content)[:4] == b"\x00\x00\x01\x00"  # an ICO file
