@@ -1,0 +1,395 @@
+"""glutablog benchmark: `make bench` (demo data) or `make bench-large` (generated data).
+
+Starts gunicorn (production settings: DEBUG off, a fresh SECRET_KEY,
+ALLOWED_HOSTS=127.0.0.1, a new SQLite file in a temporary folder) on
+127.0.0.1, loads the demo content, and drives with wrk (16 connections, a
+fixed duration):
+
+* the ceiling: bench/ceiling_app.py, the post page's bytes from a trivial WSGI
+  app under the same gunicorn settings;
+* the post page /blog/glutamine-and-gut-health/ and the index /blog/;
+
+printing requests/s, p50/p99 latency, non-2xx and socket errors, and the
+ratio to the ceiling, plus SQL query counts per page (bench/query_counts.py).
+Then a comment-posting load test (bench/comment_load.py) against gunicorn
+with several workers, on SQLite and on PostgreSQL: every accepted comment
+must be in the database, no 5xx, and readers over the rate limit get 429.
+
+Every loop is bounded in count and time; all traffic goes to 127.0.0.1 on
+ports 8100-8199. Figures are only as quiet as the machine: run it alone.
+"""
+
+import argparse
+import json
+import os
+import re
+import secrets
+import shutil
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+import uuid
+from pathlib import Path
+
+BASE_DIR = Path(__file__).resolve().parent.parent
+BENCH_DIR = BASE_DIR / "bench"
+PY = sys.executable
+POST_PATH = "/blog/glutamine-and-gut-health/"
+INDEX_PATH = "/blog/"
+
+started_processes = []
+
+
+def say(message=""):
+    print(message, flush=True)
+
+
+def step(message):
+    say(f"\n=== {message}")
+
+
+def base_env(tmp, **extra):
+    keep = {k: v for k, v in os.environ.items() if not k.startswith(("DJANGO_", "DATABASE_"))}
+    for name in ("CACHE_URL", "DEBUG", "SECRET_KEY", "ALLOWED_HOSTS", "TRUSTED_PROXY_COUNT"):
+        keep.pop(name, None)
+    keep.update(
+        {
+            "DEBUG": "off",
+            "SECRET_KEY": secrets.token_urlsafe(50),
+            "ALLOWED_HOSTS": "127.0.0.1",
+            "DATABASE_URL": f"sqlite:///{tmp / 'bench.sqlite3'}",
+            "STATIC_ROOT": str(tmp / "static"),
+            # Plain HTTP on loopback: no redirect to https (a TLS proxy does
+            # that in production). Everything else stays as in production.
+            "SECURE_SSL_REDIRECT": "off",
+            "LOG_LEVEL": "WARNING",
+            "EMAIL_URL": "dummymail://",
+        }
+    )
+    keep.update({k: str(v) for k, v in extra.items()})
+    return keep
+
+
+def manage(env, *args, quiet=True):
+    result = subprocess.run(
+        [PY, str(BASE_DIR / "manage.py"), *args],
+        cwd=BASE_DIR,
+        env=env,
+        stdout=subprocess.PIPE if quiet else None,
+        stderr=subprocess.PIPE if quiet else None,
+        text=True,
+        check=False,
+        timeout=1800,
+    )
+    if result.returncode != 0:
+        sys.exit(f"manage.py {' '.join(args)} failed:\n{result.stdout or ''}{result.stderr or ''}")
+    return result
+
+
+def prepare_site(env, generate=None):
+    say("migrate, load_demo, collectstatic ...")
+    manage(env, "migrate", "--noinput")
+    manage(env, "load_demo")
+    if "load_demo_comments" in manage(env, "help", "--commands").stdout.split():
+        manage(env, "load_demo_comments")  # the demo's comments, as `make run` shows them
+    manage(env, "collectstatic", "--noinput")
+    if generate:
+        posts, comments = generate
+        say(f"generate_data --posts {posts} --comments {comments} (progress below)")
+        manage(
+            env, "generate_data", "--posts", str(posts), "--comments", str(comments), quiet=False
+        )
+
+
+def start_gunicorn(env, port, workers, app=None, worker_class="sync", log=None):
+    env = dict(
+        env,
+        GUNICORN_BIND=f"127.0.0.1:{port}",
+        WEB_CONCURRENCY=str(workers),
+        GUNICORN_WORKER_CLASS=worker_class,
+        GUNICORN_LOGLEVEL="warning",
+    )
+    command = [PY, "-m", "gunicorn", "-c", str(BASE_DIR / "glutablog/gunicorn.conf.py")]
+    if app:
+        command.append(app)
+        env["GUNICORN_CHECK_SERVICES"] = "off"
+    process = subprocess.Popen(
+        command,
+        cwd=BASE_DIR,
+        env=env,
+        stdout=log or subprocess.DEVNULL,
+        stderr=subprocess.STDOUT if log else subprocess.DEVNULL,
+        start_new_session=True,
+    )
+    started_processes.append(process)
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            sys.exit(f"gunicorn on port {port} exited with {process.returncode}")
+        try:
+            with urllib.request.urlopen(f"http://127.0.0.1:{port}/blog/", timeout=5) as r:
+                r.read()
+            return process
+        except OSError:
+            time.sleep(0.3)
+    stop(process)
+    sys.exit(f"gunicorn on port {port} did not answer within 60 s")
+
+
+def stop(process):
+    if process.poll() is None:
+        os.killpg(process.pid, signal.SIGTERM)
+        try:
+            process.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            os.killpg(process.pid, signal.SIGKILL)
+            process.wait(timeout=10)
+    if process in started_processes:
+        started_processes.remove(process)
+
+
+def fetch(port, path):
+    with urllib.request.urlopen(f"http://127.0.0.1:{port}{path}", timeout=10) as response:
+        return response.status, response.read()
+
+
+def wrk(port, path, duration, connections, threads=2):
+    command = [
+        "wrk", f"-t{threads}", f"-c{connections}", f"-d{duration}s", "--timeout", "5s",
+        "--latency", "-s", str(BENCH_DIR / "report.lua"), f"http://127.0.0.1:{port}{path}",
+    ]  # fmt: skip
+    output = subprocess.run(
+        command, capture_output=True, text=True, timeout=duration + 60, check=False
+    ).stdout
+    match = re.search(r"^BENCH_JSON (.*)$", output, re.M)
+    if not match:
+        sys.exit(f"wrk gave no figures:\n{output}")
+    figures = json.loads(match.group(1))
+    figures["rps"] = figures["requests"] / (figures["duration_us"] / 1e6)
+    figures["errors"] = sum(
+        figures[k] for k in ("connect_errors", "read_errors", "write_errors", "timeouts")
+    )
+    return figures
+
+
+def print_table(rows, ceiling_rps):
+    say(
+        f"  {'target':<34} {'req/s':>9} {'p50 ms':>8} {'p99 ms':>8} {'non-2xx':>8} "
+        f"{'errors':>7} {'ceiling':>8}"
+    )
+    for label, f in rows:
+        say(
+            f"  {label:<34} {f['rps']:>9.0f} {f['p50_us'] / 1000:>8.2f} "
+            f"{f['p99_us'] / 1000:>8.2f} {f['non2xx3xx']:>8} {f['errors']:>7} "
+            f"{100 * f['rps'] / ceiling_rps:>7.0f}%"
+        )
+
+
+def throughput(env, tmp, args, port_base, label):
+    step(f"throughput ({label}): gunicorn {args.workers} {args.worker_class} workers")
+    app = start_gunicorn(env, port_base + 1, args.workers, worker_class=args.worker_class)
+    try:
+        status, body = fetch(port_base + 1, POST_PATH)
+        assert status == 200, status
+        (tmp / "post.html").write_bytes(body)
+        say(f"post page: {len(body):,} bytes; ceiling app returns the same bytes")
+        ceiling = start_gunicorn(
+            dict(env, BENCH_BODY=str(tmp / "post.html")),
+            port_base + 2,
+            args.workers,
+            app="bench.ceiling_app:application",
+            worker_class=args.worker_class,
+        )
+        try:
+            assert fetch(port_base + 2, POST_PATH)[1] == body
+            targets = [
+                ("ceiling (same bytes, trivial app)", port_base + 2, POST_PATH),
+                ("post page (anonymous)", port_base + 1, POST_PATH),
+                ("index /blog/", port_base + 1, INDEX_PATH),
+            ]
+            rows = []
+            for name, port, path in targets:
+                say(f"wrk {args.connections} connections, {args.duration} s: {name} ...")
+                wrk(port, path, min(2, args.duration), args.connections)  # warm-up
+                rows.append((name, wrk(port, path, args.duration, args.connections)))
+        finally:
+            stop(ceiling)
+    finally:
+        stop(app)
+    say(f"\nResults ({label}), {args.connections} connections, {args.duration} s each:")
+    print_table(rows, rows[0][1]["rps"])
+    return rows
+
+
+def query_counts(env):
+    subprocess.run(
+        [PY, str(BENCH_DIR / "query_counts.py")], cwd=BASE_DIR, env=env, check=True, timeout=600
+    )
+
+
+def comment_load(env, args, port, label):
+    step(f"comment load test on {label}: gunicorn {args.load_workers} workers")
+    env = dict(
+        env,
+        TRUSTED_PROXY_COUNT="1",  # each simulated reader has its own address
+        CACHE_URL=args.redis_url,  # one rate-limit count shared by every worker
+        CACHE_KEY_PREFIX=f"bench-{uuid.uuid4().hex[:8]}",
+        COMMENTS_MIN_SECONDS=str(args.min_seconds),
+    )
+    log_path = Path(env["STATIC_ROOT"]).parent / f"gunicorn-{port}.log"
+    with open(log_path, "w") as log:
+        server = start_gunicorn(env, port, args.load_workers, log=log)
+        try:
+            say(
+                f"{args.readers} readers x {args.per_reader} comments, waiting "
+                f"{args.min_seconds + 0.2:.1f} s before each post (COMMENTS_MIN_SECONDS="
+                f"{args.min_seconds}), rate limit {args.rate_limit}/minute per reader ..."
+            )
+            result = subprocess.run(
+                [
+                    PY,
+                    str(BENCH_DIR / "comment_load.py"),
+                    "--port",
+                    str(port),
+                    "--readers",
+                    str(args.readers),
+                    "--comments",
+                    str(args.per_reader),
+                    "--wait",
+                    str(args.min_seconds + 0.2),
+                    "--deadline",
+                    "180",
+                ],  # fmt: skip
+                cwd=BASE_DIR,
+                capture_output=True,
+                text=True,
+                timeout=300,
+                check=True,
+            )
+        finally:
+            stop(server)
+    summary = json.loads(result.stdout)
+    verdict = json.loads(
+        subprocess.run(
+            [PY, str(BENCH_DIR / "db_report.py")],
+            cwd=BASE_DIR,
+            env=env,
+            input=result.stdout,
+            capture_output=True,
+            text=True,
+            timeout=120,
+            check=True,
+        ).stdout
+    )
+    counts = summary["counts"]
+    server_errors = sum(v for k, v in counts.items() if k.isdigit() and int(k) >= 500)
+    limited = counts.get("429", 0)
+    expected_limited = max(0, args.per_reader - args.rate_limit) * args.readers
+    say(f"Comment load ({label}), {summary['seconds']} s:")
+    say(f"  attempts {summary['attempts']}; responses: {json.dumps(counts, sort_keys=True)}")
+    say(
+        f"  accepted {verdict['accepted']}, in the database {verdict['in_database']} "
+        f"(by status {verdict['stored_by_status']}), accepted but missing "
+        f"{verdict['accepted_missing']}, stored but not acknowledged "
+        f"{verdict['stored_not_acknowledged']}"
+    )
+    say(f"  429 rate-limited {limited} (expected {expected_limited}), 5xx {server_errors}")
+    ok = (
+        verdict["accepted_missing"] == 0
+        and server_errors == 0
+        and verdict["accepted"] > 0
+        and limited == expected_limited
+    )
+    say(f"  verdict: {'PASS' if ok else 'FAIL'} (server log: {log_path})")
+    return ok
+
+
+def postgres_database(args):
+    import psycopg
+
+    name = f"glutablog_bench_{os.getpid()}"
+    with psycopg.connect(args.pg_admin_url, autocommit=True) as connection:
+        connection.execute(f'DROP DATABASE IF EXISTS "{name}"')
+        connection.execute(f'CREATE DATABASE "{name}"')
+    return name
+
+
+def drop_postgres_database(args, name):
+    import psycopg
+
+    with psycopg.connect(args.pg_admin_url, autocommit=True) as connection:
+        connection.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+def main():
+    parser = argparse.ArgumentParser(description="glutablog benchmark (see bench/README-notes.md)")
+    parser.add_argument("--large", action="store_true", help="use a generated large data set")
+    parser.add_argument("--posts", type=int, default=10000, help="with --large")
+    parser.add_argument("--comments", type=int, default=1000000, help="with --large")
+    parser.add_argument("--duration", type=int, default=10, help="seconds per wrk run")
+    parser.add_argument("--connections", type=int, default=16)
+    parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--worker-class", default="sync")
+    parser.add_argument("--port-base", type=int, default=8100)
+    parser.add_argument("--cache", choices=["locmem", "redis"], default="locmem")
+    parser.add_argument("--redis-url", default="redis://127.0.0.1:6379/3")
+    parser.add_argument("--skip-throughput", action="store_true")
+    parser.add_argument("--skip-load", action="store_true", help="no comment load test")
+    parser.add_argument("--skip-postgres", action="store_true", help="load test on SQLite only")
+    parser.add_argument("--pg-admin-url", default="postgres://postgres@127.0.0.1:5432/test")
+    parser.add_argument("--load-workers", type=int, default=4)
+    parser.add_argument("--readers", type=int, default=32)
+    parser.add_argument("--per-reader", type=int, default=7)
+    parser.add_argument("--rate-limit", type=int, default=5)
+    parser.add_argument("--min-seconds", type=int, default=1)
+    parser.add_argument("--keep", action="store_true", help="keep the temporary folder")
+    args = parser.parse_args()
+    if not 8100 <= args.port_base <= 8190:
+        sys.exit("--port-base must be within 8100-8190")
+    if shutil.which("wrk") is None:
+        sys.exit("wrk is not installed (Debian: apt-get install wrk)")
+
+    tmp = Path(tempfile.mkdtemp(prefix="glutablog-bench-"))
+    label = f"large: {args.posts:,} posts, {args.comments:,} comments" if args.large else "demo"
+    extra = {"COMMENTS_RATE_LIMIT_PER_MINUTE": args.rate_limit}
+    if args.cache == "redis":
+        extra.update(CACHE_URL=args.redis_url, CACHE_KEY_PREFIX=f"bench-{uuid.uuid4().hex[:8]}")
+    env = base_env(tmp, **extra)
+    say(f"glutablog benchmark ({label}); working folder {tmp}")
+    say(f"machine: {os.cpu_count()} cores; load average {os.getloadavg()[0]:.2f} (noisy if high)")
+    ok = True
+    try:
+        step(f"site on SQLite ({label})")
+        prepare_site(env, (args.posts, args.comments) if args.large else None)
+        query_counts(env)
+        if not args.skip_throughput:
+            throughput(env, tmp, args, args.port_base, label)
+        if not args.skip_load:
+            ok &= comment_load(env, args, args.port_base + 3, "SQLite")
+            if not args.skip_postgres:
+                name = postgres_database(args)
+                try:
+                    pg_env = dict(
+                        env, DATABASE_URL=args.pg_admin_url.rsplit("/", 1)[0] + f"/{name}"
+                    )
+                    step("site on PostgreSQL (demo content) for the load test")
+                    prepare_site(pg_env)
+                    ok &= comment_load(pg_env, args, args.port_base + 4, "PostgreSQL")
+                finally:
+                    drop_postgres_database(args, name)
+    finally:
+        for process in list(started_processes):
+            stop(process)
+        if args.keep:
+            say(f"kept {tmp}")
+        else:
+            shutil.rmtree(tmp, ignore_errors=True)
+    say(f"\nload average now {os.getloadavg()[0]:.2f}")
+    sys.exit(0 if ok else 1)
+
+
+if __name__ == "__main__":
+    main()
