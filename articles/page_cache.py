@@ -12,13 +12,25 @@ The answer carries an ETag and Last-Modified, so a browser revalidating gets
 a 304 with no body. The ETag includes the reader's CSRF cookie, because the
 body does: a page cached in the browser keeps a token its cookie accepts.
 
+Other apps take part without articles knowing them (the comments app puts
+its form on the page): while the page is rendered for the cache, the context
+holds ``page_cache`` (a ``Hints``). Through it a template tag can
+
+* ask for a per-reader value: ``hints.per_reader("comments.form-token")``
+  returns a placeholder that is filled in on every request by the function
+  registered under that name with ``register_per_reader(name, function)``;
+* say until when the rendering holds: ``hints.valid_until(moment)`` (the
+  comments app: the moment comments close by themselves).
+
 Readers with a session (a pending comment of their own, staff previews) or a
 flash message get the page rendered for them, never stored.
 """
 
+import dataclasses
 import datetime
 import hashlib
 import logging
+import time
 
 from django.conf import settings
 from django.core.cache import cache
@@ -34,6 +46,44 @@ logger = logging.getLogger(__name__)
 
 CSRF_PLACEHOLDER = "__glutablog_csrf_token_placeholder__"
 CACHE_TIMEOUT = 60 * 60 * 24
+
+# name -> function(request, post_pk) -> str, registered by other apps' ready().
+_per_reader = {}
+
+
+def register_per_reader(name, function):
+    """Fill the placeholder ``Hints.per_reader(name)`` with ``function(request, post_pk)``."""
+    _per_reader[name] = function
+
+
+def placeholder(name):
+    return f"__glutablog_per_reader:{name}__"
+
+
+class Hints:
+    """What templates may tell the cache while a page is rendered for it."""
+
+    def __init__(self):
+        self.expires = None
+
+    def per_reader(self, name):
+        if name not in _per_reader:
+            raise KeyError(f"no per-reader value registered as {name!r}")
+        return placeholder(name)
+
+    def valid_until(self, moment):
+        if moment is not None and (self.expires is None or moment < self.expires):
+            self.expires = moment
+
+
+@dataclasses.dataclass(frozen=True)
+class Entry:
+    html: str
+    expires: float | None  # a POSIX time, or None: valid until the post changes
+
+    @property
+    def fresh(self):
+        return self.expires is None or time.time() < self.expires
 
 
 def _build_id():
@@ -126,9 +176,10 @@ def cache_key(pk, changed_at):
     return f"post-page:{BUILD_ID}:{pk}:{changed_at.timestamp():.6f}"
 
 
-def etag_for(pk, changed_at, csrf_secret):
+def etag_for(pk, changed_at, entry, csrf_secret):
     reader = hashlib.sha256(csrf_secret.encode()).hexdigest()[:12]
-    return quote_etag(f"{pk}-{changed_at.timestamp():.6f}-{BUILD_ID}-{reader}")
+    expires = f"{entry.expires:.0f}" if entry.expires else "0"
+    return quote_etag(f"{pk}-{changed_at.timestamp():.6f}-{expires}-{BUILD_ID}-{reader}")
 
 
 def _cache_get(key):
@@ -139,30 +190,41 @@ def _cache_get(key):
         return None
 
 
-def _cache_set(key, html):
+def _cache_set(key, entry):
+    timeout = CACHE_TIMEOUT
+    if entry.expires is not None:
+        timeout = max(1, min(timeout, int(entry.expires - time.time()) + 1))
     try:
-        cache.set(key, html, CACHE_TIMEOUT)
+        cache.set(key, entry, timeout)
     except Exception:
         logger.warning("page cache unavailable, page not stored", exc_info=True)
 
 
 def serve(request, pk, changed_at, render):
-    """Answer an anonymous reader from the cache; ``render()`` makes the page."""
-    secret = request.COOKIES.get(settings.CSRF_COOKIE_NAME, "")
-    if secret:
-        etag = etag_for(pk, changed_at, secret)
-        if etag in _if_none_match(request):
-            return _not_modified(etag, changed_at)
+    """Answer an anonymous reader from the cache.
+
+    ``render(hints)`` makes the page with the CSRF token left as a placeholder.
+    """
     key = cache_key(pk, changed_at)
-    html = _cache_get(key)
-    if html is None:
-        html = render()
-        _cache_set(key, html)
-    token = get_token(request)  # also sets the CSRF cookie for a new reader
-    response = _page(html.replace(CSRF_PLACEHOLDER, token))
+    entry = _cache_get(key)
+    if entry is None or not entry.fresh:
+        hints = Hints()
+        html = render(hints)
+        expires = hints.expires.timestamp() if hints.expires is not None else None
+        entry = Entry(html=html, expires=expires)
+        _cache_set(key, entry)
+    secret = request.COOKIES.get(settings.CSRF_COOKIE_NAME, "")
+    if secret and etag_for(pk, changed_at, entry, secret) in _if_none_match(request):
+        return _not_modified(etag_for(pk, changed_at, entry, secret), changed_at)
+    html = entry.html.replace(CSRF_PLACEHOLDER, get_token(request))
+    for name, function in _per_reader.items():
+        mark = placeholder(name)
+        if mark in html:
+            html = html.replace(mark, function(request, pk))
+    response = _page(html)
     # get_token() may have made a new secret: the ETag follows the cookie.
     secret = request.META.get("CSRF_COOKIE", secret)
-    response["ETag"] = etag_for(pk, changed_at, secret)
+    response["ETag"] = etag_for(pk, changed_at, entry, secret)
     response["Last-Modified"] = http_date(changed_at.timestamp())
     return response
 

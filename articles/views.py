@@ -40,8 +40,10 @@ class PostDetailView(DetailView):
             add_never_cache_headers(response)
         return response
 
-    def render_for_cache(self):
-        """The page as every anonymous reader sees it, CSRF token left blank."""
+    def render_for_cache(self, hints):
+        """The page as every anonymous reader sees it, per-reader parts left blank."""
         self.object = self.get_object()
-        context = self.get_context_data(object=self.object, csrf_token=page_cache.CSRF_PLACEHOLDER)
+        context = self.get_context_data(
+            object=self.object, csrf_token=page_cache.CSRF_PLACEHOLDER, page_cache=hints
+        )
         return self.render_to_response(context).render().content.decode()

@@ -8,6 +8,12 @@ class CommentsConfig(AppConfig):
     verbose_name = "Comments"
 
     def ready(self):
+        from articles import page_cache
+
         from . import roles, signals  # noqa: F401 (connects the receivers)
+        from .forms import fresh_token
+        from .templatetags.comments import TOKEN_PER_READER
 
         post_migrate.connect(roles.ensure_roles, sender=self)
+        # The comment form on a cached post page gets its timestamp per request.
+        page_cache.register_per_reader(TOKEN_PER_READER, fresh_token)

@@ -31,8 +31,17 @@ TOKEN_SALT = "comments.forms.CommentForm"
 
 def make_token(post, shown_at=None):
     """A signed, timestamped token for a form shown on ``post`` now (or at ``shown_at``)."""
+    return make_token_for(post.pk, shown_at)
+
+
+def make_token_for(post_pk, shown_at=None):
     shown_at = time.time() if shown_at is None else shown_at
-    return signing.dumps({"post": post.pk, "shown": int(shown_at)}, salt=TOKEN_SALT)
+    return signing.dumps({"post": post_pk, "shown": int(shown_at)}, salt=TOKEN_SALT)
+
+
+def fresh_token(request, post_pk):
+    """The token of a form on a cached page: made when the page is served."""
+    return make_token_for(post_pk)
 
 
 class CommentForm(forms.ModelForm):

@@ -28,8 +28,14 @@ logger = logging.getLogger("comments")
 def comments_open(post):
     if not (post.is_public and post.comments_enabled):
         return False
+    closes = closes_at(post)
+    return closes is None or timezone.now() < closes
+
+
+def closes_at(post):
+    """When comments on ``post`` close by themselves (COMMENTS_CLOSE_AFTER_DAYS), or None."""
     days = settings.COMMENTS_CLOSE_AFTER_DAYS
-    return not days or post.publish_at > timezone.now() - dt.timedelta(days=days)
+    return post.publish_at + dt.timedelta(days=days) if days else None
 
 
 def client_address(request):

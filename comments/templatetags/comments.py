@@ -10,10 +10,12 @@ from django import template
 
 from ..forms import CommentForm
 from ..models import Comment
-from ..moderation import comments_open
+from ..moderation import closes_at, comments_open
 from ..views import SESSION_KEY
 
 register = template.Library()
+
+TOKEN_PER_READER = "comments.form-token"
 
 
 @register.inclusion_tag("comments/section.html", takes_context=True)
@@ -39,4 +41,12 @@ def render_comments(context, post):
         form = context.get("comment_form")
         if form is None or form.post.pk != post.pk:
             form = CommentForm(post)
+    hints = context.get("page_cache")
+    if hints is not None:
+        # Rendered once for many readers (articles.page_cache): the form's
+        # timestamp is made per request, and the page holds only until
+        # comments close by themselves.
+        if form is not None:
+            form.fields["token"].initial = hints.per_reader(TOKEN_PER_READER)
+        hints.valid_until(closes_at(post) if is_open else None)
     return {"post": post, "thread": thread, "count": count, "is_open": is_open, "form": form}
