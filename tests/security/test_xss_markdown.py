@@ -4,7 +4,7 @@ import pytest
 
 from articles import markup
 
-from .xss import XSS_VECTORS, assert_inert, executable_parts, vector_id
+from .xss import XSS_VECTORS, assert_inert, executable_parts, vector_id, vectors_calling
 
 
 def test_the_corpus_is_large_enough():
@@ -54,3 +54,11 @@ def test_markdown_body_renders_nothing_executable(vector):
 def test_markdown_inline_context_renders_nothing_executable(vector):
     body = f"Some **bold** text {vector} and [a link](https://ok.example/ '{vector}')."
     assert_inert(markup.render(body, reference_count=None, markers=None).html, vector)
+
+
+def test_browser_vectors_carry_the_marker_instead_of_alert():
+    marked = vectors_calling("window.__xss=1")
+    assert len(marked) == len(XSS_VECTORS)
+    assert "<script>window.__xss=1</script>" in marked
+    assert "<img src=x onerror=window.__xss=1>" in marked
+    assert not any("alert(" in vector for vector in marked)

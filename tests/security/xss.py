@@ -9,6 +9,9 @@ Reuse it for comment fields and in the browser::
         html = render_the_comment_with(vector)
         assert executable_parts(html) == []
 
+For the browser, `vectors_calling("window.__xss = 1")` gives the same corpus
+with every payload replaced by a marker a test can look for.
+
 `executable_parts(html)` parses the HTML with html.parser (not a regular
 expression) and lists what a browser could run: script-capable elements, event
 handler attributes, and links or sources whose scheme is not http(s), mailto
@@ -29,6 +32,16 @@ def load_vectors(path=CORPUS):
 
 
 XSS_VECTORS = load_vectors()
+
+
+def vectors_calling(js, vectors=None):
+    """The corpus with each payload (alert(...), msgbox(...)) replaced by `js`.
+
+    For the browser: with ``js = "window.__xss = 1"`` a test renders the
+    vectors, lets the page run, and asserts ``window.__xss`` is undefined (and,
+    with ``page.on("dialog", ...)``, that no dialog opened)."""
+    payload = re.compile(r"(alert|msgbox)\((?:[^()]|\([^()]*\))*\)")
+    return [payload.sub(js, vector) for vector in (XSS_VECTORS if vectors is None else vectors)]
 
 
 def vector_id(vector):
