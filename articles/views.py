@@ -31,7 +31,10 @@ class PostDetailView(DetailView):
 
     def get(self, request, *args, **kwargs):
         if page_cache.is_cacheable(request):
-            current = page_cache.page_version(kwargs["slug"])
+            if hasattr(request, "page_version"):  # the cache middleware looked it up
+                current = request.page_version
+            else:
+                current = page_cache.page_version(kwargs["slug"])
             if current is not None:
                 return page_cache.serve(request, *current, render=self.render_for_cache)
         response = super().get(request, *args, **kwargs)

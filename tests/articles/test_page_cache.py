@@ -2,7 +2,7 @@
 
 import pytest
 from django.conf import settings
-from django.test import override_settings
+from django.test import Client, override_settings
 
 from articles.models import Post
 from tests.articles.factories import (
@@ -135,3 +135,42 @@ def test_fast_version_lookup_agrees_with_the_queryset():
     assert page_version(draft.slug) is None
     assert page_version(scheduled.slug) is None
     assert page_version("no-such-post") is None
+
+
+def test_a_cache_hit_carries_the_same_headers_as_a_fresh_render(client, post):
+    miss = client.get(post.get_absolute_url())
+    hit = Client().get(post.get_absolute_url())
+
+    for header in [
+        "Content-Security-Policy",
+        "X-Frame-Options",
+        "X-Content-Type-Options",
+        "Referrer-Policy",
+        "Cross-Origin-Opener-Policy",
+        "Cache-Control",
+        "Vary",
+    ]:
+        assert hit[header] == miss[header], header
+    new_cookie, fresh_cookie = hit.cookies["csrftoken"], miss.cookies["csrftoken"]
+    for attribute in ["httponly", "samesite", "secure", "path", "max-age"]:
+        assert new_cookie[attribute] == fresh_cookie[attribute], attribute
+
+
+def test_a_returning_reader_keeps_their_csrf_cookie_on_a_cache_hit(client, post):
+    client.get(post.get_absolute_url())
+    cookie = client.cookies["csrftoken"].value
+
+    again = client.get(post.get_absolute_url())
+
+    # Renewed (Django re-sends it to extend its life) but never replaced:
+    # forms in the reader's other open tabs keep working.
+    assert again.cookies["csrftoken"].value == cookie
+    assert client.cookies["csrftoken"].value == cookie
+
+
+def test_the_cache_middleware_leaves_other_pages_alone(client, post):
+    client.get(post.get_absolute_url())
+
+    assert client.get(post.get_absolute_url() + "extra/").status_code == 404
+    assert client.get("/blog/").status_code == 200
+    assert "ETag" not in client.get("/blog/")
