@@ -121,8 +121,23 @@ class PostDisclaimerInline(admin.TabularInline):
         return 0
 
 
+class PostForm(forms.ModelForm):
+    class Meta:
+        model = Post
+        fields = [
+            "title", "slug", "summary", "body", "status", "publish_at", "author",
+            "comments_enabled",
+        ]  # fmt: skip
+        widgets = {
+            "title": forms.TextInput(attrs={"class": "vTextField", "size": 80}),
+            "summary": forms.Textarea(attrs={"class": "summary-editor", "rows": 3}),
+            "body": forms.Textarea(attrs={"class": "markdown-editor", "rows": 28}),
+        }
+
+
 @admin.register(Post)
 class PostAdmin(admin.ModelAdmin):
+    form = PostForm
     list_display = ["title", "state", "publish_at", "author_name", "reference_count"]
     list_display_links = ["title"]
     list_filter = ["status", "publish_at", "comments_enabled"]
@@ -135,6 +150,10 @@ class PostAdmin(admin.ModelAdmin):
     readonly_fields = ["created_at", "updated_at"]
     save_on_top = True
     show_full_result_count = False
+
+    class Media:
+        css = {"all": ["articles/admin.css"]}
+
     fieldsets = [
         (None, {"fields": ["title", "slug", "summary", "body"]}),
         (
