@@ -174,3 +174,17 @@ def test_the_cache_middleware_leaves_other_pages_alone(client, post):
     assert client.get(post.get_absolute_url() + "extra/").status_code == 404
     assert client.get("/blog/").status_code == 200
     assert "ETag" not in client.get("/blog/")
+
+
+def test_csrf_tokens_of_cached_pages_are_fresh_and_well_formed(rf):
+    from django.middleware.csrf import CSRF_ALLOWED_CHARS
+
+    from articles.page_cache import csrf_token
+
+    request = rf.get("/")
+    first, second = csrf_token(request), csrf_token(request)
+
+    assert first != second  # a new mask every time (BREACH)
+    assert len(first) == 64 and set(first) <= set(CSRF_ALLOWED_CHARS)
+    assert len(request.META["CSRF_COOKIE"]) == 32
+    assert request.META["CSRF_COOKIE_NEEDS_UPDATE"] is True
