@@ -1,4 +1,7 @@
+import logging
+
 from django.contrib import messages
+from django.db import OperationalError
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.cache import add_never_cache_headers
 from django.views.decorators.csrf import csrf_protect
@@ -14,6 +17,20 @@ APPROVAL_NOTICE = "Please note, comments need to be approved before they are pub
 # The reader's own comments not yet public, shown to them alone.
 SESSION_KEY = "comments_awaiting"
 REMEMBERED = 20
+BUSY_RETRY_SECONDS = 5
+
+logger = logging.getLogger("comments")
+
+
+def database_busy(error):
+    """Whether ``error`` means "the database is busy, try again" rather than a
+    fault: SQLite still locked by another writer after its busy timeout, or
+    PostgreSQL's connection pool or a lock wait timing out."""
+    cause = error.__cause__
+    return "database is locked" in str(error) or type(cause).__name__ in {
+        "PoolTimeout",
+        "LockNotAvailable",
+    }
 
 
 @require_POST
@@ -48,16 +65,33 @@ def post_comment(request, post_id):
         add_never_cache_headers(response)
         return response
 
-    comment = Comment.objects.receive(
-        post,
-        name=form.cleaned_data["name"],
-        email=form.cleaned_data["email"],
-        text=form.cleaned_data["text"],
-        ip_address=moderation.client_address(request),
-        user_agent=request.headers.get("User-Agent", ""),
-        trap=form.caught,
-        site_url=request.build_absolute_uri("/"),
-    )
+    try:
+        comment = Comment.objects.receive(
+            post,
+            name=form.cleaned_data["name"],
+            email=form.cleaned_data["email"],
+            text=form.cleaned_data["text"],
+            ip_address=moderation.client_address(request),
+            user_agent=request.headers.get("User-Agent", ""),
+            trap=form.caught,
+            site_url=request.build_absolute_uri("/"),
+        )
+    except OperationalError as error:
+        if not database_busy(error):
+            raise
+        # Nothing was stored (one INSERT, rolled back whole): the reader gets
+        # their text back and a moment to wait, not a server error.
+        logger.warning("comment not stored, database busy: %s", error)
+        response = _refused(
+            request,
+            post,
+            text,
+            "The site is busy right now and your comment was not saved. Please "
+            "wait a few seconds and send it again.",
+            status=503,
+        )
+        response["Retry-After"] = str(BUSY_RETRY_SECONDS)
+        return response
     remembered = request.session.get(SESSION_KEY, [])
     request.session[SESSION_KEY] = [*remembered, comment.pk][-REMEMBERED:]
     messages.info(request, APPROVAL_NOTICE)
