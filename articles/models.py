@@ -140,7 +140,12 @@ class Post(models.Model):
     class Meta:
         ordering = ["-publish_at", "-pk"]
         get_latest_by = "publish_at"
-        indexes = [models.Index(fields=["status", "-publish_at"], name="post_public_idx")]
+        indexes = [
+            models.Index(fields=["status", "-publish_at"], name="post_public_idx"),
+            # Which posts are public and their last change, read from the index
+            # alone (the sitemap's version, articles.sitemaps).
+            models.Index(fields=["status", "publish_at", "updated_at"], name="post_sitemap_idx"),
+        ]
 
     def __str__(self):
         return self.title

@@ -2,6 +2,7 @@
 
 from django import forms
 from django.contrib import admin, messages
+from django.contrib.admin.options import IncorrectLookupParameters
 from django.db.models import Count, IntegerField, OuterRef, Subquery
 from django.db.models.functions import Coalesce
 from django.urls import reverse
@@ -13,6 +14,7 @@ from django.utils.translation import ngettext
 
 from articles.admin import PostAdmin
 from articles.models import Post
+from glutablog.paginators import LargeTablePaginator
 
 from .models import BlockedTerm, Comment
 
@@ -44,6 +46,52 @@ class StatusFilter(admin.SimpleListFilter):
         return queryset.filter(status=self.value())
 
 
+class PostFilter(admin.SimpleListFilter):
+    """Comments on one post, without reading the whole comments table.
+
+    Django's related filters list every post that has a comment (a DISTINCT
+    over all comments, and thousands of links). This one offers the posts of
+    the newest comments waiting in the queue, read from the queue's index, and
+    the post chosen (the post admin links here with ``post__id__exact``).
+    """
+
+    title = "post"
+    parameter_name = "post__id__exact"
+    recent_comments = 200  # newest pending comments looked at
+    shown = 10  # posts offered
+
+    def lookups(self, request, model_admin):
+        post_ids = []
+        recent = (
+            Comment.objects.pending()
+            .order_by("-created_at", "-pk")
+            .values_list("post_id", flat=True)[: self.recent_comments]
+        )
+        for post_id in recent:
+            if post_id not in post_ids:
+                post_ids.append(post_id)
+                if len(post_ids) == self.shown:
+                    break
+        chosen = self._chosen()
+        if chosen is not None and chosen not in post_ids:
+            post_ids.insert(0, chosen)
+        titles = dict(Post.objects.filter(pk__in=post_ids).values_list("pk", "title"))
+        return [(str(pk), titles[pk]) for pk in post_ids if pk in titles]
+
+    def _chosen(self):
+        value = self.value()
+        if value is None:
+            return None
+        try:
+            return int(value)
+        except ValueError:
+            raise IncorrectLookupParameters(f"No post {value!r}.") from None
+
+    def queryset(self, request, queryset):
+        chosen = self._chosen()
+        return queryset if chosen is None else queryset.filter(post_id=chosen)
+
+
 class CommentAdminForm(forms.ModelForm):
     reply = forms.CharField(
         label="Reply as staff",
@@ -65,11 +113,18 @@ class CommentAdmin(admin.ModelAdmin):
     form = CommentAdminForm
     list_display = ["excerpt", "author", "post_link", "status", "held_reason", "age"]
     list_display_links = ["excerpt"]
-    list_filter = [StatusFilter, "is_staff_reply", ("post", admin.RelatedOnlyFieldListFilter)]
+    # No date_hierarchy: its year links are a DISTINCT over every comment.
+    # "posted" (today, past 7 days, this month, this year) reads no rows to
+    # offer its choices and filters through the created_at index.
+    list_filter = [
+        StatusFilter,
+        ("created_at", admin.DateFieldListFilter),
+        "is_staff_reply",
+        PostFilter,
+    ]
     list_select_related = ["post"]
     search_fields = ["name", "email", "text"]
     ordering = ["-created_at", "-pk"]
-    date_hierarchy = "created_at"
     show_full_result_count = False
     list_per_page = 50
     actions = ["approve", "reject", "mark_spam"]
@@ -99,6 +154,16 @@ class CommentAdmin(admin.ModelAdmin):
             ("Sender (moderators only)", {"fields": ["created_at", "ip_address", "user_agent"]})
         )
         return fieldsets
+
+    def get_paginator(self, request, queryset, per_page, orphans=0, allow_empty_first_page=True):
+        # Counts at most the rows up to the page shown plus 10,000, never the table.
+        return LargeTablePaginator.for_request(
+            request,
+            queryset,
+            per_page,
+            orphans=orphans,
+            allow_empty_first_page=allow_empty_first_page,
+        )
 
     def has_add_permission(self, request):
         return False  # comments come from readers; staff reply from a comment's page

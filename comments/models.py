@@ -191,7 +191,11 @@ class Comment(models.Model):
         ordering = ["-created_at", "-pk"]
         get_latest_by = "created_at"
         indexes = [
+            # A post's public thread: its approved comments, oldest first.
             models.Index(fields=["post", "status", "created_at"], name="comment_thread_idx"),
+            # The moderation queue: one status, newest first (the admin's
+            # ordering), read in order from the index whatever the table's size.
+            models.Index(fields=["status", "-created_at", "-id"], name="comment_queue_idx"),
         ]
         constraints = [
             models.CheckConstraint(
