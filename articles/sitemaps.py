@@ -1,13 +1,100 @@
-from django.contrib.sitemaps import Sitemap
+"""The sitemap of published posts, fast however many there are.
+
+Django's sitemap view spends its time in Python, not in SQL: a model instance,
+a ``reverse()`` and a dozen template tags per post (1.5 s for 10,000 posts).
+This one reads (slug, updated_at) pairs, builds the addresses from one
+``reverse()`` and writes the XML directly; the answer is then cached until the
+set of published posts changes (a post published, edited, unpublished,
+deleted, or a scheduled one coming due), which one index-only query tells.
+Beyond 50,000 posts (the protocol's limit per file) ``?p=2`` gives the next
+ones, as with Django's view.
+"""
+
+import hashlib
+import logging
+from xml.sax.saxutils import escape
+
+from django.core.cache import cache
+from django.db.models import Count, Max
+from django.http import Http404, HttpResponse
+from django.urls import reverse
+from django.utils.http import http_date
 
 from .models import Post
 
+logger = logging.getLogger(__name__)
 
-class PostSitemap(Sitemap):
-    changefreq = "weekly"
+LIMIT = 50_000  # URLs per sitemap file (sitemaps.org)
+CHANGEFREQ = "weekly"
+CACHE_SECONDS = 60 * 60
+SLUG_PLACEHOLDER = "slug-placeholder"
 
-    def items(self):
-        return Post.objects.published().only("slug", "updated_at")
 
-    def lastmod(self, item):
-        return item.updated_at
+def _version():
+    """What the sitemap shows depends on: which posts are public, and when the
+    last of them changed (read from the index post_sitemap_idx)."""
+    state = Post.objects.published().aggregate(n=Count("pk"), changed=Max("updated_at"))
+    changed = state["changed"].isoformat() if state["changed"] else "-"
+    return f"{state['n']}:{changed}"
+
+
+def _page(request):
+    try:
+        page = int(request.GET.get("p", 1))
+    except ValueError:
+        raise Http404("No such sitemap page.") from None
+    if page < 1:
+        raise Http404("No such sitemap page.")
+    return page
+
+
+def render_sitemap(request, page):
+    """The sitemap's XML and the time of its newest change, for one page."""
+    start = (page - 1) * LIMIT
+    rows = list(
+        Post.objects.published()
+        .order_by("-publish_at", "-pk")
+        .values_list("slug", "updated_at")[start : start + LIMIT]
+    )
+    if not rows and page > 1:
+        raise Http404("No such sitemap page.")
+    site = f"{request.scheme}://{request.get_host()}"
+    detail = escape(site + reverse("articles:detail", kwargs={"slug": SLUG_PLACEHOLDER}))
+    before, after = detail.split(SLUG_PLACEHOLDER)
+    entries = "".join(
+        f"<url><loc>{before}{slug}{after}</loc><lastmod>{updated:%Y-%m-%d}</lastmod>"
+        f"<changefreq>{CHANGEFREQ}</changefreq></url>\n"
+        for slug, updated in rows
+    )
+    xml = (
+        '<?xml version="1.0" encoding="UTF-8"?>\n'
+        '<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">\n'
+        f"{entries}</urlset>\n"
+    )
+    newest = max((updated for _, updated in rows), default=None)
+    return xml, newest
+
+
+def sitemap(request):
+    """``/sitemap.xml``: the published posts, from the cache when nothing changed.
+    A cache that fails is skipped, never an error for the reader."""
+    page = _page(request)
+    parts = [request.scheme, request.get_host(), str(page), _version()]
+    key = "sitemap:" + hashlib.sha256("|".join(parts).encode()).hexdigest()
+    try:
+        cached = cache.get(key)
+    except Exception:  # noqa: BLE001 (the cache is an optimisation only)
+        logger.warning("sitemap: cache unavailable, rendering", exc_info=True)
+        cached = None
+    if cached is None:
+        cached = render_sitemap(request, page)
+        try:
+            cache.set(key, cached, CACHE_SECONDS)
+        except Exception:  # noqa: BLE001
+            logger.warning("sitemap: cache unavailable, not stored", exc_info=True)
+    xml, newest = cached
+    response = HttpResponse(xml, content_type="application/xml")
+    response["X-Robots-Tag"] = "noindex, noodp, noarchive"
+    if newest is not None:
+        response["Last-Modified"] = http_date(newest.timestamp())
+    return response

@@ -1,9 +1,8 @@
 from django.contrib import admin
-from django.contrib.sitemaps.views import sitemap
 from django.urls import include, path
 from django.views.generic import RedirectView
 
-from articles.sitemaps import PostSitemap
+from articles.sitemaps import sitemap
 
 admin.site.site_header = "glutablog administration"
 admin.site.site_title = "glutablog admin"
@@ -17,7 +16,6 @@ urlpatterns = [
     path(
         "sitemap.xml",
         sitemap,
-        {"sitemaps": {"posts": PostSitemap}},
         name="django.contrib.sitemaps.views.sitemap",
     ),
 ]
