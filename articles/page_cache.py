@@ -227,15 +227,35 @@ def etag_for(pk, changed_at, entry, csrf_secret):
     return quote_etag(f"{pk}-{changed_at.timestamp():.6f}-{expires}-{BUILD_ID}-{reader}")
 
 
+# The entries this process served last, in front of the (maybe shared) cache.
+# Keys name the version of the page, so an entry here is never stale; only
+# its own expiry (Entry.fresh) is checked, as for the shared cache.
+_recent = {}
+RECENT_SIZE = 256
+
+
 def _cache_get(key):
+    entry = _recent.get(key)
+    if entry is not None:
+        return entry
     try:
-        return cache.get(key)
+        entry = cache.get(key)
     except Exception:  # a cache outage must not take the page down
         logger.warning("page cache unavailable, rendering instead", exc_info=True)
         return None
+    if entry is not None:
+        _remember(key, entry)
+    return entry
+
+
+def _remember(key, entry):
+    if len(_recent) >= RECENT_SIZE:
+        _recent.clear()
+    _recent[key] = entry
 
 
 def _cache_set(key, entry):
+    _remember(key, entry)
     timeout = CACHE_TIMEOUT
     if entry.expires is not None:
         timeout = max(1, min(timeout, int(entry.expires - time.time()) + 1))

@@ -2,6 +2,7 @@ import pytest
 from django.contrib.auth.models import Group
 from django.core.cache import cache
 
+from articles import page_cache
 from tests.articles.factories import UserFactory
 
 
@@ -9,8 +10,10 @@ from tests.articles.factories import UserFactory
 def _fast_and_isolated(settings):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     cache.clear()
+    page_cache._recent.clear()
     yield
     cache.clear()
+    page_cache._recent.clear()
 
 
 @pytest.fixture

@@ -74,6 +74,17 @@ def test_editor_opens_lists_and_forms(editor_client, url_name):
     assert editor_client.get(reverse(url_name)).status_code == 200
 
 
+def test_post_list_has_search_filters_and_a_date_hierarchy(editor_client):
+    PostFactory(title="Zinc")
+
+    response = editor_client.get(reverse("admin:articles_post_changelist"))
+
+    changelist = response.context["cl"]
+    assert changelist.date_hierarchy == "publish_at"
+    assert changelist.has_filters and changelist.search_fields
+    assert '<nav class="toplinks">' in response.text  # the year links above the list
+
+
 def test_editor_opens_a_post_change_form_with_its_inlines(editor_client):
     post = PostFactory()
     ReferenceFactory(post=post, title="An inline study")

@@ -63,7 +63,9 @@ def test_the_post_list_never_counts_the_whole_posts_table(editor_client):
 
     assert response.context["cl"].result_count == 3
     assert not _whole_table_counts(queries, "articles_post"), queries
-    assert not [q for q in queries if "DISTINCT" in q.upper()], queries
+    # The one DISTINCT is the date hierarchy editors asked for (over the
+    # posts' dates, an index scan); the comment queue has none.
+    assert len([q for q in queries if "DISTINCT" in q.upper()]) <= 1, queries
 
 
 @pytest.mark.parametrize("params", [{"status": "all"}, {"status": "pending", "q": "number"}])
