@@ -325,7 +325,7 @@ def drop_postgres_database(args, name):
 
 
 def main():
-    parser = argparse.ArgumentParser(description="glutablog benchmark (see bench/README-notes.md)")
+    parser = argparse.ArgumentParser(description="glutablog benchmark (see bench/README.md)")
     parser.add_argument("--large", action="store_true", help="use a generated large data set")
     parser.add_argument("--posts", type=int, default=10000, help="with --large")
     parser.add_argument("--comments", type=int, default=1000000, help="with --large")
