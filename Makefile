@@ -56,7 +56,7 @@ serve: install
 	SECURE_SSL_REDIRECT=$${SECURE_SSL_REDIRECT:-off} GUNICORN_BIND=$(HOST):$(PORT) \
 	GUNICORN_ACCESSLOG=- $(BIN)/gunicorn -c glutablog/gunicorn.conf.py
 
-# Benchmark (bench/README-notes.md): gunicorn + wrk on 127.0.0.1:8100-8199.
+# Benchmark (bench/README.md): gunicorn + wrk on 127.0.0.1:8100-8199.
 # BENCH_ARGS="--duration 30" and the like are passed on to bench/run.py.
 BENCH_ARGS ?=
 wrk:
