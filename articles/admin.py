@@ -7,7 +7,7 @@ from django.db.models.functions import Coalesce
 from django.utils.html import format_html
 from django.utils.translation import ngettext
 
-from glutablog.paginators import LargeTablePaginator
+from glutablog.paginators import LargeTableAdminMixin
 
 from .models import Disclaimer, Post, PostDisclaimer, Reference
 
@@ -138,7 +138,7 @@ class PostForm(forms.ModelForm):
 
 
 @admin.register(Post)
-class PostAdmin(admin.ModelAdmin):
+class PostAdmin(LargeTableAdminMixin, admin.ModelAdmin):
     form = PostForm
     list_display = ["title", "state", "publish_at", "author_name", "reference_count"]
     list_display_links = ["title"]
@@ -154,7 +154,6 @@ class PostAdmin(admin.ModelAdmin):
     actions = ["publish", "unpublish"]
     readonly_fields = ["created_at", "updated_at"]
     save_on_top = True
-    show_full_result_count = False
     list_per_page = 50
 
     class Media:
@@ -168,16 +167,6 @@ class PostAdmin(admin.ModelAdmin):
         ),
         ("History", {"fields": ["created_at", "updated_at"], "classes": ["collapse"]}),
     ]
-
-    def get_paginator(self, request, queryset, per_page, orphans=0, allow_empty_first_page=True):
-        # Counts at most the rows up to the page shown plus 10,000, never the table.
-        return LargeTablePaginator.for_request(
-            request,
-            queryset,
-            per_page,
-            orphans=orphans,
-            allow_empty_first_page=allow_empty_first_page,
-        )
 
     def get_queryset(self, request):
         # A subquery, not a join: the changelist's COUNT and date queries stay plain.

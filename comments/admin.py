@@ -14,7 +14,7 @@ from django.utils.translation import ngettext
 
 from articles.admin import PostAdmin
 from articles.models import Post
-from glutablog.paginators import LargeTablePaginator
+from glutablog.paginators import LargeTableAdminMixin
 
 from .models import BlockedTerm, Comment
 
@@ -109,7 +109,7 @@ class CommentAdminForm(forms.ModelForm):
 
 
 @admin.register(Comment)
-class CommentAdmin(admin.ModelAdmin):
+class CommentAdmin(LargeTableAdminMixin, admin.ModelAdmin):
     form = CommentAdminForm
     list_display = ["excerpt", "author", "post_link", "status", "held_reason", "age"]
     list_display_links = ["excerpt"]
@@ -125,7 +125,6 @@ class CommentAdmin(admin.ModelAdmin):
     list_select_related = ["post"]
     search_fields = ["name", "email", "text"]
     ordering = ["-created_at", "-pk"]
-    show_full_result_count = False
     list_per_page = 50
     actions = ["approve", "reject", "mark_spam"]
     readonly_fields = [
@@ -154,16 +153,6 @@ class CommentAdmin(admin.ModelAdmin):
             ("Sender (moderators only)", {"fields": ["created_at", "ip_address", "user_agent"]})
         )
         return fieldsets
-
-    def get_paginator(self, request, queryset, per_page, orphans=0, allow_empty_first_page=True):
-        # Counts at most the rows up to the page shown plus 10,000, never the table.
-        return LargeTablePaginator.for_request(
-            request,
-            queryset,
-            per_page,
-            orphans=orphans,
-            allow_empty_first_page=allow_empty_first_page,
-        )
 
     def has_add_permission(self, request):
         return False  # comments come from readers; staff reply from a comment's page

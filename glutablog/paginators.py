@@ -71,3 +71,20 @@ class LargeTablePaginator(Paginator):
         if row is None or row[0] is None or row[0] < self.estimate_above:
             return None  # never analysed (-1) or small: count it exactly
         return int(row[0])
+
+
+class LargeTableAdminMixin:
+    """For a ModelAdmin whose changelist may grow large: count with
+    LargeTablePaginator (at most the rows up to the page shown plus
+    ``lookahead``), never the whole table, and no second "full" count."""
+
+    show_full_result_count = False
+
+    def get_paginator(self, request, queryset, per_page, orphans=0, allow_empty_first_page=True):
+        return LargeTablePaginator.for_request(
+            request,
+            queryset,
+            per_page,
+            orphans=orphans,
+            allow_empty_first_page=allow_empty_first_page,
+        )
