@@ -44,6 +44,9 @@ ALLOWED_ATTRIBUTES = {
     "th": {"align", "scope"},
 }
 URL_SCHEMES = {"http", "https", "mailto"}
+# Elements the sanitiser drops together with everything inside them (up to the
+# end of the body when unclosed). Markdown has already escaped those in code.
+REMOVED_ELEMENT_RE = re.compile(r"<\s*(script|style)\b", re.IGNORECASE)
 
 
 def parse_numbers(text):
@@ -70,6 +73,8 @@ class RenderResult:
     unknown_citations: list = field(default_factory=list)
     markers: list = field(default_factory=list)
     unknown_markers: list = field(default_factory=list)
+    # Raw <script>/<style> elements in the Markdown: removed with their content.
+    removed_elements: list = field(default_factory=list)
 
 
 def reference_anchor(number):
@@ -165,6 +170,9 @@ def render(body, reference_count=0, markers=()):
     md.inlinePatterns.register(_CitationProcessor(CITATION_RE, renderer), "citation", 175)
     md.inlinePatterns.register(_MarkerProcessor(MARKER_RE, renderer), "disclaimer_marker", 174)
     html = md.convert(body or "")
+    renderer.result.removed_elements = sorted(
+        {match.lower() for match in REMOVED_ELEMENT_RE.findall(html)}
+    )
     renderer.result.html = sanitize(html)
     return renderer.result
 

@@ -195,6 +195,22 @@ class Post(models.Model):
         """The body rendered against this post's stored references and disclaimers."""
         return markup.render(self.body, self._reference_count(), self._markers())
 
+    def clean(self):
+        removed = markup.render(self.body).removed_elements
+        if removed:
+            raise ValidationError(
+                {
+                    "body": ValidationError(
+                        "The body contains a %(tags)s element. Scripts and styles are "
+                        "removed when the post is shown, with everything inside them "
+                        "(all the text after an unclosed one). Remove the tag, or put "
+                        "it in `backticks` to show it as code.",
+                        code="removed_element",
+                        params={"tags": " and ".join(f"<{t}>" for t in removed)},
+                    )
+                }
+            )
+
     def check_body(self, reference_count=None, markers=None):
         """Raise ValidationError for citations or markers that point at nothing.
 

@@ -325,3 +325,22 @@ def test_anonymous_is_sent_to_login(client):
     response = client.get(reverse("admin:articles_post_changelist"))
     assert response.status_code == 302
     assert "/admin/login/" in response["Location"]
+
+
+def test_a_script_in_the_body_is_an_error_not_a_silent_loss(editor_client, editor):
+    body = "Intro.[1]\n\n<script>alert(1)\n\nThe rest of the post, which would vanish."
+    data = post_data(editor, references=[REFERENCE], body=body)
+
+    response = editor_client.post(ADD_URL, data)
+
+    assert response.status_code == 200
+    assert not Post.objects.exists()
+    assert "The body contains a &lt;script&gt; element." in response.text
+    assert "The rest of the post, which would vanish." in response.text  # kept for the editor
+
+
+def test_a_script_tag_shown_as_code_is_fine(editor_client, editor):
+    data = post_data(editor, references=[REFERENCE], body="Never paste `<script>` tags.[1]")
+
+    assert editor_client.post(ADD_URL, data).status_code == 302
+    assert "&lt;script&gt;" in Post.objects.get().body_html
