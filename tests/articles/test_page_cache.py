@@ -188,3 +188,15 @@ def test_csrf_tokens_of_cached_pages_are_fresh_and_well_formed(rf):
     assert len(first) == 64 and set(first) <= set(CSRF_ALLOWED_CHARS)
     assert len(request.META["CSRF_COOKIE"]) == 32
     assert request.META["CSRF_COOKIE_NEEDS_UPDATE"] is True
+
+
+def test_csrf_characters_are_drawn_uniformly():
+    from collections import Counter
+
+    from django.middleware.csrf import CSRF_ALLOWED_CHARS
+
+    from articles import page_cache
+
+    kept = bytes(range(256)).translate(page_cache._CSRF_TABLE, page_cache._CSRF_DROPPED)
+
+    assert Counter(kept.decode()) == dict.fromkeys(CSRF_ALLOWED_CHARS, 4)
