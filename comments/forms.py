@@ -15,6 +15,7 @@ nothing about which trap caught it, and a person caught by mistake can be
 rescued from the spam list.
 """
 
+import functools
 import time
 
 from crispy_forms.helper import FormHelper
@@ -36,7 +37,14 @@ def make_token(post, shown_at=None):
 
 def make_token_for(post_pk, shown_at=None):
     shown_at = time.time() if shown_at is None else shown_at
-    return signing.dumps({"post": post_pk, "shown": int(shown_at)}, salt=TOKEN_SALT)
+    return _signed_token(post_pk, int(shown_at), settings.SECRET_KEY)
+
+
+@functools.lru_cache(maxsize=128)
+def _signed_token(post_pk, second, secret_key):
+    # Signing is deterministic and the token counts whole seconds: a busy post
+    # page signs once a second, not once a request.
+    return signing.dumps({"post": post_pk, "shown": second}, salt=TOKEN_SALT)
 
 
 def fresh_token(request, post_pk):
