@@ -7,6 +7,7 @@ is complete and the database and cache answer (`manage.py check_services`),
 so a mistake ends the start with one clear message.
 """
 
+import gc
 import os
 import subprocess
 import sys
@@ -24,8 +25,13 @@ threads = int(os.environ.get("GUNICORN_THREADS", "1"))
 timeout = int(os.environ.get("GUNICORN_TIMEOUT", "30"))
 graceful_timeout = 20
 keepalive = 5
+# Load Django once in the master and fork the workers from it: a recycled
+# worker starts in milliseconds instead of importing everything again (which
+# showed as 100-250 ms p99 spikes under load), and the pages of memory the
+# workers share stay shared (see when_ready).
+preload_app = True
 # Recycle workers now and then: a slow leak never grows without bound.
-max_requests = int(os.environ.get("GUNICORN_MAX_REQUESTS", "10000"))
+max_requests = int(os.environ.get("GUNICORN_MAX_REQUESTS", "50000"))
 max_requests_jitter = max_requests // 10
 # Only the proxy on this host may set X-Forwarded-* for gunicorn itself.
 forwarded_allow_ips = os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1")
@@ -54,3 +60,10 @@ def on_starting(server):
         sys.stderr.write("glutablog: not starting.\n")
         sys.stderr.flush()
         raise SystemExit(1)
+
+
+def when_ready(server):
+    # Everything loaded so far lives as long as the server: keep it out of the
+    # garbage collector's full passes (shorter pauses, and copy-on-write pages
+    # stay shared between the forked workers).
+    gc.freeze()
