@@ -28,6 +28,7 @@ flash message get the page rendered for them, never stored.
 
 import dataclasses
 import datetime
+import functools
 import hashlib
 import logging
 import os
@@ -41,7 +42,6 @@ from django.http import HttpResponse, HttpResponseNotModified
 from django.middleware.csrf import CSRF_ALLOWED_CHARS, CSRF_SECRET_LENGTH
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.cache import patch_vary_headers
 from django.utils.dateparse import parse_datetime
 from django.utils.http import http_date, quote_etag
 from django.utils.module_loading import import_string
@@ -281,8 +281,10 @@ def serve(request, pk, changed_at, render=None):
         entry = Entry(html=html, expires=expires)
         _cache_set(key, entry)
     secret = request.COOKIES.get(settings.CSRF_COOKIE_NAME, "")
-    if secret and etag_for(pk, changed_at, entry, secret) in _if_none_match(request):
-        return _not_modified(etag_for(pk, changed_at, entry, secret), changed_at)
+    if secret and "HTTP_IF_NONE_MATCH" in request.META:
+        etag = etag_for(pk, changed_at, entry, secret)
+        if etag in _if_none_match(request):
+            return _not_modified(etag, changed_at)
     html = entry.html.replace(CSRF_PLACEHOLDER, csrf_token(request))
     for name, function in _per_reader.items():
         mark = placeholder(name)
@@ -292,8 +294,13 @@ def serve(request, pk, changed_at, render=None):
     # get_token() may have made a new secret: the ETag follows the cookie.
     secret = request.META.get("CSRF_COOKIE", secret)
     response["ETag"] = etag_for(pk, changed_at, entry, secret)
-    response["Last-Modified"] = http_date(changed_at.timestamp())
+    response["Last-Modified"] = _http_date(changed_at)
     return response
+
+
+@functools.lru_cache(maxsize=256)
+def _http_date(moment):
+    return http_date(moment.timestamp())
 
 
 class CachedPageMiddleware:
@@ -342,7 +349,7 @@ class CachedPageMiddleware:
 
 
 def _if_none_match(request):
-    header = request.headers.get("If-None-Match", "")
+    header = request.META.get("HTTP_IF_NONE_MATCH", "")
     return {tag.strip() for tag in header.split(",") if tag.strip()}
 
 
@@ -350,14 +357,14 @@ def _headers(response):
     # Revalidate every time (an approval shows at once); never in shared caches,
     # since the body holds this reader's CSRF token.
     response["Cache-Control"] = "private, no-cache"
-    patch_vary_headers(response, ["Cookie"])
+    response["Vary"] = "Cookie"  # a response of our own: no Vary to merge with
     return response
 
 
 def _not_modified(etag, changed_at):
     response = HttpResponseNotModified()
     response["ETag"] = etag
-    response["Last-Modified"] = http_date(changed_at.timestamp())
+    response["Last-Modified"] = _http_date(changed_at)
     return _headers(response)
 
 
