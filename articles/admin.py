@@ -93,15 +93,7 @@ class PostDisclaimerFormSet(forms.BaseInlineFormSet):
         super().clean()
         if any(self.errors):
             return
-        disclaimers = [form.cleaned_data["disclaimer"] for form in _kept_forms(self)]
-        markers = [d.marker for d in disclaimers]
-        duplicates = sorted({m for m in markers if markers.count(m) > 1})
-        if duplicates:
-            raise ValidationError(
-                "Two disclaimers on this post use the marker %(markers)s; readers "
-                "could not tell them apart. Choose disclaimers with different markers.",
-                params={"markers": ", ".join(duplicates)},
-            )
+        markers = [form.cleaned_data["disclaimer"].marker for form in _kept_forms(self)]
         try:
             self.instance.check_body(markers=markers)
         except ValidationError as error:

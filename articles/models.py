@@ -212,13 +212,22 @@ class Post(models.Model):
             )
 
     def check_body(self, reference_count=None, markers=None):
-        """Raise ValidationError for citations or markers that point at nothing.
+        """Raise ValidationError for citations or markers that point at nothing,
+        or for two disclaimers sharing a marker.
 
         The admin checks the references and the disclaimers being submitted,
         each in its own formset; None leaves that side unchecked.
         """
-        result = markup.render(self.body, reference_count, markers)
         errors = []
+        duplicates = sorted({m for m in markers or [] if markers.count(m) > 1})
+        if duplicates:
+            raise ValidationError(
+                "Two disclaimers on this post use the marker %(markers)s; readers "
+                "could not tell them apart. Choose disclaimers with different markers.",
+                code="duplicate_marker",
+                params={"markers": ", ".join(duplicates)},
+            )
+        result = markup.render(self.body, reference_count, markers)
         if result.unknown_citations:
             numbers = sorted(set(result.unknown_citations))
             errors.append(

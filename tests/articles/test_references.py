@@ -105,3 +105,11 @@ def test_adding_a_reference_rerenders_the_body():
     post.refresh_from_db()
 
     assert 'href="#ref-1"' in post.body_html
+
+
+def test_check_body_refuses_two_disclaimers_with_one_marker():
+    post = PostFactory(body="Claim. [†]")
+
+    with pytest.raises(ValidationError, match="Two disclaimers on this post use the marker †"):
+        post.check_body(markers=["†", "†"])
+    post.check_body(markers=["†", "**"])  # distinct markers are fine
