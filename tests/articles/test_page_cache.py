@@ -200,3 +200,34 @@ def test_csrf_characters_are_drawn_uniformly():
     kept = bytes(range(256)).translate(page_cache._CSRF_TABLE, page_cache._CSRF_DROPPED)
 
     assert Counter(kept.decode()) == dict.fromkeys(CSRF_ALLOWED_CHARS, 4)
+
+
+def test_editing_a_disclaimers_text_costs_a_fixed_number_of_queries(
+    client, django_assert_num_queries
+):
+    disclaimer = DisclaimerFactory(text="Old wording.")
+    posts = [PostFactory(body="Claim. [†]") for _ in range(10)]
+    for post in posts:
+        PostDisclaimerFactory(post=post, disclaimer=disclaimer)
+    before = client.get(posts[0].get_absolute_url())
+
+    disclaimer.text = "New wording."
+    with django_assert_num_queries(3):  # read the old marker, save, mark pages changed
+        disclaimer.save()
+
+    after = client.get(posts[0].get_absolute_url(), HTTP_IF_NONE_MATCH=before["ETag"])
+    assert after.status_code == 200 and "New wording." in after.text
+
+
+def test_changing_a_disclaimers_marker_relinks_the_bodies():
+    disclaimer = DisclaimerFactory(marker="†")
+    post = PostFactory(body="Claim. [‡]")
+    PostDisclaimerFactory(post=post, disclaimer=disclaimer)
+    post.refresh_from_db()
+    assert "#disclaimer-1" not in post.body_html
+
+    disclaimer.marker = "‡"
+    disclaimer.save()
+
+    post.refresh_from_db()
+    assert 'href="#disclaimer-1"' in post.body_html
