@@ -142,6 +142,9 @@ def csrf_token(request):
     return mask + cipher
 
 
+_SLUG_SLOT, _NOW_SLOT = object(), object()
+
+
 class PageVersionLookup:
     """``Post.objects.published().filter(slug=...).page_version()``, fast.
 
@@ -165,15 +168,12 @@ class PageVersionLookup:
         queryset = queryset.filter(slug=self.SLUG).order_by().values_list("pk", "page_changed_at")
         sql, params = queryset[:1].query.sql_with_params()
         now_param = connection.ops.adapt_datetimefield_value(self.NOW)
-        slots = []
-        for param in params:
-            if param == self.SLUG:
-                slots.append("slug")
-            elif param == now_param:
-                slots.append("now")
-            else:
-                slots.append(param)
-        if "slug" not in slots or "now" not in slots:  # pragma: no cover (a new backend)
+        # Each parameter: the slug's place, the time's place, or a fixed value.
+        slots = [
+            _SLUG_SLOT if param == self.SLUG else _NOW_SLOT if param == now_param else param
+            for param in params
+        ]
+        if _SLUG_SLOT not in slots or _NOW_SLOT not in slots:  # pragma: no cover (new backend)
             return None
         return sql, slots
 
@@ -188,8 +188,7 @@ class PageVersionLookup:
             return Post.objects.published().filter(slug=slug).page_version()
         sql, slots = compiled
         now = connection.ops.adapt_datetimefield_value(timezone.now())
-        values = {"slug": slug, "now": now}
-        params = [values.get(slot, slot) if slot in ("slug", "now") else slot for slot in slots]
+        params = [slug if s is _SLUG_SLOT else now if s is _NOW_SLOT else s for s in slots]
         with connection.cursor() as cursor:
             cursor.execute(sql, params)
             row = cursor.fetchone()
