@@ -7,7 +7,7 @@ from django.db.models.functions import Coalesce
 from django.utils.html import format_html
 from django.utils.translation import ngettext
 
-from glutablog.paginators import LargeTableAdminMixin
+from core.paginators import LargeTableAdminMixin
 
 from .models import Disclaimer, Post, PostDisclaimer, Reference
 

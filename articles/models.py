@@ -10,7 +10,7 @@ from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 from django.utils.text import slugify
 
-from . import markup
+from core import markup
 
 validate_doi = RegexValidator(
     r"^10\.\d{4,9}/\S+$",

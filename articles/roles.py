@@ -1,19 +1,12 @@
-"""The Editors and Moderators groups, created by the project itself.
+"""What the articles app grants to each role (see core.roles).
 
-Each app declares what its models grant to each role and calls
-``grant(app_label, role_permissions)`` after migrate; running it again changes
-nothing (idempotent). A group gets exactly what the apps declare for it: a
-permission added by hand in the admin stays, nothing is removed.
+Editors write: add and change posts, references and disclaimers (references
+and the disclaimers chosen for a post are edited inline, so they may also be
+removed from a post). Moderators may read posts, to judge comments in context.
 """
 
-from django.contrib.auth.models import Group, Permission
+from core.roles import EDITORS, MODERATORS, grant
 
-EDITORS = "Editors"
-MODERATORS = "Moderators"
-
-# Editors write: add and change posts, references and disclaimers (references
-# and the disclaimers chosen for a post are edited inline, so they may also be
-# removed from a post). Moderators may read posts, to judge comments in context.
 ARTICLES_ROLES = {
     EDITORS: [
         "add_post", "change_post", "view_post",
@@ -24,18 +17,6 @@ ARTICLES_ROLES = {
     ],
     MODERATORS: ["view_post"],
 }  # fmt: skip
-
-
-def grant(app_label, role_permissions, using="default"):
-    for role, codenames in role_permissions.items():
-        group, _ = Group.objects.using(using).get_or_create(name=role)
-        permissions = Permission.objects.using(using).filter(
-            content_type__app_label=app_label, codename__in=codenames
-        )
-        missing = set(codenames) - {p.codename for p in permissions}
-        if missing:
-            raise RuntimeError(f"Unknown permissions for {role}: {sorted(missing)}")
-        group.permissions.add(*permissions)
 
 
 def ensure_roles(sender, using="default", **kwargs):

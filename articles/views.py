@@ -2,7 +2,8 @@ from django.conf import settings
 from django.utils.cache import add_never_cache_headers
 from django.views.generic import DetailView, ListView
 
-from . import page_cache
+from core import page_cache
+
 from .models import Post
 
 

@@ -14,7 +14,7 @@ from django.utils.translation import ngettext
 
 from articles.admin import PostAdmin
 from articles.models import Post
-from glutablog.paginators import LargeTableAdminMixin
+from core.paginators import LargeTableAdminMixin
 
 from .models import BlockedTerm, Comment
 

@@ -8,7 +8,7 @@ class CommentsConfig(AppConfig):
     verbose_name = "Comments"
 
     def ready(self):
-        from articles import page_cache
+        from core import page_cache
 
         from . import roles, signals  # noqa: F401 (connects the receivers)
         from .forms import fresh_token

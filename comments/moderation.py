@@ -20,7 +20,7 @@ from django.conf import settings
 from django.core.cache import cache
 from django.utils import timezone
 
-from glutablog.client_ip import client_ip
+from core.client_ip import client_ip
 
 logger = logging.getLogger("comments")
 
@@ -39,7 +39,7 @@ def closes_at(post):
 
 
 def client_address(request):
-    """The client's address as the project takes it (see glutablog.client_ip:
+    """The client's address as the project takes it (see core.client_ip:
     REMOTE_ADDR, or what the TRUSTED_PROXY_COUNT proxies saw), or None."""
     address = client_ip(request)
     try:

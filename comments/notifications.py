@@ -15,7 +15,7 @@ from django.db import transaction
 from django.urls import reverse
 from django.utils.text import Truncator
 
-from articles.roles import MODERATORS
+from core.roles import MODERATORS
 
 logger = logging.getLogger("comments")
 

@@ -1,4 +1,4 @@
-"""What the comments app grants to each role (see articles.roles).
+"""What the comments app grants to each role (see core.roles).
 
 Moderators work the queue (view and change comments: approve, reject, mark
 as spam, reply) and keep the blocklist. Editors get nothing here: an editor
@@ -6,7 +6,7 @@ moderates only when also in Moderators. Comments are added by readers and
 never deleted by a moderator (rejecting keeps the record).
 """
 
-from articles.roles import EDITORS, MODERATORS, grant
+from core.roles import EDITORS, MODERATORS, grant
 
 COMMENTS_ROLES = {
     MODERATORS: [

@@ -50,24 +50,24 @@ INSTALLED_APPS = [
     "crispy_bootstrap5",
     "csp",
     "axes",
+    # Shared machinery (Markdown, page cache, paginators, operations commands).
+    "core",
     "articles",
     "comments",
-    # The project's own operations commands (backup_db, generate_data, ...).
-    "glutablog",
 ]
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
-    # Cache hits for post pages are answered here (see articles.page_cache).
-    "articles.page_cache.CachedPageMiddleware",
+    # Cache hits for post pages are answered here (see core.page_cache).
+    "core.page_cache.CachedPageMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
-    "glutablog.middleware.CachedCSPMiddleware",
+    "core.middleware.CachedCSPMiddleware",
     # AxesMiddleware must be last: it turns a lockout into the lockout page.
     "axes.middleware.AxesMiddleware",
 ]
@@ -86,7 +86,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "csp.context_processors.nonce",
-                "glutablog.context_processors.site",
+                "core.context_processors.site",
             ],
         },
     },
@@ -163,11 +163,11 @@ LOGIN_URL = "admin:login"
 # Admin login guessing: lock a user name + address after a few failures, for
 # a finite cool-off. The client address is REMOTE_ADDR unless the deployment
 # says how many proxies in front of it append to X-Forwarded-For
-# (TRUSTED_PROXY_COUNT): see glutablog/client_ip.py. A forged X-Forwarded-For
+# (TRUSTED_PROXY_COUNT): see core/client_ip.py. A forged X-Forwarded-For
 # from the internet cannot pick the address. (django-ipware is not installed,
 # so axes' own AXES_IPWARE_* settings would be ignored.)
 TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
-AXES_CLIENT_IP_CALLABLE = "glutablog.client_ip.client_ip"
+AXES_CLIENT_IP_CALLABLE = "core.client_ip.client_ip"
 AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)
 AXES_COOLOFF_TIME = env.float("AXES_COOLOFF_HOURS", default=0.5)
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]

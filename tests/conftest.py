@@ -2,7 +2,7 @@ import pytest
 from django.contrib.auth.models import Group
 from django.core.cache import cache
 
-from articles import page_cache
+from core import page_cache
 from tests.articles.factories import UserFactory
 
 

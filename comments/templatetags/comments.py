@@ -43,7 +43,7 @@ def render_comments(context, post):
             form = CommentForm(post)
     hints = context.get("page_cache")
     if hints is not None:
-        # Rendered once for many readers (articles.page_cache): the form's
+        # Rendered once for many readers (core.page_cache): the form's
         # timestamp is made per request, and the page holds only until
         # comments close by themselves.
         if form is not None:

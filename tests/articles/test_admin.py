@@ -312,7 +312,8 @@ def test_neither_role_may_manage_users(request, client_fixture):
 
 
 def test_roles_are_idempotent():
-    from articles.roles import ARTICLES_ROLES, grant
+    from articles.roles import ARTICLES_ROLES
+    from core.roles import grant
 
     before = Group.objects.get(name="Editors").permissions.count()
     grant("articles", ARTICLES_ROLES)

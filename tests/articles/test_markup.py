@@ -4,7 +4,7 @@ from html.parser import HTMLParser
 
 import pytest
 
-from articles.markup import parse_numbers, render
+from core.markup import parse_numbers, render
 
 
 class _Collector(HTMLParser):

@@ -125,7 +125,7 @@ def test_a_broken_cache_still_serves_the_page(client, post):
 
 
 def test_fast_version_lookup_agrees_with_the_queryset():
-    from articles.page_cache import page_version
+    from core.page_cache import page_version
 
     public = PostFactory()
     draft = PostFactory(draft=True)
@@ -179,7 +179,7 @@ def test_the_cache_middleware_leaves_other_pages_alone(client, post):
 def test_csrf_tokens_of_cached_pages_are_fresh_and_well_formed(rf):
     from django.middleware.csrf import CSRF_ALLOWED_CHARS
 
-    from articles.page_cache import csrf_token
+    from core.page_cache import csrf_token
 
     request = rf.get("/")
     first, second = csrf_token(request), csrf_token(request)
@@ -195,7 +195,7 @@ def test_csrf_characters_are_drawn_uniformly():
 
     from django.middleware.csrf import CSRF_ALLOWED_CHARS
 
-    from articles import page_cache
+    from core import page_cache
 
     kept = bytes(range(256)).translate(page_cache._CSRF_TABLE, page_cache._CSRF_DROPPED)
 

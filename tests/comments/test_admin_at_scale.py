@@ -12,7 +12,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from comments.models import Comment
-from glutablog.paginators import LargeTablePaginator
+from core.paginators import LargeTablePaginator
 from tests.articles.factories import PostFactory
 
 from .factories import CommentFactory

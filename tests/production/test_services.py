@@ -4,7 +4,7 @@ import pytest
 from django.core import checks
 from django.test import override_settings
 
-from glutablog import services
+from core import services
 
 from .helpers import manage, production_env
 
@@ -30,7 +30,7 @@ def test_check_services_names_each_unreachable_service_and_exits_non_zero():
 def test_migrate_stops_with_the_clear_message_when_the_database_is_down():
     result = manage("migrate", env=production_env(DATABASE_URL=DOWN_DATABASE), timeout=60)
     assert result.returncode != 0
-    assert "glutablog.E001" in result.stderr
+    assert "core.E001" in result.stderr
     assert "cannot reach database 'default'" in result.stderr
     assert "Traceback" not in result.stderr
 
@@ -49,6 +49,6 @@ def test_the_system_check_runs_only_when_databases_are_named():
     with override_settings(CACHES={"default": down}):
         assert services.check_services(databases=None) == []
         errors = services.check_services(databases=["default"])
-    assert [error.id for error in errors] == ["glutablog.E001"]
+    assert [error.id for error in errors] == ["core.E001"]
     assert errors[0].level == checks.ERROR
     assert "cannot reach cache 'default'" in errors[0].msg

@@ -4,7 +4,7 @@ from csp.decorators import csp_update
 from django.http import HttpResponse
 from django.test import RequestFactory
 
-from glutablog.middleware import CachedCSPMiddleware
+from core.middleware import CachedCSPMiddleware
 
 
 def plain_view(request):

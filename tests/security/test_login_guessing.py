@@ -8,7 +8,7 @@ from django.conf import settings
 from django.test import override_settings
 from django.utils import timezone
 
-from glutablog.client_ip import client_ip
+from core.client_ip import client_ip
 
 PASSWORD = "a-long-passphrase"
 LOGIN = "/admin/login/?next=/admin/"

@@ -2,7 +2,7 @@
 
 import pytest
 
-from articles import markup
+from core import markup
 
 from .xss import XSS_VECTORS, assert_inert, executable_parts, vector_id, vectors_calling
 

@@ -162,7 +162,7 @@ class PageVersionLookup:
         self._compiled = {}
 
     def _compile(self, connection):
-        from .models import Post
+        from articles.models import Post
 
         queryset = Post.objects.using(connection.alias).published(now=self.NOW)
         queryset = queryset.filter(slug=self.SLUG).order_by().values_list("pk", "page_changed_at")
@@ -183,7 +183,7 @@ class PageVersionLookup:
             self._compiled[connection.vendor] = self._compile(connection)
         compiled = self._compiled[connection.vendor]
         if compiled is None:
-            from .models import Post
+            from articles.models import Post
 
             return Post.objects.published().filter(slug=slug).page_version()
         sql, slots = compiled
@@ -318,7 +318,7 @@ class CachedPageMiddleware:
     INNER = [
         "django.middleware.csrf.CsrfViewMiddleware",
         "django.middleware.clickjacking.XFrameOptionsMiddleware",
-        "glutablog.middleware.CachedCSPMiddleware",
+        "core.middleware.CachedCSPMiddleware",
     ]
 
     def __init__(self, get_response):

@@ -79,7 +79,7 @@ def check_services(app_configs=None, databases=None, **kwargs):
         checks.Error(
             problem,
             hint="Start the service, or correct DATABASE_URL / CACHE_URL.",
-            id="glutablog.E001",
+            id="core.E001",
         )
         for problem in problems(databases=databases)
     ]

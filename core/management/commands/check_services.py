@@ -1,6 +1,6 @@
 from django.core.management.base import BaseCommand, CommandError
 
-from glutablog import services
+from core import services
 
 
 class Command(BaseCommand):

@@ -9,8 +9,8 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import connection, transaction
 from django.utils import timezone
 
-from articles import markup
 from articles.models import Disclaimer, Post, PostDisclaimer, Reference
+from core import markup
 
 WORDS = (
     "glutamine gut barrier protein amino acid muscle recovery immune cells intestine "
