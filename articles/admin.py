@@ -172,7 +172,7 @@ class PostAdmin(LargeTableAdminMixin, admin.ModelAdmin):
         return (
             super()
             .get_queryset(request)
-            .annotate(_reference_count=Coalesce(Subquery(references), 0))
+            .annotate(reference_total=Coalesce(Subquery(references), 0))
         )
 
     @admin.display(description="status", ordering="status")
@@ -185,9 +185,9 @@ class PostAdmin(LargeTableAdminMixin, admin.ModelAdmin):
     def author_name(self, post):
         return post.author.get_full_name() or post.author.get_username()
 
-    @admin.display(description="references", ordering="_reference_count")
+    @admin.display(description="references", ordering="reference_total")
     def reference_count(self, post):
-        return post._reference_count
+        return post.reference_total
 
     def get_changeform_initial_data(self, request):
         initial = super().get_changeform_initial_data(request)

@@ -183,17 +183,17 @@ class Post(models.Model):
         return slug
 
     # --- rendering -------------------------------------------------------
-    def _reference_count(self):
+    def stored_reference_count(self):
         return self.references.count() if self.pk else 0
 
-    def _markers(self):
+    def stored_markers(self):
         if not self.pk:
             return []
         return [pd.disclaimer.marker for pd in self.post_disclaimers.select_related("disclaimer")]
 
     def render(self):
         """The body rendered against this post's stored references and disclaimers."""
-        return markup.render(self.body, self._reference_count(), self._markers())
+        return markup.render(self.body, self.stored_reference_count(), self.stored_markers())
 
     def clean(self):
         removed = markup.render(self.body).removed_elements
