@@ -73,17 +73,16 @@ def _round_trip(client, user):
     for model in registered_models(user):
         model_admin = admin.site.get_model_admin(model)
         opts = model._meta
-        info = (opts.app_label, opts.model_name)
         request = RequestFactory().get("/admin/")
         request.user = user
         if model_admin.has_add_permission(request):
-            url = reverse("admin:%s_%s_add" % info)
+            url = reverse(f"admin:{opts.app_label}_{opts.model_name}_add")
             assert client.get(url).status_code == 200, url
             checked.append(url)
         if not model_admin.has_change_permission(request):
             continue
         for obj in model_admin.get_queryset(request):
-            url = reverse("admin:%s_%s_change" % info, args=[obj.pk])
+            url = reverse(f"admin:{opts.app_label}_{opts.model_name}_change", args=[obj.pk])
             save_unchanged(client, url)
             checked.append(url)
     return checked
