@@ -49,11 +49,12 @@ format: install
 # collected and served hashed by WhiteNoise, gunicorn (glutablog/gunicorn.conf.py).
 # Needs SECRET_KEY (environment or .env); plain HTTP on loopback, so no
 # redirect to https here (a TLS proxy in front does that in production).
+SERVE_ENV = DEBUG=$${DEBUG:-off} SITE_URL=$${SITE_URL:-http://$(HOST):$(PORT)} \
+	ALLOWED_HOSTS=$${ALLOWED_HOSTS:-127.0.0.1,localhost}
 serve: install
-	DEBUG=$${DEBUG:-off} $(PY) manage.py collectstatic --noinput -v0
-	DEBUG=$${DEBUG:-off} $(PY) manage.py migrate --noinput
-	DEBUG=$${DEBUG:-off} ALLOWED_HOSTS=$${ALLOWED_HOSTS:-127.0.0.1,localhost} \
-	SECURE_SSL_REDIRECT=$${SECURE_SSL_REDIRECT:-off} GUNICORN_BIND=$(HOST):$(PORT) \
+	$(SERVE_ENV) $(PY) manage.py collectstatic --noinput -v0
+	$(SERVE_ENV) $(PY) manage.py migrate --noinput
+	$(SERVE_ENV) SECURE_SSL_REDIRECT=$${SECURE_SSL_REDIRECT:-off} GUNICORN_BIND=$(HOST):$(PORT) \
 	GUNICORN_ACCESSLOG=- $(BIN)/gunicorn -c glutablog/gunicorn.conf.py
 
 # Benchmark (bench/README.md): gunicorn + wrk on 127.0.0.1:8100-8199.

@@ -1,12 +1,16 @@
+import dataclasses
+
 from django import forms
 from django.contrib import admin, messages
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.db.models import Count, OuterRef, Subquery
 from django.db.models.functions import Coalesce
+from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.translation import ngettext
 
+from core.forms import OneQueryInlineFormSet
 from core.paginators import LargeTableAdminMixin
 
 from .models import Disclaimer, Post, PostDisclaimer, Reference
@@ -17,16 +21,33 @@ def _kept_forms(formset):
     return [f for f in formset.forms if f.cleaned_data and not f.cleaned_data.get("DELETE")]
 
 
-class ReferenceFormSet(forms.BaseInlineFormSet):
+class BodyCheckFormSet(OneQueryInlineFormSet):
+    """An inline whose rows the body refers to (references by number,
+    disclaimers by marker). The mistake is in the body, so the full message
+    goes on the Body field (``PostAdmin.render_change_form``) and the inline
+    only points at it; either way nothing is saved."""
+
+    def body_check_arguments(self, kept_forms):
+        raise NotImplementedError
+
     def clean(self):
         super().clean()
+        self.body_errors = []
         if any(self.errors):
             return
-        count = len(_kept_forms(self))
         try:
-            self.instance.check_body(reference_count=count)
+            self.instance.check_body(**self.body_check_arguments(_kept_forms(self)))
         except ValidationError as error:
-            raise ValidationError(error.messages) from None
+            self.body_errors = error.error_list
+            raise ValidationError(
+                "The body does not match this list: see the message under Body.",
+                code="see_body",
+            ) from None
+
+
+class ReferenceFormSet(BodyCheckFormSet):
+    def body_check_arguments(self, kept_forms):
+        return {"reference_count": len(kept_forms)}
 
 
 class ReferenceForm(forms.ModelForm):
@@ -88,16 +109,9 @@ class PostDisclaimerForm(forms.ModelForm):
         return super().has_changed()
 
 
-class PostDisclaimerFormSet(forms.BaseInlineFormSet):
-    def clean(self):
-        super().clean()
-        if any(self.errors):
-            return
-        markers = [form.cleaned_data["disclaimer"].marker for form in _kept_forms(self)]
-        try:
-            self.instance.check_body(markers=markers)
-        except ValidationError as error:
-            raise ValidationError(error.messages) from None
+class PostDisclaimerFormSet(BodyCheckFormSet):
+    def body_check_arguments(self, kept_forms):
+        return {"markers": [form.cleaned_data["disclaimer"].marker for form in kept_forms]}
 
 
 class PostDisclaimerInline(admin.TabularInline):
@@ -116,6 +130,10 @@ class PostDisclaimerInline(admin.TabularInline):
 
 
 class PostForm(forms.ModelForm):
+    # When the stored post was last saved, as this form was opened: a save
+    # from a form opened before someone else's save is stopped (see clean).
+    loaded_at = forms.CharField(required=False, widget=forms.HiddenInput)
+
     class Meta:
         model = Post
         fields = [
@@ -127,6 +145,59 @@ class PostForm(forms.ModelForm):
             "summary": forms.Textarea(attrs={"class": "summary-editor", "rows": 3}),
             "body": forms.Textarea(attrs={"class": "markdown-editor", "rows": 28}),
         }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.instance.pk:
+            self.fields["loaded_at"].initial = self.instance.updated_at.isoformat()
+
+    def clean(self):
+        cleaned = super().clean()
+        loaded_at = self.data.get(self.add_prefix("loaded_at"))
+        stored_at = self.instance.updated_at.isoformat() if self.instance.pk else None
+        if stored_at and loaded_at and loaded_at != stored_at:
+            self.add_error(
+                None,
+                ValidationError(
+                    "This post was saved again at %(time)s, by someone else or in another "
+                    "tab, while you were editing it. Your changes are below and are not "
+                    "saved. Open the post in a new tab to see that version; press Save "
+                    "again to replace it with yours.",
+                    code="saved_meanwhile",
+                    params={
+                        "time": timezone.localtime(self.instance.updated_at).strftime(
+                            "%H:%M:%S on %d %B %Y"
+                        )
+                    },
+                ),
+            )
+            # Saving this form again, knowingly, replaces that version.
+            self.data = self.data.copy()
+            self.data[self.add_prefix("loaded_at")] = stored_at
+        return cleaned
+
+
+@dataclasses.dataclass(frozen=True)
+class ListColumn:
+    """A column another app adds to the post list (``PostAdmin.add_list_column``).
+
+    ``annotation`` is annotated on the list's queryset under ``name`` (name it
+    for what it is, never like a Post attribute); ``cell(request, post,
+    value)`` renders the cell (escaped: return text or ``format_html``).
+    """
+
+    name: str
+    description: str
+    annotation: object
+    cell: object
+
+    def for_request(self, request):
+        def column(post):
+            return self.cell(request, post, getattr(post, self.name))
+
+        column.short_description = self.description
+        column.admin_order_field = self.name
+        return column
 
 
 @admin.register(Post)
@@ -148,11 +219,19 @@ class PostAdmin(LargeTableAdminMixin, admin.ModelAdmin):
     save_on_top = True
     list_per_page = 50
 
+    # Columns other apps add to the list (the comments app: pending and
+    # approved comment counts), so this app needs to know nothing of them.
+    extra_list_columns = []
+
     class Media:
         css = {"all": ["articles/admin.css"]}
 
+    @classmethod
+    def add_list_column(cls, column):
+        cls.extra_list_columns.append(column)
+
     fieldsets = [
-        (None, {"fields": ["title", "slug", "summary", "body"]}),
+        (None, {"fields": ["title", "slug", "summary", "body", "loaded_at"]}),
         (
             "Publishing",
             {"fields": ["status", "publish_at", "author", "comments_enabled"]},
@@ -172,8 +251,17 @@ class PostAdmin(LargeTableAdminMixin, admin.ModelAdmin):
         return (
             super()
             .get_queryset(request)
-            .annotate(reference_total=Coalesce(Subquery(references), 0))
+            .annotate(
+                reference_total=Coalesce(Subquery(references), 0),
+                **{column.name: column.annotation for column in self.extra_list_columns},
+            )
         )
+
+    def get_list_display(self, request):
+        return [
+            *super().get_list_display(request),
+            *(column.for_request(request) for column in self.extra_list_columns),
+        ]
 
     @admin.display(description="status", ordering="status")
     def state(self, post):
@@ -210,14 +298,48 @@ class PostAdmin(LargeTableAdminMixin, admin.ModelAdmin):
             ]
         return kwargs
 
+    # --- saving ------------------------------------------------------------
+    def save_formset(self, request, form, formset, change):
+        """The rows of an inline in a fixed number of queries, whatever their
+        number: one DELETE, one INSERT, one UPDATE (the body is rendered
+        once, afterwards, in save_related)."""
+        formset.save(commit=False)
+        model = formset.model
+        if formset.deleted_objects:
+            model.objects.filter(pk__in=[obj.pk for obj in formset.deleted_objects]).delete()
+        if formset.new_objects:
+            model.objects.bulk_create(formset.new_objects)
+        if formset.changed_objects:
+            concrete = {field.name for field in model._meta.concrete_fields}
+            fields = sorted({name for _, changed in formset.changed_objects for name in changed})
+            model.objects.bulk_update(
+                [obj for obj, _ in formset.changed_objects],
+                [name for name in fields if name in concrete],
+            )
+
+    def save_related(self, request, form, formsets, change):
+        super().save_related(request, form, formsets, change)
+        form.instance.refresh_rendering()
+
+    def render_change_form(self, request, context, *args, **kwargs):
+        # Citations and markers that point at nothing are found by the inlines
+        # (they know what the submission keeps) but are mistakes in the body.
+        form = context["adminform"].form
+        for inline in context.get("inline_admin_formsets", []):
+            for error in getattr(inline.formset, "body_errors", []):
+                form.add_error("body", error)
+        return super().render_change_form(request, context, *args, **kwargs)
+
     @admin.action(description="Publish selected posts", permissions=["change"])
     def publish(self, request, queryset):
         count = queryset.publish()
         self.message_user(
             request,
             ngettext(
-                "%d post published (one dated in the future appears at its time).",
-                "%d posts published (those dated in the future appear at their time).",
+                "%d post published (dated now unless it had a publish time; a future "
+                "time schedules it).",
+                "%d posts published (dated now unless they had a publish time; a future "
+                "time schedules them).",
                 count,
             )
             % count,

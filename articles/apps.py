@@ -8,6 +8,10 @@ class ArticlesConfig(AppConfig):
     verbose_name = "Blog"
 
     def ready(self):
+        from core import page_cache
+
         from . import roles, signals  # noqa: F401 (connects the receivers)
+        from .views import post_page_version
 
         post_migrate.connect(roles.ensure_roles, sender=self)
+        page_cache.register("articles:detail", post_page_version)

@@ -1,15 +1,26 @@
 from django.conf import settings
 from django.contrib.syndication.views import Feed
-from django.urls import reverse_lazy
+from django.urls import reverse
 from django.utils.feedgenerator import Atom1Feed
 
 from .models import Post
 
 
 class LatestPostsFeed(Feed):
+    """The latest posts. Every address in it is made from SITE_URL (Django's
+    feeds leave absolute addresses alone), never from the request's Host."""
+
     feed_type = Atom1Feed
-    link = reverse_lazy("articles:index")
     description_template = None
+
+    def link(self):
+        return settings.SITE_URL + reverse("articles:index")
+
+    def feed_url(self):
+        return settings.SITE_URL + reverse("articles:feed")
+
+    def item_link(self, item):
+        return settings.SITE_URL + item.get_absolute_url()
 
     def title(self):
         return settings.BLOG_TITLE

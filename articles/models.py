@@ -4,6 +4,8 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
 from django.db import models
+from django.db.models import Max, Value
+from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import format_html
@@ -61,21 +63,45 @@ class PostQuerySet(models.QuerySet):
         )
 
     def publish(self):
-        """Publish the drafts; one dated in the future goes out at its time."""
+        """Publish the drafts. One without a publish time is dated now; one
+        whose editor set a time keeps it (a future time schedules it)."""
         now = timezone.now()
         return self.filter(status=Post.Status.DRAFT).update(
-            status=Post.Status.PUBLISHED, updated_at=now, page_changed_at=now
+            status=Post.Status.PUBLISHED,
+            publish_at=Coalesce("publish_at", Value(now)),
+            updated_at=now,
+            page_changed_at=now,
         )
 
     def unpublish(self):
+        """Back to draft. The publish time is kept: published again, the post
+        keeps its date (clear the time in the post's form to date it anew)."""
         now = timezone.now()
         return self.exclude(status=Post.Status.DRAFT).update(
             status=Post.Status.DRAFT, updated_at=now, page_changed_at=now
         )
 
     def page_version(self):
-        """(pk, page_changed_at) of the one post in this queryset, or None."""
-        return self.values_list("pk", "page_changed_at").first()
+        """The version of the one post page in this queryset, or None: its id and
+        the last change of anything its page shows."""
+        row = self.values_list("pk", "page_changed_at").first()
+        return None if row is None else f"{row[0]}:{row[1].timestamp():.6f}"
+
+    def listing_version(self, now=None):
+        """A version of the set of public posts that changes whenever the set
+        or anything shown about its posts does: a post published, edited,
+        unpublished, renamed by its author, or a scheduled post coming due.
+
+        Any change shown about a post moves its ``page_changed_at``, taken
+        over all posts, drafts included, so a post leaving the set changes it
+        too; a post coming due is the newest due ``publish_at``. (Deleting a
+        post touches the site-wide stamp: core.models.SiteStamp.) Two
+        aggregates, each read from one end of an index."""
+        changed = self.aggregate(latest=Max("page_changed_at"))["latest"]
+        due = self.published(now).aggregate(latest=Max("publish_at"))["latest"]
+        return ":".join(
+            f"{moment.timestamp():.6f}" if moment else "-" for moment in (changed, due)
+        )
 
     def page_changed(self):
         """Say that something shown on these posts' pages changed.
@@ -117,9 +143,13 @@ class Post(models.Model):
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.DRAFT)
     publish_at = models.DateTimeField(
         "publish time",
-        default=timezone.now,
+        null=True,
+        blank=True,
         db_index=True,
-        help_text="A published post appears at this time; a future time schedules it.",
+        help_text=(
+            "Leave empty to publish at the moment the post is published. A future "
+            "time schedules the post; a past time backdates it on purpose."
+        ),
     )
     comments_enabled = models.BooleanField(
         "comments open",
@@ -145,6 +175,8 @@ class Post(models.Model):
             # Which posts are public and their last change, read from the index
             # alone (the sitemap's version, articles.sitemaps).
             models.Index(fields=["status", "publish_at", "updated_at"], name="post_sitemap_idx"),
+            # The newest change of any post (PostQuerySet.listing_version).
+            models.Index(fields=["page_changed_at"], name="post_page_changed_idx"),
         ]
 
     def __str__(self):
@@ -153,6 +185,8 @@ class Post(models.Model):
     def save(self, *args, **kwargs):
         if not self.slug:
             self.slug = self.unique_slug(self.title)
+        if self.status == self.Status.PUBLISHED and self.publish_at is None:
+            self.publish_at = timezone.now()
         self.body_html = self.render().html
         self.page_changed_at = timezone.now()
         super().save(*args, **kwargs)
@@ -162,11 +196,19 @@ class Post(models.Model):
 
     @property
     def is_public(self):
-        return self.status == self.Status.PUBLISHED and self.publish_at <= timezone.now()
+        return (
+            self.status == self.Status.PUBLISHED
+            and self.publish_at is not None
+            and self.publish_at <= timezone.now()
+        )
 
     @property
     def is_scheduled(self):
-        return self.status == self.Status.PUBLISHED and self.publish_at > timezone.now()
+        return (
+            self.status == self.Status.PUBLISHED
+            and self.publish_at is not None
+            and self.publish_at > timezone.now()
+        )
 
     @property
     def state_label(self):
@@ -263,7 +305,10 @@ class Post(models.Model):
             raise ValidationError(errors)
 
     def refresh_rendering(self):
-        """Re-render after references or disclaimers changed."""
+        """Re-render after the references or disclaimers changed: the body's
+        citations and markers are checked against them. Whoever changes them
+        calls this once (the admin's save_related, a revert, an import), not
+        once per row. Three queries."""
         now = timezone.now()
         Post.objects.filter(pk=self.pk).update(
             body_html=self.render().html, updated_at=now, page_changed_at=now
@@ -279,6 +324,15 @@ class Post(models.Model):
 
     def numbered_references(self):
         return list(enumerate(self.references.all(), start=1))
+
+
+def refresh_post(post_id):
+    """A single reference or disclaimer row saved or deleted: its post's body is
+    rendered again. (The post admin saves all the rows of a form at once, in
+    bulk, and renders the body once: PostAdmin.save_related.)"""
+    post = Post.objects.filter(pk=post_id).first()
+    if post is not None:
+        post.refresh_rendering()
 
 
 class Reference(models.Model):
@@ -313,6 +367,15 @@ class Reference(models.Model):
 
     def __str__(self):
         return f"{self.authors}. {self.title}"
+
+    def save(self, *args, **kwargs):
+        super().save(*args, **kwargs)
+        refresh_post(self.post_id)
+
+    def delete(self, *args, **kwargs):
+        result = super().delete(*args, **kwargs)
+        refresh_post(self.post_id)
+        return result
 
     def clean_fields(self, exclude=None):
         # Accept what editors paste ("https://doi.org/10...", "doi:10...",
@@ -387,6 +450,23 @@ class Disclaimer(models.Model):
     def __str__(self):
         return f"{self.marker} {self.name}"
 
+    def save(self, *args, **kwargs):
+        """A changed marker re-renders the bodies of the posts that show this
+        disclaimer (their [**] links point at it); changed text only marks
+        their pages changed, in one UPDATE (the text is shown from here)."""
+        marker_before = None
+        if self.pk:
+            marker_before = (
+                Disclaimer.objects.filter(pk=self.pk).values_list("marker", flat=True).first()
+            )
+        super().save(*args, **kwargs)
+        posts = Post.objects.filter(disclaimers=self)
+        if marker_before is not None and marker_before != self.marker:
+            for post in posts:
+                post.refresh_rendering()
+        else:
+            posts.page_changed()
+
     @classmethod
     def defaults(cls):
         return cls.objects.filter(is_default=True).order_by("name")
@@ -409,3 +489,12 @@ class PostDisclaimer(models.Model):
 
     def __str__(self):
         return str(self.disclaimer)
+
+    def save(self, *args, **kwargs):
+        super().save(*args, **kwargs)
+        refresh_post(self.post_id)
+
+    def delete(self, *args, **kwargs):
+        result = super().delete(*args, **kwargs)
+        refresh_post(self.post_id)
+        return result

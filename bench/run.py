@@ -53,13 +53,16 @@ def step(message):
 
 def base_env(tmp, **extra):
     keep = {k: v for k, v in os.environ.items() if not k.startswith(("DJANGO_", "DATABASE_"))}
-    for name in ("CACHE_URL", "DEBUG", "SECRET_KEY", "ALLOWED_HOSTS", "TRUSTED_PROXY_COUNT"):
+    for name in (
+        "CACHE_URL", "DEBUG", "SECRET_KEY", "ALLOWED_HOSTS", "TRUSTED_PROXY_COUNT", "SITE_URL",
+    ):  # fmt: skip
         keep.pop(name, None)
     keep.update(
         {
             "DEBUG": "off",
             "SECRET_KEY": secrets.token_urlsafe(50),
             "ALLOWED_HOSTS": "127.0.0.1",
+            "SITE_URL": "http://127.0.0.1",
             "DATABASE_URL": f"sqlite:///{tmp / 'bench.sqlite3'}",
             "STATIC_ROOT": str(tmp / "static"),
             # Plain HTTP on loopback: no redirect to https (a TLS proxy does

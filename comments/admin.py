@@ -12,7 +12,7 @@ from django.utils.text import Truncator
 from django.utils.timesince import timesince
 from django.utils.translation import ngettext
 
-from articles.admin import PostAdmin
+from articles.admin import ListColumn, PostAdmin
 from articles.models import Post
 from core.paginators import LargeTableAdminMixin
 
@@ -106,6 +106,14 @@ class CommentAdminForm(forms.ModelForm):
     class Meta:
         model = Comment
         fields = ["name", "email", "text", "status"]
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("reply", "").strip():
+            refusal = self.instance.reply_refusal(status=cleaned.get("status"))
+            if refusal:
+                self.add_error("reply", refusal)
+        return cleaned
 
 
 @admin.register(Comment)
@@ -214,12 +222,17 @@ class CommentAdmin(LargeTableAdminMixin, admin.ModelAdmin):
 
     # --- saving ------------------------------------------------------------
     def save_model(self, request, obj, form, change):
-        if "status" in form.changed_data:
-            obj.status_changed_by = request.user
-            obj.status_changed_at = timezone.now()
+        """The text and name are saved as typed; a new status goes through
+        ``Comment.set_status()``, the one path of every moderation decision."""
+        new_status = obj.status
+        status_changed = "status" in form.changed_data
+        if status_changed:
+            obj.status = form.initial["status"]
         super().save_model(request, obj, form, change)
+        if status_changed:
+            obj.set_status(new_status, by=request.user)
         text = form.cleaned_data.get("reply", "").strip()
-        if text and obj.parent_id is None:
+        if text:
             obj.reply(text, by=request.user)
             self.message_user(request, "Your reply is published under the comment.")
 
@@ -254,8 +267,8 @@ class BlockedTermAdmin(admin.ModelAdmin):
 
 
 # --- comment counts in the post admin ---------------------------------------
-# The comments app adds them to the articles' own PostAdmin, so articles never
-# needs to know about comments.
+# Added to the articles' own PostAdmin through its extension point, so the
+# articles app never needs to know about comments.
 def _count(status):
     return Coalesce(
         Subquery(
@@ -270,45 +283,28 @@ def _count(status):
     )
 
 
-class PostWithCommentsAdmin(PostAdmin):
-    def get_list_display(self, request):
+def _comments_cell(status):
+    def cell(request, post, count):
         # Links into the queue for those who may open it, plain numbers otherwise.
-        if request.user.has_perm("comments.view_comment"):
-            return [*super().get_list_display(request), "pending_comments", "approved_comments"]
-        return [*super().get_list_display(request), "pending_count", "approved_count"]
-
-    def get_queryset(self, request):
-        return (
-            super()
-            .get_queryset(request)
-            .annotate(
-                _pending_comments=_count(Comment.Status.PENDING),
-                _approved_comments=_count(Comment.Status.APPROVED),
-            )
-        )
-
-    def _comments_link(self, post, status, count):
+        if not request.user.has_perm("comments.view_comment"):
+            return count
         url = reverse("admin:comments_comment_changelist")
         return format_html(
             '<a href="{}?post__id__exact={}&amp;status={}">{}</a>', url, post.pk, status, count
         )
 
-    @admin.display(description="pending comments", ordering="_pending_comments")
-    def pending_comments(self, post):
-        return self._comments_link(post, Comment.Status.PENDING, post._pending_comments)
-
-    @admin.display(description="approved comments", ordering="_approved_comments")
-    def approved_comments(self, post):
-        return self._comments_link(post, Comment.Status.APPROVED, post._approved_comments)
-
-    @admin.display(description="pending comments", ordering="_pending_comments")
-    def pending_count(self, post):
-        return post._pending_comments
-
-    @admin.display(description="approved comments", ordering="_approved_comments")
-    def approved_count(self, post):
-        return post._approved_comments
+    return cell
 
 
-admin.site.unregister(Post)
-admin.site.register(Post, PostWithCommentsAdmin)
+for _status, _label in [
+    (Comment.Status.PENDING, "pending comments"),
+    (Comment.Status.APPROVED, "approved comments"),
+]:
+    PostAdmin.add_list_column(
+        ListColumn(
+            name=f"{_status}_comment_total",
+            description=_label,
+            annotation=_count(_status),
+            cell=_comments_cell(_status),
+        )
+    )

@@ -8,12 +8,6 @@ class CommentsConfig(AppConfig):
     verbose_name = "Comments"
 
     def ready(self):
-        from core import page_cache
-
-        from . import roles, signals  # noqa: F401 (connects the receivers)
-        from .forms import fresh_token
-        from .templatetags.comments import TOKEN_PER_READER
+        from . import checks, roles, signals  # noqa: F401 (registers checks and receivers)
 
         post_migrate.connect(roles.ensure_roles, sender=self)
-        # The comment form on a cached post page gets its timestamp per request.
-        page_cache.register_per_reader(TOKEN_PER_READER, fresh_token)

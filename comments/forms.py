@@ -1,21 +1,31 @@
 """The reader's comment form, with its robot traps.
 
-Two traps catch robots without bothering people:
+The form is part of the post page that every anonymous reader shares (the
+page cache), so nothing in it is personal: no CSRF token (the view checks the
+request's Fetch Metadata and Origin headers instead, core.security) and no
+per-reader timestamp. Two traps catch robots without bothering people:
 
 - a honeypot field (``website``) hidden from people by a CSS class, from
-  screen readers by ``aria-hidden`` and from the keyboard by ``tabindex=-1``;
-- a signed token (``django.core.signing``) with the post id and the time the
-  form was shown: sent sooner than COMMENTS_MIN_SECONDS, for another post, or
-  altered, it gives the robot away.
+  screen readers by ``aria-hidden`` and from the keyboard by ``tabindex=-1``:
+  filled in (spaces included) or left out of the form altogether, it gives
+  the robot away;
+- a signed token (``django.core.signing``) naming the post, the version of
+  the page it was rendered into (``Post.page_changed_at``) and when: altered,
+  missing, or made for another post, it gives the robot away.
 
 A caught form is not an invalid form: it is accepted exactly like any other
 (same redirect, same message, same "awaiting moderation" mark for its sender)
 and stored as spam with the reason, for moderators only. A robot learns
 nothing about which trap caught it, and a person caught by mistake can be
 rescued from the spam list.
+
+The token also bounds how long one scraped form can be used: it expires after
+COMMENTS_FORM_MAX_AGE_HOURS, and once the page has changed (a comment
+approved, the post edited) a token of the old version stays good for only
+COMMENTS_FORM_VERSION_GRACE_MINUTES more. An honest reader with an old tab is
+asked to send again, with everything typed kept.
 """
 
-import functools
 import time
 
 from crispy_forms.helper import FormHelper
@@ -28,28 +38,44 @@ from django.urls import reverse
 from .models import EMAIL_MAX_LENGTH, NAME_MAX_LENGTH, Comment
 
 TOKEN_SALT = "comments.forms.CommentForm"
+HONEYPOT = "website"
+TOO_OLD = "This form was opened too long ago. Please check your comment and send it again."
+PAGE_CHANGED = (
+    "This form was opened a while ago and the page has changed since. Please check "
+    "your comment and send it again."
+)
+
+
+def page_version(post):
+    return f"{post.page_changed_at.timestamp():.6f}"
+
+
+def token_lifetime():
+    return settings.COMMENTS_FORM_MAX_AGE_HOURS * 3600
+
+
+def token_period_start(moment=None):
+    """Tokens are dated to the start of their half-lifetime period, so every
+    rendering of one page version in one period is the same, byte for byte,
+    in every server process; the page cache renders again when it ends."""
+    moment = time.time() if moment is None else moment
+    period = token_lifetime() / 2
+    return int(moment // period * period)
+
+
+def token_period_end(moment=None):
+    return token_period_start(moment) + token_lifetime() / 2
 
 
 def make_token(post, shown_at=None):
-    """A signed, timestamped token for a form shown on ``post`` now (or at ``shown_at``)."""
-    return make_token_for(post.pk, shown_at)
-
-
-def make_token_for(post_pk, shown_at=None):
-    shown_at = time.time() if shown_at is None else shown_at
-    return _signed_token(post_pk, int(shown_at), settings.SECRET_KEY)
-
-
-@functools.lru_cache(maxsize=128)
-def _signed_token(post_pk, second, secret_key):
-    # Signing is deterministic and the token counts whole seconds: a busy post
-    # page signs once a second, not once a request.
-    return signing.dumps({"post": post_pk, "shown": second}, salt=TOKEN_SALT)
-
-
-def fresh_token(request, post_pk):
-    """The token of a form on a cached page: made when the page is served."""
-    return make_token_for(post_pk)
+    """A signed token for a form shown on ``post``'s current page (dated to the
+    start of the period of ``shown_at``, by default now)."""
+    payload = {
+        "post": post.pk,
+        "version": page_version(post),
+        "shown": token_period_start(shown_at),
+    }
+    return signing.Signer(salt=TOKEN_SALT).sign_object(payload)
 
 
 class CommentForm(forms.ModelForm):
@@ -95,6 +121,7 @@ class CommentForm(forms.ModelForm):
     website = forms.CharField(
         label="Leave this field empty",
         required=False,
+        strip=False,  # spaces count as filled in
         widget=forms.TextInput(attrs={"tabindex": "-1", "autocomplete": "off"}),
     )
     token = forms.CharField(required=False, widget=forms.HiddenInput)
@@ -109,6 +136,9 @@ class CommentForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         self.fields["token"].initial = make_token(post)
         self.helper = FormHelper()
+        # The same form for every reader: cross-site posts are refused by the
+        # request's own headers (core.security), not by a per-reader token.
+        self.helper.disable_csrf = True
         self.helper.form_action = reverse("comments:post", args=[post.pk])
         self.helper.form_id = "comment-form"
         self.helper.layout = Layout(
@@ -123,32 +153,30 @@ class CommentForm(forms.ModelForm):
 
     def clean(self):
         cleaned = super().clean()
-        if cleaned.get("website"):
+        if HONEYPOT not in self.data:
+            self.caught = "honeypot field left out of the form"
+        elif cleaned.get(HONEYPOT, "") != "":
             self.caught = "honeypot field filled in"
-        token = cleaned.get("token") or ""
         try:
-            payload = signing.loads(
-                token, salt=TOKEN_SALT, max_age=settings.COMMENTS_FORM_MAX_AGE_HOURS * 3600
-            )
-        except signing.SignatureExpired:
-            self.add_error(
-                None,
-                "This form was opened too long ago. Please check your comment and send it again.",
-            )
-            return cleaned
+            payload = signing.Signer(salt=TOKEN_SALT).unsign_object(cleaned.get("token") or "")
         except signing.BadSignature:
             self.caught = self.caught or "form token missing or altered"
             return cleaned
         if not isinstance(payload, dict) or payload.get("post") != self.post.pk:
             self.caught = self.caught or "form token made for another post"
             return cleaned
-        waited = time.time() - payload.get("shown", 0)
-        if waited < settings.COMMENTS_MIN_SECONDS:
-            self.caught = self.caught or (
-                f"sent {max(waited, 0):.1f} s after the form was shown "
-                f"(minimum {settings.COMMENTS_MIN_SECONDS} s)"
-            )
+        shown = payload.get("shown")
+        if not isinstance(shown, int) or time.time() - shown > token_lifetime():
+            self.add_error(None, TOO_OLD)
+            return cleaned
+        if payload.get("version") != page_version(self.post) and self._version_grace_over():
+            self.add_error(None, PAGE_CHANGED)
         return cleaned
+
+    def _version_grace_over(self):
+        """The page changed after this form was shown: more than the grace ago?"""
+        grace = settings.COMMENTS_FORM_VERSION_GRACE_MINUTES * 60
+        return time.time() - self.post.page_changed_at.timestamp() > grace
 
     def refresh_token(self):
         """Give a re-rendered form a fresh token (the reader's text stays)."""

@@ -12,6 +12,7 @@ import re
 
 from django.conf import settings
 from django.contrib.admin.models import CHANGE, LogEntry
+from django.core.exceptions import ValidationError
 from django.db import models, transaction
 from django.db.models import Q
 from django.utils import timezone
@@ -106,15 +107,14 @@ class CommentQuerySet(models.QuerySet):
 
 
 class CommentManager(models.Manager.from_queryset(CommentQuerySet)):
-    def receive(self, post, *, name, email, text, ip_address, user_agent, trap=None, site_url=""):
+    def receive(self, post, *, name, email, text, ip_address, user_agent, trap=""):
         """Store a reader's comment, after the moderation rules have had their say.
 
-        ``trap`` is why the form looks like a robot's (honeypot, too fast,
-        tampered token): such a comment is stored as spam, never public. New
-        pending comments notify the moderators once the data is committed.
+        ``trap`` is why the form looks like a robot's (the honeypot, a tampered
+        token): such a comment is stored as spam, never public. Otherwise the
+        comment starts as ``Comment.screen()`` says. Moderators hear of new
+        pending comments once they are committed (comments.signals).
         """
-        from . import moderation, notifications
-
         comment = self.model(
             post=post,
             name=name,
@@ -126,11 +126,9 @@ class CommentManager(models.Manager.from_queryset(CommentQuerySet)):
         if trap:
             comment.status, comment.held_reason = Comment.Status.SPAM, trap
         else:
-            comment.status, comment.held_reason = moderation.screen(comment)
+            comment.status, comment.held_reason = comment.screen()
         comment.held_reason = comment.held_reason[:255]
         comment.save()
-        if comment.status == Comment.Status.PENDING:
-            notifications.notify_on_commit(comment, site_url)
         return comment
 
 
@@ -223,6 +221,39 @@ class Comment(models.Model):
     def fingerprint_of_text(self):
         return fingerprint(self.text)
 
+    def screen(self):
+        """(status, reason) for a new reader's comment, from the link count, the
+        moderators' blocklist and duplicates: spam, held or plain pending."""
+        links = count_links(self.text)
+        if links > settings.COMMENTS_MAX_LINKS:
+            return self.Status.SPAM, (
+                f"{links} links (more than {settings.COMMENTS_MAX_LINKS} go to spam)"
+            )
+
+        held = None
+        for term in BlockedTerm.objects.all():
+            if term.matches(self):
+                reason = f"contains the blocked term “{term.term}”"
+                if term.action == BlockedTerm.Action.SPAM:
+                    return self.Status.SPAM, reason
+                held = held or reason
+
+        same_text = (
+            Comment.objects.filter(fingerprint=self.fingerprint_of_text(), is_staff_reply=False)
+            .order_by("-created_at")
+            .values_list("pk", "post_id")
+        )
+        duplicates = list(same_text[:20])
+        on_this_post = [pk for pk, post_id in duplicates if post_id == self.post_id]
+        if on_this_post:
+            return self.Status.SPAM, f"duplicate of comment #{on_this_post[0]} on this post"
+        if duplicates:
+            return self.Status.PENDING, (
+                f"same text as comment #{duplicates[0][0]} on another post"
+            )
+
+        return self.Status.PENDING, held or ""
+
     @property
     def was_public(self):
         """Whether the comment was public when it was read from the database."""
@@ -232,9 +263,37 @@ class Comment(models.Model):
     def is_public(self):
         return self.status == self.Status.APPROVED
 
+    def set_status(self, status, by):
+        """Move this comment to ``status`` through the one path every decision
+        takes (``CommentQuerySet.set_status``: who, when, history, the post's page)."""
+        Comment.objects.filter(pk=self.pk).set_status(status, by)
+        self.refresh_from_db(fields=["status", "status_changed_by", "status_changed_at"])
+        self._loaded_status = self.status
+
+    def reply_refusal(self, status=None):
+        """Why a staff reply may not go under this comment (in ``status``, if the
+        same save changes it), or "" when it may.
+
+        A reply is published at once, and replying to a comment still in the
+        queue approves it; a comment a moderator rejected or marked as spam
+        stays out of sight, so it gets no reply.
+        """
+        status = status or self.status
+        if self.parent_id is not None:
+            return "Staff replies go under a reader's comment, not under another reply."
+        if status in (self.Status.REJECTED, self.Status.SPAM):
+            return (
+                f"This comment is {self.Status(status).label.lower()}: a reply would "
+                "publish it. Approve the comment first, or leave it without a reply."
+            )
+        return ""
+
     def reply(self, text, by):
         """A staff reply from ``by``, approved at once; answering a comment that
         still waits in the queue approves it too (both recorded)."""
+        refusal = self.reply_refusal()
+        if refusal:
+            raise ValidationError(refusal, code="no_reply")
         now = timezone.now()
         with transaction.atomic():
             if self.status != self.Status.APPROVED:

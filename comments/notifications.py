@@ -1,8 +1,9 @@
 """Tell the moderators about new comments waiting in the queue.
 
-The mail goes out after the comment is committed (``transaction.on_commit``),
-so a comment is never lost to a mail server, and a mail server that fails is
-logged, never shown to the reader.
+The mail goes out after the comment is committed (``transaction.on_commit``,
+wired in comments.signals), so a comment is never lost to a mail server, and
+a mail server that fails is logged, never shown to the reader. Links point at
+SITE_URL, never at whatever Host the commenter's request carried.
 """
 
 import logging
@@ -17,6 +18,8 @@ from django.utils.text import Truncator
 
 from core.roles import MODERATORS
 
+from .models import Comment
+
 logger = logging.getLogger("comments")
 
 
@@ -30,22 +33,18 @@ def recipients():
     return list(dict.fromkeys([*settings.COMMENTS_NOTIFY_EMAILS, *moderators]))
 
 
-def notify_on_commit(comment, site_url=""):
-    transaction.on_commit(partial(notify_moderators, comment.pk, site_url))
+def notify_on_commit(comment):
+    transaction.on_commit(partial(notify_moderators, comment.pk))
 
 
-def notify_moderators(comment_pk, site_url=""):
+def notify_moderators(comment_pk):
     """Mail the moderators about one pending comment; never raises."""
-    from .models import Comment
-
     try:
         comment = Comment.objects.select_related("post").get(pk=comment_pk)
         to = recipients()
         if not to:
             return
-        admin_url = site_url.rstrip("/") + reverse(
-            "admin:comments_comment_change", args=[comment.pk]
-        )
+        admin_url = settings.SITE_URL + reverse("admin:comments_comment_change", args=[comment.pk])
         held = f"\nHeld because: {comment.held_reason}\n" if comment.held_reason else ""
         send_mail(
             subject=f"[{settings.BLOG_TITLE}] New comment on “{comment.post.title}” awaits approval",

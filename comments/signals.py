@@ -1,8 +1,9 @@
-"""A post's cached page changes when its public thread does.
+"""What follows a comment's save, wired in CommentsConfig.ready().
 
-Bulk decisions tell the posts themselves (``CommentQuerySet.set_status``);
-these receivers cover single saves and deletions (the admin's change form,
-a staff reply, a deletion).
+- A post's cached page changes when its public thread does. Bulk decisions
+  tell the posts themselves (``CommentQuerySet.set_status``); this covers
+  single saves and deletions (a staff reply, a deletion).
+- Moderators hear of a new comment waiting in the queue, after commit.
 """
 
 from django.db.models.signals import post_delete, post_save
@@ -10,6 +11,7 @@ from django.dispatch import receiver
 
 from articles.models import Post
 
+from . import notifications
 from .models import Comment
 
 
@@ -21,3 +23,9 @@ def public_thread_changed(sender, instance, raw=False, **kwargs):
     if instance.is_public or instance.was_public:
         Post.objects.filter(pk=instance.post_id).page_changed()
     instance._loaded_status = instance.status
+
+
+@receiver(post_save, sender=Comment)
+def tell_moderators(sender, instance, created=False, raw=False, **kwargs):
+    if created and not raw and instance.status == Comment.Status.PENDING:
+        notifications.notify_on_commit(instance)

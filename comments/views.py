@@ -4,19 +4,18 @@ from django.contrib import messages
 from django.db import OperationalError
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.cache import add_never_cache_headers
-from django.views.decorators.csrf import csrf_protect
 from django.views.decorators.http import require_POST
 
 from articles.models import Post
+from core.client_ip import client_address
+from core.security import same_origin_required
 
 from . import moderation
+from .awaiting import AwaitingComments
 from .forms import CommentForm
 from .models import Comment
 
 APPROVAL_NOTICE = "Please note, comments need to be approved before they are published."
-# The reader's own comments not yet public, shown to them alone.
-SESSION_KEY = "comments_awaiting"
-REMEMBERED = 20
 BUSY_RETRY_SECONDS = 5
 
 logger = logging.getLogger("comments")
@@ -33,13 +32,26 @@ def database_busy(error):
     }
 
 
+def cross_site_refused(request, reason, post_id):
+    logger.warning("comment refused as cross-site (%s)", reason)
+    post = get_object_or_404(Post.objects.published(), pk=post_id)
+    return _refused(
+        request,
+        post,
+        request.POST.get("text", ""),
+        "This comment was sent from a page on another site, so it was not accepted. "
+        "To comment, use the form on this post's page.",
+        status=403,
+    )
+
+
 @require_POST
-@csrf_protect
+@same_origin_required(refused=cross_site_refused)
 def post_comment(request, post_id):
     """Receive a comment: refuse, re-render with errors, or store and redirect."""
     post = get_object_or_404(Post.objects.published(), pk=post_id)
     text = request.POST.get("text", "")
-    if moderation.rate_limited(moderation.client_address(request)):
+    if moderation.rate_limited(client_address(request)):
         response = _refused(
             request,
             post,
@@ -71,10 +83,9 @@ def post_comment(request, post_id):
             name=form.cleaned_data["name"],
             email=form.cleaned_data["email"],
             text=form.cleaned_data["text"],
-            ip_address=moderation.client_address(request),
+            ip_address=client_address(request),
             user_agent=request.headers.get("User-Agent", ""),
             trap=form.caught,
-            site_url=request.build_absolute_uri("/"),
         )
     except OperationalError as error:
         if not database_busy(error):
@@ -92,8 +103,7 @@ def post_comment(request, post_id):
         )
         response["Retry-After"] = str(BUSY_RETRY_SECONDS)
         return response
-    remembered = request.session.get(SESSION_KEY, [])
-    request.session[SESSION_KEY] = [*remembered, comment.pk][-REMEMBERED:]
+    AwaitingComments(request).remember(comment)
     messages.info(request, APPROVAL_NOTICE)
     return redirect(f"{post.get_absolute_url()}#comment-{comment.pk}")
 

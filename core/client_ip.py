@@ -38,3 +38,13 @@ def client_ip(request):
         # Fewer entries than trusted proxies: the request did not come through
         # them all (or a proxy is misconfigured). Trust only the socket.
     return _valid(remote) or remote
+
+
+def client_address(request):
+    """The client's address as a normalised string, or None when there is none
+    usable (a test client, a misconfigured proxy)."""
+    address = client_ip(request)
+    try:
+        return str(ipaddress.ip_address(address))
+    except ValueError:
+        return None

@@ -2,4 +2,4 @@ from django.conf import settings
 
 
 def site(request):
-    return {"blog_title": settings.BLOG_TITLE}
+    return {"blog_title": settings.BLOG_TITLE, "site_url": settings.SITE_URL}

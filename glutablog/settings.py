@@ -7,6 +7,7 @@ and CSRF_TRUSTED_ORIGINS (see README.md for the whole table).
 """
 
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import environ
 from django.core.exceptions import ImproperlyConfigured
@@ -36,6 +37,27 @@ ALLOWED_HOSTS = env.list(
 )
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
 
+# The site's address as readers reach it: every absolute URL (canonical links,
+# feeds, the sitemap, links in emails) is made from it, never from the Host
+# header a request happens to send. Production must set it.
+if "SITE_URL" in env:
+    SITE_URL = env.str("SITE_URL")
+elif DEBUG:
+    SITE_URL = "http://127.0.0.1:8000"
+else:
+    raise ImproperlyConfigured(
+        "SITE_URL is not set. With DEBUG off glutablog needs the address readers use, "
+        "such as SITE_URL=https://blog.example.com (canonical links, feeds and emails "
+        "are made from it)."
+    )
+_site = urlsplit(SITE_URL)
+if _site.scheme not in ("http", "https") or not _site.hostname or _site.path not in ("", "/"):
+    raise ImproperlyConfigured(
+        f"SITE_URL={SITE_URL!r} is not a site address: give the scheme and host only, "
+        "such as https://blog.example.com"
+    )
+SITE_URL = f"{_site.scheme}://{_site.netloc}"
+
 INSTALLED_APPS = [
     "django.contrib.admin",
     "django.contrib.auth",
@@ -59,15 +81,17 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
-    # Cache hits for post pages are answered here (see core.page_cache).
+    # Response headers for every answer, cached pages included.
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "csp.middleware.CSPMiddleware",
+    # Anonymous readers of registered pages are answered here, before
+    # sessions, authentication and routing (see core.page_cache).
     "core.page_cache.CachedPageMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
-    "django.middleware.clickjacking.XFrameOptionsMiddleware",
-    "core.middleware.CachedCSPMiddleware",
     # AxesMiddleware must be last: it turns a lockout into the lockout page.
     "axes.middleware.AxesMiddleware",
 ]
@@ -254,9 +278,21 @@ CRISPY_TEMPLATE_PACK = "bootstrap5"
 # --- Blog -------------------------------------------------------------------
 BLOG_TITLE = env.str("BLOG_TITLE", default="glutablog")
 BLOG_POSTS_PER_PAGE = env.int("BLOG_POSTS_PER_PAGE", default=4)
-# Change to drop every cached post page at once (the template files' contents
-# are part of the cache key already).
+# Change to drop every cached page at once (the deployed code, templates and
+# requirements are part of the cache key already: core.build).
 PAGE_CACHE_VERSION = env.str("PAGE_CACHE_VERSION", default="1")
+# How long a shared cache in front (nginx, a CDN) may keep an anonymous page
+# before revalidating it with its ETag; browsers always revalidate.
+PAGE_CACHE_SHARED_SECONDS = env.int("PAGE_CACHE_SHARED_SECONDS", default=2)
+# Query parameters that change nothing on a page (campaign tracking): a page
+# asked with them is still served from the cache. Any utm_* counts too.
+PAGE_CACHE_IGNORED_PARAMS = env.list(
+    "PAGE_CACHE_IGNORED_PARAMS",
+    default=[
+        "fbclid", "gclid", "gclsrc", "dclid", "gbraid", "wbraid", "msclkid", "mc_cid",
+        "mc_eid", "igshid", "yclid", "twclid", "ttclid", "li_fat_id", "_ga", "_gl", "ref",
+    ],
+)  # fmt: skip
 
 # --- Comments ---------------------------------------------------------------
 # Comments close by themselves this many days after a post is published
@@ -267,10 +303,12 @@ COMMENTS_MAX_LINKS = env.int("COMMENTS_MAX_LINKS", default=2)
 # Comments (sent forms, valid or not) per client address per minute; 0: no limit.
 # Counted in the cache, so set CACHE_URL (Redis) when running several processes.
 COMMENTS_RATE_LIMIT_PER_MINUTE = env.int("COMMENTS_RATE_LIMIT_PER_MINUTE", default=5)
-# A form sent sooner than this after it was shown is treated as a robot's.
-COMMENTS_MIN_SECONDS = env.int("COMMENTS_MIN_SECONDS", default=3)
-# A form older than this asks the reader to send it again (their text kept).
-COMMENTS_FORM_MAX_AGE_HOURS = env.int("COMMENTS_FORM_MAX_AGE_HOURS", default=72)
+# A comment form (its signed token) older than this asks the reader to send it
+# again, their text kept; a cached post page is rendered again at half of it.
+COMMENTS_FORM_MAX_AGE_HOURS = env.int("COMMENTS_FORM_MAX_AGE_HOURS", default=24)
+# Once a post's page has changed (a comment approved, the post edited), forms
+# shown on the older page are still taken for this long.
+COMMENTS_FORM_VERSION_GRACE_MINUTES = env.int("COMMENTS_FORM_VERSION_GRACE_MINUTES", default=60)
 COMMENTS_MAX_LENGTH = env.int("COMMENTS_MAX_LENGTH", default=3000)
 # Who hears about new comments waiting in the queue, besides the active
 # members of the Moderators group who have an email address.

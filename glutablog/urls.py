@@ -8,6 +8,9 @@ admin.site.site_header = "glutablog administration"
 admin.site.site_title = "glutablog admin"
 admin.site.index_title = "Posts and comments"
 
+# Errors in the site's look; in the admin's look, naming what is missing, for staff.
+handler403 = "core.views.permission_denied"
+
 urlpatterns = [
     path("", RedirectView.as_view(pattern_name="articles:index", permanent=False)),
     path("admin/", admin.site.urls),

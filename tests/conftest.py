@@ -2,7 +2,6 @@ import pytest
 from django.contrib.auth.models import Group
 from django.core.cache import cache
 
-from core import page_cache
 from tests.articles.factories import UserFactory
 
 
@@ -10,10 +9,8 @@ from tests.articles.factories import UserFactory
 def _fast_and_isolated(settings):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     cache.clear()
-    page_cache._recent.clear()
     yield
     cache.clear()
-    page_cache._recent.clear()
 
 
 @pytest.fixture

@@ -3,19 +3,26 @@
 The post page knows nothing of this app but the tag's name: the approved
 thread (one query however long it is), the reader's own comments still
 waiting (one more query, only for a reader who has sent one), the count, and
-the form or "Comments are closed".
+the form or a note on when comments open or that they are closed.
+
+The section is part of a page the page cache may share between readers: it
+holds nothing personal for a reader without a session, and it tells the
+cache when it stops being valid (comments closing by themselves, the form's
+token ageing).
 """
+
+import datetime as dt
 
 from django import template
 
-from ..forms import CommentForm
+from core import page_cache
+
+from ..awaiting import AwaitingComments
+from ..forms import CommentForm, token_period_end
 from ..models import Comment
 from ..moderation import closes_at, comments_open
-from ..views import SESSION_KEY
 
 register = template.Library()
-
-TOKEN_PER_READER = "comments.form-token"
 
 
 @register.inclusion_tag("comments/section.html", takes_context=True)
@@ -24,16 +31,10 @@ def render_comments(context, post):
     count = len(thread) + sum(len(c.public_replies) for c in thread)
 
     request = context.get("request")
-    remembered = request.session.get(SESSION_KEY) if request is not None else None
-    if remembered:
-        own = list(
-            Comment.objects.filter(pk__in=remembered, post=post)
-            .exclude(status__in=[Comment.Status.APPROVED, Comment.Status.REJECTED])
-            .top_level()
-        )
-        for comment in own:
-            comment.public_replies = []
-        thread = sorted([*thread, *own], key=lambda c: (c.created_at, c.pk))
+    if request is not None:
+        own = AwaitingComments(request).on(post)
+        if own:
+            thread = sorted([*thread, *own], key=lambda c: (c.created_at, c.pk))
 
     is_open = comments_open(post)
     form = None
@@ -41,12 +42,19 @@ def render_comments(context, post):
         form = context.get("comment_form")
         if form is None or form.post.pk != post.pk:
             form = CommentForm(post)
-    hints = context.get("page_cache")
-    if hints is not None:
-        # Rendered once for many readers (core.page_cache): the form's
-        # timestamp is made per request, and the page holds only until
-        # comments close by themselves.
-        if form is not None:
-            form.fields["token"].initial = hints.per_reader(TOKEN_PER_READER)
-        hints.valid_until(closes_at(post) if is_open else None)
-    return {"post": post, "thread": thread, "count": count, "is_open": is_open, "form": form}
+        if request is not None:
+            # A stored page is rendered again when its form's token period
+            # ends (so a token is always at least half its life from expiring)
+            # and when comments close.
+            page_cache.valid_until(
+                request, dt.datetime.fromtimestamp(token_period_end(), tz=dt.UTC)
+            )
+            page_cache.valid_until(request, closes_at(post))
+    return {
+        "post": post,
+        "thread": thread,
+        "count": count,
+        "is_open": is_open,
+        "opens_when_published": not post.is_public and post.comments_enabled,
+        "form": form,
+    }

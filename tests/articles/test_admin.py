@@ -1,10 +1,13 @@
 """The editors' admin: lists, forms, inline references and disclaimers, actions."""
 
+import datetime as dt
+
 import pytest
 from django.contrib.auth.models import Group
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from django.utils import timezone
 
 from articles.models import Post
 from tests.articles.factories import (
@@ -345,3 +348,197 @@ def test_a_script_tag_shown_as_code_is_fine(editor_client, editor):
 
     assert editor_client.post(ADD_URL, data).status_code == 302
     assert "&lt;script&gt;" in Post.objects.get().body_html
+
+
+# --- issue 7: one path for saving, and what editors met ------------------------------
+
+
+def _references(count):
+    return [{**REFERENCE, "order": n, "title": f"Study {n}"} for n in range(1, count + 1)]
+
+
+def test_saving_a_post_costs_the_same_queries_with_1_and_10_references(editor_client, editor):
+    counts = {}
+    for count in (1, 10):
+        data = post_data(
+            editor, references=_references(count), slug=f"post-{count}", title=f"Post {count}"
+        )
+        data["body"] = " ".join(f"[{n}]" for n in range(1, count + 1))
+        with CaptureQueriesContext(connection) as queries:
+            response = editor_client.post(ADD_URL, data)
+        assert response.status_code == 302
+        counts[count] = len(queries)
+
+    assert counts[1] == counts[10], counts
+    post = Post.objects.get(slug="post-10")
+    assert post.references.count() == 10
+    assert 'href="#ref-10"' in post.body_html  # rendered once, against all ten
+
+
+def test_editing_a_post_and_its_references_costs_the_same_for_1_and_10(editor_client, editor):
+    counts = {}
+    for count in (1, 10):
+        post = PostFactory(author=editor, slug=f"edit-{count}", body="Claim [1].")
+        references = ReferenceFactory.create_batch(count, post=post)
+        post.refresh_from_db()
+        data = post_data(editor, slug=post.slug, body="Claim [1], edited.")
+        data.update({"references-TOTAL_FORMS": count, "references-INITIAL_FORMS": count})
+        for i, reference in enumerate(references):
+            data.update({f"references-{i}-{k}": v for k, v in REFERENCE.items()})
+            data[f"references-{i}-id"] = reference.pk
+            data[f"references-{i}-post"] = post.pk
+            data[f"references-{i}-title"] = f"Retitled {i}"
+        data["loaded_at"] = post.updated_at.isoformat()
+        with CaptureQueriesContext(connection) as queries:
+            response = editor_client.post(
+                reverse("admin:articles_post_change", args=[post.pk]), data
+            )
+        assert response.status_code == 302, response.context and response.context["errors"]
+        counts[count] = len(queries)
+        assert set(post.references.values_list("title", flat=True)) == {
+            f"Retitled {i}" for i in range(count)
+        }
+
+    assert counts[1] == counts[10], counts
+
+
+def test_a_citation_mistake_is_shown_on_the_body_field(editor_client, editor):
+    data = post_data(editor, references=_references(2), body="See [1] and [3].")
+
+    response = editor_client.post(ADD_URL, data)
+
+    assert response.status_code == 200
+    form = response.context["adminform"].form
+    assert form.errors["body"] == [
+        "The body cites [3] but the post has only 2 references. "
+        "Add the reference or correct the number."
+    ]
+    assert "errors field-body" in response.text  # the Body row is marked
+    assert "See [1] and [3]." in response.text  # nothing typed is lost
+    assert not Post.objects.exists()
+
+
+def test_a_marker_mistake_is_shown_on_the_body_field(editor_client, editor):
+    data = post_data(editor, references=_references(1), body="Claim.[1] [‡]")
+
+    response = editor_client.post(ADD_URL, data)
+
+    assert "[‡]" in " ".join(response.context["adminform"].form.errors["body"])
+
+
+def _change_data(editor, post, **fields):
+    data = post_data(editor, slug=post.slug, title=post.title, body=post.body)
+    data["loaded_at"] = post.updated_at.isoformat()
+    data.update(fields)
+    return data
+
+
+def test_two_editors_saving_the_same_post_the_second_is_told_and_keeps_their_text(
+    client, editor, django_user_model
+):
+    post = PostFactory(author=editor, title="Shared post")
+    other = django_user_model.objects.create_user("other", is_staff=True)
+    other.groups.add(Group.objects.get(name="Editors"))
+    url = reverse("admin:articles_post_change", args=[post.pk])
+    first_form = _change_data(editor, post, title="First editor's title")
+    second_form = _change_data(editor, post, title="Second editor's title")
+
+    client.force_login(editor)
+    assert client.post(url, first_form).status_code == 302
+    client.force_login(other)
+    refused = client.post(url, second_form)
+
+    assert refused.status_code == 200
+    assert "was saved again at" in refused.text
+    assert "Second editor&#x27;s title" in refused.text  # kept for them
+    assert Post.objects.get(pk=post.pk).title == "First editor's title"
+
+    # Knowing that, saving again replaces the other version.
+    again = refused.context["adminform"].form.data.copy()
+    assert client.post(url, again).status_code == 302
+    assert Post.objects.get(pk=post.pk).title == "Second editor's title"
+
+
+def test_a_double_submitted_change_form_saves_once_and_explains_the_second(editor_client, editor):
+    post = PostFactory(author=editor)
+    url = reverse("admin:articles_post_change", args=[post.pk])
+    data = _change_data(editor, post, title="Saved once")
+
+    assert editor_client.post(url, data).status_code == 302
+    second = editor_client.post(url, data)
+
+    assert second.status_code == 200
+    assert "was saved again at" in second.text
+
+
+def test_publishing_a_draft_dates_it_now_unless_a_time_was_set(editor_client):
+    plain = PostFactory(draft=True, publish_at=None, title="No time set")
+    later = timezone.now() + dt.timedelta(days=2)
+    scheduled = PostFactory(draft=True, publish_at=later, title="Set for later")
+    backdated_at = timezone.now() - dt.timedelta(days=400)
+    backdated = PostFactory(draft=True, publish_at=backdated_at, title="Backdated on purpose")
+
+    before = timezone.now()
+    editor_client.post(
+        reverse("admin:articles_post_changelist"),
+        {"action": "publish", "_selected_action": [plain.pk, scheduled.pk, backdated.pk]},
+    )
+
+    plain.refresh_from_db(), scheduled.refresh_from_db(), backdated.refresh_from_db()
+    assert plain.publish_at >= before and plain.is_public
+    assert scheduled.publish_at == later and scheduled.is_scheduled
+    assert backdated.publish_at == backdated_at and backdated.is_public
+
+
+def test_saving_a_published_post_without_a_time_dates_it_now(editor_client, editor):
+    before = timezone.now()
+    data = post_data(editor, references=[REFERENCE], publish_at_0="", publish_at_1="")
+
+    assert editor_client.post(ADD_URL, data).status_code == 302
+
+    assert Post.objects.get().publish_at >= before
+
+
+def test_the_publish_time_says_which_rule_applies(editor_client):
+    assert "Leave empty to publish at the moment" in editor_client.get(ADD_URL).text
+
+
+def test_a_draft_preview_says_comments_open_when_published(editor_client):
+    post = PostFactory(draft=True)
+
+    page = editor_client.get(post.get_absolute_url()).text
+
+    assert "Comments open when this post is published." in page
+    assert "Comments are closed." not in page
+
+
+def test_the_admin_403_page_names_the_missing_permission(editor_client):
+    response = editor_client.get(reverse("admin:comments_blockedterm_add"))
+
+    assert response.status_code == 403
+    assert "Can add blocked word or address" in response.text
+    assert "Moderators group has it" in response.text
+
+
+def test_a_reference_deleted_in_another_tab_is_explained_and_nothing_is_half_saved(
+    editor_client, editor
+):
+    post = PostFactory(author=editor, body="Claim [1].", title="Before")
+    kept, gone = ReferenceFactory.create_batch(2, post=post)
+    post.refresh_from_db()
+    data = _change_data(editor, post, title="After")
+    data.update({"references-TOTAL_FORMS": 2, "references-INITIAL_FORMS": 2})
+    for i, reference in enumerate([kept, gone]):
+        data.update({f"references-{i}-{k}": v for k, v in REFERENCE.items()})
+        data.update({f"references-{i}-id": reference.pk, f"references-{i}-post": post.pk})
+    gone.delete()  # in the other tab
+    post.refresh_from_db()
+    data["loaded_at"] = post.updated_at.isoformat()
+
+    response = editor_client.post(reverse("admin:articles_post_change", args=[post.pk]), data)
+
+    assert response.status_code == 200
+    assert "was deleted after this page was opened" in response.text
+    assert REFERENCE["title"] in response.text  # named, so the editor knows which
+    assert Post.objects.get(pk=post.pk).title == "Before"
+    assert list(post.references.all()) == [kept]

@@ -20,9 +20,6 @@ TEXT = (
 
 @pytest.fixture
 def comment_settings(settings):
-    # The form's robot trap refuses forms sent within COMMENTS_MIN_SECONDS of
-    # being shown (silently, as spam); a test types faster than a person.
-    settings.COMMENTS_MIN_SECONDS = 0
     settings.COMMENTS_RATE_LIMIT_PER_MINUTE = 5
     return settings
 

@@ -5,10 +5,11 @@ import datetime as dt
 import pytest
 from django.contrib.admin.models import LogEntry
 from django.contrib.auth.models import Group
+from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
-from comments.models import BlockedTerm, Comment
+from comments.models import BlockedTerm, Comment, CommentQuerySet
 from tests.articles.factories import PostFactory, UserFactory
 
 from .factories import CommentFactory
@@ -164,6 +165,57 @@ def test_changing_the_status_on_the_form_records_the_moderator(moderator_client,
     assert comment.status_changed_at is not None
 
 
+def test_the_change_form_and_the_bulk_action_take_the_same_path(
+    moderator_client, moderator, post, monkeypatch
+):
+    """Issue 7: one method records who and when, writes the history and marks
+    the post's page changed; the change form calls it, as the actions do."""
+    by_form, by_action = (
+        CommentFactory(post=post, text="By form"),
+        CommentFactory(post=post, text="By action"),
+    )
+    calls = []
+    original = CommentQuerySet.set_status
+
+    def spy(queryset, status, by):
+        calls.append((sorted(queryset.values_list("pk", flat=True)), status, by))
+        return original(queryset, status, by)
+
+    monkeypatch.setattr(CommentQuerySet, "set_status", spy)
+    reader = Client()
+    before = reader.get(post.get_absolute_url())
+
+    moderator_client.post(
+        _change_url(by_form),
+        {"name": by_form.name, "email": by_form.email, "text": by_form.text, "status": "approved"},
+    )
+    moderator_client.post(QUEUE, {"action": "approve", "_selected_action": [by_action.pk]})
+
+    assert calls == [
+        ([by_form.pk], "approved", moderator),
+        ([by_action.pk], "approved", moderator),
+    ]
+    for comment in (by_form, by_action):
+        history = LogEntry.objects.filter(object_id=str(comment.pk))
+        assert "Status changed to Approved." in [e.get_change_message() for e in history]
+    after = reader.get(post.get_absolute_url(), HTTP_IF_NONE_MATCH=before["ETag"])
+    assert after.status_code == 200 and "By form" in after.text and "By action" in after.text
+
+
+def test_editing_only_the_text_keeps_the_decision_record(moderator_client, moderator, post):
+    comment = CommentFactory(post=post, text="Typo hree", approved=True)
+    Comment.objects.filter(pk=comment.pk).update(status_changed_by=None, status_changed_at=None)
+
+    moderator_client.post(
+        _change_url(comment),
+        {"name": comment.name, "email": comment.email, "text": "Typo here", "status": "approved"},
+    )
+
+    comment.refresh_from_db()
+    assert comment.text == "Typo here"
+    assert comment.status_changed_by is None  # no decision was made
+
+
 # --- replying from the admin -------------------------------------------------------------------
 def test_a_moderator_replies_from_the_comment_page(client, moderator_client, moderator, post):
     comment = CommentFactory(post=post, text="When should I take it?")
@@ -190,6 +242,50 @@ def test_a_moderator_replies_from_the_comment_page(client, moderator_client, mod
     assert comment.status == Comment.Status.APPROVED  # answering approves it
     page = client.get(post.get_absolute_url()).text
     assert "After exercise works well." in page and "Staff reply" in page
+
+
+@pytest.mark.parametrize("status", [Comment.Status.SPAM, Comment.Status.REJECTED])
+def test_a_reply_to_spam_or_a_rejected_comment_is_refused_and_kept(moderator_client, post, status):
+    comment = CommentFactory(post=post, status=status, text="Buy pills at example.net")
+
+    response = moderator_client.post(
+        _change_url(comment),
+        {
+            "name": comment.name,
+            "email": comment.email,
+            "text": comment.text,
+            "status": status,
+            "reply": "Thanks for the link!",
+        },
+    )
+
+    assert response.status_code == 200
+    assert "a reply would publish it" in response.text
+    assert "Thanks for the link!" in response.text  # what the moderator typed is kept
+    comment.refresh_from_db()
+    assert comment.status == status
+    assert not Comment.objects.filter(parent=comment).exists()
+    assert "Buy pills" not in Client().get(post.get_absolute_url()).text
+
+
+def test_rejecting_and_replying_in_the_same_save_is_refused(moderator_client, post):
+    comment = CommentFactory(post=post, text="Pending, about to be rejected")
+
+    response = moderator_client.post(
+        _change_url(comment),
+        {
+            "name": comment.name,
+            "email": comment.email,
+            "text": comment.text,
+            "status": "rejected",
+            "reply": "A reply that would publish it.",
+        },
+    )
+
+    assert response.status_code == 200
+    comment.refresh_from_db()
+    assert comment.status == Comment.Status.PENDING  # nothing half-saved
+    assert not Comment.objects.filter(parent=comment).exists()
 
 
 def test_the_comment_page_shows_the_sender_details_to_moderators(moderator_client, post):
@@ -227,7 +323,7 @@ def test_the_post_admin_shows_pending_and_approved_counts(moderator_client, post
     response = moderator_client.get(reverse("admin:articles_post_changelist"))
 
     [row] = response.context["cl"].result_list
-    assert (row._pending_comments, row._approved_comments) == (2, 3)
+    assert (row.pending_comment_total, row.approved_comment_total) == (2, 3)
     assert f"?post__id__exact={post.pk}&amp;status=pending" in response.text
 
 
@@ -263,7 +359,11 @@ def test_the_groups_have_exactly_their_comment_permissions():
 def test_editors_cannot_see_or_work_the_queue(editor_client, post):
     comment = CommentFactory(post=post)
 
-    assert editor_client.get(QUEUE).status_code == 403
+    forbidden = editor_client.get(QUEUE)
+    assert forbidden.status_code == 403
+    # In the admin's own look, naming what is missing and who has it.
+    assert "glutablog administration" in forbidden.text
+    assert "Can view comment" in forbidden.text and "Moderators" in forbidden.text
     assert editor_client.get(_change_url(comment)).status_code == 403
     response = editor_client.post(QUEUE, {"action": "approve", "_selected_action": [comment.pk]})
     assert response.status_code == 403

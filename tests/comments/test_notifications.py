@@ -42,7 +42,7 @@ def test_a_new_comment_mails_the_moderators_after_commit(
     assert mail.to == ["queue@example.com", "morgan@example.com"]
     assert "Glutamine and Gut Health" in mail.subject
     assert "Alex" in mail.body and "Worth a look." in mail.body
-    assert f"http://testserver/admin/comments/comment/{comment.pk}/change/" in mail.body
+    assert f"{settings.SITE_URL}/admin/comments/comment/{comment.pk}/change/" in mail.body
 
 
 def test_a_held_comment_says_why_in_the_mail(

@@ -214,8 +214,8 @@ def test_the_post_page_costs_the_same_queries_for_0_and_200_comments(post, reade
 def test_the_post_page_query_count_is_what_we_measured(client, post, django_assert_num_queries):
     _thread(post, 200)
 
-    # page version, post + author, references, disclaimers, the whole thread
-    with django_assert_num_queries(5):
+    # site stamp, page version, post + author, references, disclaimers, the whole thread
+    with django_assert_num_queries(6):
         response = client.get(post.get_absolute_url())
 
     assert "220 comments" in response.text

@@ -20,9 +20,9 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 
+from comments.awaiting import REMEMBERED
 from comments.forms import CommentForm
 from comments.models import Comment
-from comments.views import REMEMBERED
 from tests.security.html_parts import find_all, find_one
 from tests.security.xss import XSS_VECTORS, assert_inert, executable_parts
 

@@ -21,6 +21,7 @@ _CLEARED = {
     "CACHE_URL",
     "EMAIL_URL",
     "CSRF_TRUSTED_ORIGINS",
+    "SITE_URL",
     "TRUSTED_PROXY_COUNT",
     "SECURE_SSL_REDIRECT",
     "SECURE_HSTS_SECONDS",
@@ -39,6 +40,9 @@ def production_env(**overrides):
             "SECRET_KEY": secrets.token_urlsafe(50),
             "ALLOWED_HOSTS": "blog.example.com",
             "CSRF_TRUSTED_ORIGINS": "https://blog.example.com",
+            "SITE_URL": "https://blog.example.com",
+            # A shared cache, as production with several processes has.
+            "CACHE_URL": "redis://127.0.0.1:6379/1",
         }
     )
     env.update(overrides)

@@ -42,3 +42,27 @@ def test_trusted_proxy_count_comes_from_the_environment():
     assert manage("shell", "-c", code, env=production_env()).stdout.split()[-1] == "0"
     behind = manage("shell", "-c", code, env=production_env(TRUSTED_PROXY_COUNT="1"))
     assert behind.stdout.split()[-1] == "1"
+
+
+def test_deploy_check_warns_when_the_rate_limit_counts_per_process():
+    result = manage(
+        "check", "--deploy", "--fail-level", "WARNING", env=production_env(CACHE_URL=None)
+    )
+
+    assert result.returncode != 0
+    assert "comments.W001" in result.stdout + result.stderr
+
+
+def test_debug_off_without_site_url_refuses_to_start_with_a_clear_message():
+    result = manage("check", env=production_env(SITE_URL=None))
+
+    assert result.returncode != 0
+    assert "SITE_URL is not set" in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_a_site_url_with_a_path_is_refused():
+    result = manage("check", env=production_env(SITE_URL="https://blog.example.com/blog/"))
+
+    assert result.returncode != 0
+    assert "is not a site address" in result.stderr

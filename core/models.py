@@ -1,0 +1,36 @@
+"""What core keeps in the database: stamps of site-wide changes."""
+
+from django.db import models
+from django.db.models import Max
+from django.utils import timezone
+
+
+class SiteStampQuerySet(models.QuerySet):
+    def current(self):
+        """The time of the latest site-wide change, as text ("-" if none): part
+        of every cached page's version (core.page_cache)."""
+        latest = self.aggregate(latest=Max("changed_at"))["latest"]
+        return latest.isoformat() if latest else "-"
+
+
+class SiteStamp(models.Model):
+    """When something shown on every page last changed (the navigation, the
+    footer, the topics in the menu). Apps ``touch`` their stamp; every
+    cached page then renders again."""
+
+    name = models.CharField(max_length=50, primary_key=True)
+    changed_at = models.DateTimeField()
+
+    objects = SiteStampQuerySet.as_manager()
+
+    def __str__(self):
+        return f"{self.name} changed {self.changed_at:%Y-%m-%d %H:%M:%S}"
+
+    @classmethod
+    def touch(cls, name):
+        """Say that ``name`` changed (in the same transaction as the change)."""
+        cls.objects.update_or_create(name=name, defaults={"changed_at": timezone.now()})
+
+    @classmethod
+    def current(cls):
+        return cls.objects.current()

@@ -1,0 +1,72 @@
+"""Error pages that say what happened and what to do next."""
+
+from django.apps import apps
+from django.contrib import admin
+from django.contrib.auth.models import Group, Permission
+from django.core.exceptions import PermissionDenied
+from django.shortcuts import render
+from django.urls import Resolver404, resolve, reverse
+
+# What each admin page of a model needs, by the end of its URL name.
+ADMIN_ACTIONS = {
+    "changelist": ("view", "change"),
+    "change": ("view", "change"),
+    "history": ("view", "change"),
+    "add": ("add",),
+    "delete": ("delete",),
+}
+
+
+def _admin_model_page(request):
+    """(model, action) for an admin page of a model, or None."""
+    try:
+        match = resolve(request.path_info)
+    except Resolver404:
+        return None
+    if match.namespace != admin.site.name or not match.url_name:
+        return None
+    prefix, _, action = match.url_name.rpartition("_")
+    if action not in ADMIN_ACTIONS:
+        return None
+    for model in apps.get_models():
+        if f"{model._meta.app_label}_{model._meta.model_name}" == prefix:
+            return model, action
+    return None
+
+
+def missing_permissions(request):
+    """The permissions this admin page needs and the user lacks, with the
+    groups that have them: [(Permission, [group names])]."""
+    found = _admin_model_page(request)
+    if found is None:
+        return []
+    model, action = found
+    needed = ADMIN_ACTIONS[action]
+    if action in ("change",) and request.method == "POST":
+        needed = ("change",)
+    codenames = [f"{verb}_{model._meta.model_name}" for verb in needed]
+    permissions = Permission.objects.filter(
+        content_type__app_label=model._meta.app_label, codename__in=codenames
+    )
+    return [
+        (
+            permission,
+            list(Group.objects.filter(permissions=permission).values_list("name", flat=True)),
+        )
+        for permission in sorted(permissions, key=lambda p: codenames.index(p.codename))
+    ]
+
+
+def permission_denied(request, exception=None):
+    """403: in the admin's own look for staff in the admin, naming what is missing."""
+    user = getattr(request, "user", None)
+    in_admin = request.path_info.startswith(reverse("admin:index"))
+    if in_admin and user is not None and user.is_active and user.is_staff:
+        context = {
+            **admin.site.each_context(request),
+            "title": "You may not open this page",
+            "missing": missing_permissions(request),
+            "reason": str(exception) if isinstance(exception, PermissionDenied) else "",
+        }
+        return render(request, "admin/403.html", context, status=403)
+    return render(request, "403.html", status=403)
