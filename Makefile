@@ -60,7 +60,7 @@ nginx:
 serve: install nginx
 	$(PY) -m deploy.serve --https-port $(HTTPS_PORT) --http-port $(HTTP_PORT) --app-port $(APP_PORT)
 
-# Benchmark (bench/README.md): gunicorn + wrk on 127.0.0.1:8100-8199.
+# Benchmark (bench/README.md): gunicorn, nginx and wrk on 127.0.0.1:8100-8109.
 # BENCH_ARGS="--duration 30" and the like are passed on to bench/run.py.
 BENCH_ARGS ?=
 wrk:
