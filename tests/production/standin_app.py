@@ -43,6 +43,11 @@ PAGES = {
         ("X-Accel-Expires", "60"),
         ("Cache-Control", "private"),
     ],
+    # Pitfalls of a page meant to be shareable: an Expires header (as
+    # Django's patch_response_headers and cache_page add) ahead of
+    # Cache-Control keeps it out of the cache; Vary: Cookie splits it per reader.
+    "/blog/expires-then-s-maxage/": [("Expires", "Thu, 01 Jan 1970 00:00:00 GMT"), *SHAREABLE],
+    "/blog/varies-on-cookie/": [*SHAREABLE, ("Vary", "Cookie")],
 }
 
 
