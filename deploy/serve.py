@@ -38,10 +38,10 @@ def say(message):
 
 
 class Stop(Exception):
-    """SIGTERM: stop like Ctrl-C does."""
+    """Ctrl-C or SIGTERM: stop both."""
 
 
-def _sigterm(signum, frame):
+def _stop(signum, frame):
     raise Stop()
 
 
@@ -155,7 +155,10 @@ def stop(process, name, sig):
 
 def main(argv=None):
     args = parse_args(argv)
-    signal.signal(signal.SIGTERM, _sigterm)
+    # Set for SIGINT too: a shell starting this in the background leaves
+    # SIGINT ignored, and Ctrl-C on the process group must still stop it here.
+    signal.signal(signal.SIGINT, _stop)
+    signal.signal(signal.SIGTERM, _stop)
     nginx = nginx_config.find_nginx()
     if nginx is None:
         sys.exit(
@@ -217,7 +220,7 @@ def main(argv=None):
                     say(f"{name} exited with {process.returncode}: stopping")
                     return 1
             time.sleep(0.5)
-    except (KeyboardInterrupt, Stop):
+    except Stop:
         say("stopping nginx and gunicorn ...")
         return 0
     finally:
@@ -226,4 +229,7 @@ def main(argv=None):
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    try:
+        sys.exit(main())
+    except Stop:  # during collectstatic or migrate
+        sys.exit("serve: stopped before starting")
