@@ -11,6 +11,10 @@ import pytest
 from .helpers import manage, production_env
 from .servers import serve
 
+# Each gunicorn worker's own cache: these tests are about nginx, and leave no
+# keys behind in a Redis others use.
+LOCAL_CACHE = "locmemcache://"
+
 # A file a reader might upload, and files that must never run in a browser.
 MEDIA_FILES = {
     "uploads/photo.png": b"\x89PNG\r\n\x1a\n" + b"\x00" * 64,
@@ -27,6 +31,8 @@ def site(tmp_path_factory):
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_bytes(content)
     env = production_env(
+        SITE_URL=None,  # the address nginx serves, chosen with the ports
+        CACHE_URL=LOCAL_CACHE,
         DATABASE_URL=f"sqlite:///{tmp / 'site.sqlite3'}",
         STATIC_ROOT=str(tmp / "static"),
         MEDIA_ROOT=str(tmp / "media"),
@@ -39,7 +45,7 @@ def site(tmp_path_factory):
     )
     served = serve(tmp / "run", env)
     try:
-        result = manage("load_demo", env=env)
+        result = manage("load_demo", env=served.env)
         assert result.returncode == 0, result.stderr
         yield served
     finally:
@@ -50,6 +56,8 @@ def site(tmp_path_factory):
 def standin(tmp_path_factory):
     tmp = tmp_path_factory.mktemp("standin")
     env = production_env(
+        SITE_URL=None,
+        CACHE_URL=LOCAL_CACHE,
         STANDIN_DIR=str(tmp),
         DATABASE_URL=f"sqlite:///{tmp / 'unused.sqlite3'}",
         STATIC_ROOT=str(tmp / "static"),

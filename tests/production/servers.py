@@ -115,6 +115,8 @@ def serve(run_dir, env, *extra_args):
     run_dir = Path(run_dir)
     run_dir.mkdir(parents=True, exist_ok=True)
     https_port, http_port, app_port = free_ports(3)
+    env = dict(env)
+    env.setdefault("SITE_URL", f"https://127.0.0.1:{https_port}")
     log_path = run_dir / "serve.log"
     command = [
         sys.executable, "-m", "deploy.serve",
