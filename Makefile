@@ -8,7 +8,7 @@ PORT ?= 8000
 PG_URL ?= postgres://postgres@127.0.0.1:5432/test
 REDIS_URL ?= redis://127.0.0.1:6379/1
 
-.PHONY: run test test-pg lint format install serve bench bench-large wrk data backup restore clean
+.PHONY: run test test-pg lint format install serve nginx bench bench-large wrk data backup restore clean
 
 $(BIN)/activate:
 	$(PYTHON) -m venv $(VENV)
@@ -45,30 +45,33 @@ format: install
 	$(BIN)/ruff check --fix .
 	$(BIN)/ruff format .
 
-# Production-like server on 127.0.0.1:$(PORT): DEBUG off, static files
-# collected and served hashed by WhiteNoise, gunicorn (glutablog/gunicorn.conf.py).
-# Needs SECRET_KEY (environment or .env); plain HTTP on loopback, so no
-# redirect to https here (a TLS proxy in front does that in production).
-SERVE_ENV = DEBUG=$${DEBUG:-off} SITE_URL=$${SITE_URL:-http://$(HOST):$(PORT)} \
-	ALLOWED_HOSTS=$${ALLOWED_HOSTS:-127.0.0.1,localhost}
-serve: install
-	$(SERVE_ENV) $(PY) manage.py collectstatic --noinput -v0
-	$(SERVE_ENV) $(PY) manage.py migrate --noinput
-	$(SERVE_ENV) SECURE_SSL_REDIRECT=$${SECURE_SSL_REDIRECT:-off} GUNICORN_BIND=$(HOST):$(PORT) \
-	GUNICORN_ACCESSLOG=- $(BIN)/gunicorn -c glutablog/gunicorn.conf.py
+# The production set on loopback (deploy/serve.py): collectstatic, migrate,
+# gunicorn (glutablog/gunicorn.conf.py) on 127.0.0.1:$(APP_PORT) and nginx
+# (deploy/nginx/) in front of it on https://127.0.0.1:$(HTTPS_PORT)/ with a
+# self-signed certificate, http://127.0.0.1:$(HTTP_PORT)/ redirecting there.
+# DEBUG off; needs SECRET_KEY (environment or .env). Ctrl-C stops both.
+HTTPS_PORT ?= 8443
+HTTP_PORT ?= 8080
+APP_PORT ?= 8001
+nginx:
+	@command -v nginx >/dev/null 2>&1 || [ -x /usr/sbin/nginx ] || { apt-get update -qq && \
+	  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq nginx >/dev/null; }
 
-# Benchmark (bench/README.md): gunicorn + wrk on 127.0.0.1:8100-8199.
+serve: install nginx
+	$(PY) -m deploy.serve --https-port $(HTTPS_PORT) --http-port $(HTTP_PORT) --app-port $(APP_PORT)
+
+# Benchmark (bench/README.md): gunicorn, nginx and wrk on 127.0.0.1:8100-8109.
 # BENCH_ARGS="--duration 30" and the like are passed on to bench/run.py.
 BENCH_ARGS ?=
 wrk:
 	@command -v wrk >/dev/null 2>&1 || { apt-get update -qq && \
 	  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk >/dev/null; }
 
-bench: install wrk
+bench: install wrk nginx
 	$(PY) bench/run.py $(BENCH_ARGS)
 
 # The same figures on 10,000 posts and 1,000,000 comments (a few minutes).
-bench-large: install wrk
+bench-large: install wrk nginx
 	$(PY) bench/run.py --large --skip-load $(BENCH_ARGS)
 
 # A large data set in the configured database (DATABASE_URL or db.sqlite3).
@@ -85,4 +88,4 @@ restore: install
 	$(PY) manage.py restore_db $(FILE) $(if $(YES),--yes)
 
 clean:
-	rm -rf $(VENV) staticfiles .pytest_cache .ruff_cache
+	rm -rf $(VENV) staticfiles var .pytest_cache .ruff_cache

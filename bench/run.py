@@ -11,12 +11,16 @@ fixed duration):
 
 printing requests/s, p50/p99 latency, non-2xx and socket errors, and the
 ratio to the ceiling, plus SQL query counts per page (bench/query_counts.py).
+Then nginx with the production configuration (deploy/nginx/) in front of the
+same gunicorn, over TLS: the post page through nginx (and its short shared
+cache) against nginx serving the same bytes as a static file, its ceiling.
 Then a comment-posting load test (bench/comment_load.py) against gunicorn
 with several workers, on SQLite and on PostgreSQL: every accepted comment
 must be in the database, no 5xx, and readers over the rate limit get 429.
 
 Every loop is bounded in count and time; all traffic goes to 127.0.0.1 on
-ports 8100-8199. Figures are only as quiet as the machine: run it alone.
+ports --port-base to --port-base + 9 (default 8100-8109). Figures are only
+as quiet as the machine: run it alone.
 """
 
 import argparse
@@ -26,6 +30,7 @@ import re
 import secrets
 import shutil
 import signal
+import ssl
 import subprocess
 import sys
 import tempfile
@@ -35,6 +40,10 @@ import uuid
 from pathlib import Path
 
 BASE_DIR = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(BASE_DIR))
+
+from deploy import nginx_config  # noqa: E402 (the checkout's root is on the path first)
+
 BENCH_DIR = BASE_DIR / "bench"
 PY = sys.executable
 POST_PATH = "/blog/glutamine-and-gut-health/"
@@ -154,15 +163,17 @@ def stop(process):
         started_processes.remove(process)
 
 
-def fetch(port, path):
-    with urllib.request.urlopen(f"http://127.0.0.1:{port}{path}", timeout=10) as response:
-        return response.status, response.read()
+def fetch(port, path, scheme="http", context=None):
+    """(status, body, headers) of one GET."""
+    url = f"{scheme}://127.0.0.1:{port}{path}"
+    with urllib.request.urlopen(url, timeout=10, context=context) as response:
+        return response.status, response.read(), response.headers
 
 
-def wrk(port, path, duration, connections, threads=2):
+def wrk(port, path, duration, connections, threads=2, scheme="http"):
     command = [
         "wrk", f"-t{threads}", f"-c{connections}", f"-d{duration}s", "--timeout", "5s",
-        "--latency", "-s", str(BENCH_DIR / "report.lua"), f"http://127.0.0.1:{port}{path}",
+        "--latency", "-s", str(BENCH_DIR / "report.lua"), f"{scheme}://127.0.0.1:{port}{path}",
     ]  # fmt: skip
     output = subprocess.run(
         command, capture_output=True, text=True, timeout=duration + 60, check=False
@@ -180,12 +191,12 @@ def wrk(port, path, duration, connections, threads=2):
 
 def print_table(rows, ceiling_rps):
     say(
-        f"  {'target':<34} {'req/s':>9} {'p50 ms':>8} {'p99 ms':>8} {'non-2xx':>8} "
+        f"  {'target':<38} {'req/s':>9} {'p50 ms':>8} {'p99 ms':>8} {'non-2xx':>8} "
         f"{'errors':>7} {'ceiling':>8}"
     )
     for label, f in rows:
         say(
-            f"  {label:<34} {f['rps']:>9.0f} {f['p50_us'] / 1000:>8.2f} "
+            f"  {label:<38} {f['rps']:>9.0f} {f['p50_us'] / 1000:>8.2f} "
             f"{f['p99_us'] / 1000:>8.2f} {f['non2xx3xx']:>8} {f['errors']:>7} "
             f"{100 * f['rps'] / ceiling_rps:>7.0f}%"
         )
@@ -195,7 +206,7 @@ def throughput(env, tmp, args, port_base, label):
     step(f"throughput ({label}): gunicorn {args.workers} {args.worker_class} workers")
     app = start_gunicorn(env, port_base + 1, args.workers, worker_class=args.worker_class)
     try:
-        status, body = fetch(port_base + 1, POST_PATH)
+        status, body, _ = fetch(port_base + 1, POST_PATH)
         assert status == 200, status
         (tmp / "post.html").write_bytes(body)
         say(f"post page: {len(body):,} bytes; ceiling app returns the same bytes")
@@ -220,10 +231,86 @@ def throughput(env, tmp, args, port_base, label):
                 rows.append((name, wrk(port, path, args.duration, args.connections)))
         finally:
             stop(ceiling)
+        say(f"\nResults ({label}), {args.connections} connections, {args.duration} s each:")
+        print_table(rows, rows[0][1]["rps"])
+        if not args.skip_nginx:
+            behind_nginx(env, tmp, args, port_base, label)
     finally:
         stop(app)
-    say(f"\nResults ({label}), {args.connections} connections, {args.duration} s each:")
+    return rows
+
+
+def behind_nginx(env, tmp, args, port_base, label):
+    """The post page through nginx (production configuration, TLS, its short
+    shared cache) against nginx serving the same bytes as a static file."""
+    nginx = nginx_config.find_nginx()
+    if nginx is None:
+        sys.exit("nginx is not installed (Debian: apt-get install nginx), or --skip-nginx")
+    https_port, http_port = port_base + 5, port_base + 6
+    step(f"through nginx ({label}): https://127.0.0.1:{https_port}/, gunicorn as above behind it")
+    run_dir = tmp / "nginx"
+    certificate, key = nginx_config.self_signed_certificate(run_dir / "tls")
+    static_root = Path(env["STATIC_ROOT"])
+    main_conf = nginx_config.write_local(
+        run_dir,
+        workers="auto",
+        server_names=["127.0.0.1"],
+        upstream=f"127.0.0.1:{port_base + 1}",
+        static_root=static_root,
+        media_root=tmp / "media",
+        certificate=certificate,
+        certificate_key=key,
+        http_listen=[f"127.0.0.1:{http_port}"],
+        https_listen=[f"127.0.0.1:{https_port}"],
+        https_port=https_port,
+    )
+    process = subprocess.Popen(
+        nginx_config.nginx_command(nginx, main_conf),
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        start_new_session=True,
+    )
+    started_processes.append(process)
+    context = ssl.create_default_context(cafile=str(certificate))
+    try:
+        deadline = time.monotonic() + 30
+        while True:
+            try:
+                status, body, headers = fetch(https_port, POST_PATH, "https", context)
+                break
+            except OSError:
+                if process.poll() is not None or time.monotonic() > deadline:
+                    sys.exit(f"nginx did not start; see {run_dir / 'logs' / 'error.log'}")
+                time.sleep(0.2)
+        assert status == 200, status
+        copy = static_root / "bench" / "post.html"
+        copy.parent.mkdir(exist_ok=True)
+        copy.write_bytes(body)
+        static_path = "/static/bench/post.html"
+        assert fetch(https_port, static_path, "https", context)[1] == body
+        cached = fetch(https_port, POST_PATH, "https", context)[2]
+        say(
+            f"post page through nginx: {len(body):,} bytes, copied to {static_path}; "
+            f"nginx cache on a second request: {cached.get('X-Cache')} "
+            f"(Cache-Control: {cached.get('Cache-Control')}; "
+            f"Set-Cookie: {'yes' if cached.get('Set-Cookie') else 'no'})"
+        )
+        rows = []
+        for name, path in [
+            ("nginx: same bytes, static file", static_path),
+            ("nginx: post page (anonymous)", POST_PATH),
+        ]:
+            say(f"wrk {args.connections} connections, {args.duration} s over TLS: {name} ...")
+            wrk(https_port, path, min(2, args.duration), args.connections, scheme="https")
+            rows.append(
+                (name, wrk(https_port, path, args.duration, args.connections, scheme="https"))
+            )
+    finally:
+        stop(process)
+    say(f"\nResults through nginx ({label}), {args.connections} connections, TLS:")
     print_table(rows, rows[0][1]["rps"])
+    share = rows[1][1]["rps"] / rows[0][1]["rps"]
+    say(f"  post page through nginx: {100 * share:.0f}% of nginx's static file (target: 50%)")
     return rows
 
 
@@ -340,6 +427,7 @@ def main():
     parser.add_argument("--cache", choices=["locmem", "redis"], default="locmem")
     parser.add_argument("--redis-url", default="redis://127.0.0.1:6379/3")
     parser.add_argument("--skip-throughput", action="store_true")
+    parser.add_argument("--skip-nginx", action="store_true", help="no measurement through nginx")
     parser.add_argument("--skip-load", action="store_true", help="no comment load test")
     parser.add_argument("--skip-postgres", action="store_true", help="load test on SQLite only")
     parser.add_argument("--pg-admin-url", default="postgres://postgres@127.0.0.1:5432/test")
@@ -350,8 +438,8 @@ def main():
     parser.add_argument("--min-seconds", type=int, default=1)
     parser.add_argument("--keep", action="store_true", help="keep the temporary folder")
     args = parser.parse_args()
-    if not 8100 <= args.port_base <= 8190:
-        sys.exit("--port-base must be within 8100-8190")
+    if not 1024 <= args.port_base <= 65000:
+        sys.exit("--port-base must be within 1024-65000 (the run uses it and the 9 above it)")
     if shutil.which("wrk") is None:
         sys.exit("wrk is not installed (Debian: apt-get install wrk)")
 

@@ -1,0 +1,145 @@
+"""The production set as `make serve` starts it (deploy/serve.py: gunicorn and
+nginx in front), on free loopback ports, for tests that speak to it through
+real sockets. Everything started here is stopped by ``Served.stop()``.
+
+nginx missing is an error with a clear message, never a skip: CI installs it
+(.ci/run), as it installs Chromium for the browser tests.
+"""
+
+import http.client
+import os
+import signal
+import socket
+import ssl
+import subprocess
+import sys
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pytest
+
+from deploy import nginx_config
+
+from .helpers import BASE_DIR
+
+START_TIMEOUT = 240  # collectstatic and migrate on a busy two-core machine
+
+
+def require_nginx():
+    nginx = nginx_config.find_nginx()
+    if nginx is None:
+        pytest.fail(
+            "nginx not found: the production tests need Debian's nginx (apt-get install "
+            "nginx, as .ci/run does) on PATH, at /usr/sbin/nginx, or named by NGINX_BINARY.",
+            pytrace=False,
+        )
+    return nginx
+
+
+def free_ports(count):
+    """Ports the kernel has just handed out as free (bound to port 0, then released)."""
+    sockets = [socket.socket() for _ in range(count)]
+    try:
+        for sock in sockets:
+            sock.bind(("127.0.0.1", 0))
+        return [sock.getsockname()[1] for sock in sockets]
+    finally:
+        for sock in sockets:
+            sock.close()
+
+
+@dataclass
+class Served:
+    run_dir: Path
+    https_port: int
+    http_port: int
+    app_port: int
+    process: subprocess.Popen
+    log_path: Path
+    env: dict = field(repr=False)
+
+    @property
+    def certificate(self):
+        return self.run_dir / "tls" / "cert.pem"
+
+    @property
+    def origin(self):
+        return f"https://127.0.0.1:{self.https_port}"
+
+    def tls_context(self):
+        """A client context that trusts only this run's self-signed certificate."""
+        return ssl.create_default_context(cafile=str(self.certificate))
+
+    def https(self, source="127.0.0.1", timeout=10):
+        """A connection to nginx's TLS port, from a chosen loopback address."""
+        return http.client.HTTPSConnection(
+            "127.0.0.1",
+            self.https_port,
+            context=self.tls_context(),
+            source_address=(source, 0),
+            timeout=timeout,
+        )
+
+    def get(self, path, headers=None, source="127.0.0.1", method="GET"):
+        """(response, body) for one request through nginx over TLS."""
+        connection = self.https(source=source)
+        try:
+            connection.request(method, path, headers=headers or {})
+            response = connection.getresponse()
+            return response, response.read()
+        finally:
+            connection.close()
+
+    def log(self):
+        return self.log_path.read_text(errors="replace")
+
+    def stop(self):
+        """Ctrl-C for the whole process group (serve.py, gunicorn, nginx), then a kill."""
+        if self.process.poll() is None:
+            os.killpg(self.process.pid, signal.SIGINT)
+            try:
+                self.process.wait(timeout=45)
+            except subprocess.TimeoutExpired:
+                pass
+        try:
+            os.killpg(self.process.pid, signal.SIGKILL)  # whatever is left of the group
+        except ProcessLookupError:
+            pass
+        self.process.wait(timeout=10)
+
+
+def serve(run_dir, env, *extra_args):
+    """Start deploy/serve.py on free ports; returns a Served once nginx answers."""
+    require_nginx()
+    run_dir = Path(run_dir)
+    run_dir.mkdir(parents=True, exist_ok=True)
+    https_port, http_port, app_port = free_ports(3)
+    env = dict(env)
+    env.setdefault("SITE_URL", f"https://127.0.0.1:{https_port}")
+    log_path = run_dir / "serve.log"
+    command = [
+        sys.executable, "-m", "deploy.serve",
+        "--https-port", str(https_port), "--http-port", str(http_port),
+        "--app-port", str(app_port), "--run-dir", str(run_dir),
+        "--access-log", str(run_dir / "logs" / "access.log"), *extra_args,
+    ]  # fmt: skip
+    with open(log_path, "wb") as log:
+        process = subprocess.Popen(
+            command,
+            cwd=BASE_DIR,
+            env=env,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,  # its own process group: stopped as one
+        )
+    served = Served(run_dir, https_port, http_port, app_port, process, log_path, env)
+    deadline = time.monotonic() + START_TIMEOUT
+    while time.monotonic() < deadline:
+        if "glutablog at https://" in served.log():
+            return served
+        if process.poll() is not None:
+            break
+        time.sleep(0.2)
+    served.stop()
+    pytest.fail(f"deploy/serve.py did not start:\n{served.log()[-4000:]}", pytrace=False)

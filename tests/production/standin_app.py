@@ -1,0 +1,104 @@
+"""A stand-in for Django behind nginx: pages that send exactly the headers of
+the page cache contract (deploy/nginx/glutablog.conf.in), and pages that
+break it in each way nginx must refuse to store.
+
+Served by gunicorn through deploy/serve.py (--app) in tests/production. Every
+request is appended as one JSON line to $STANDIN_DIR/requests.log, so a test
+can count what reached the app (nginx's cache answers the rest). Each page's
+version is read from a file in $STANDIN_DIR on each request (version_file()):
+a test changes it the way an approved comment changes a post page. Every 200 carries a render
+id unique to that response, so two equal bodies are one stored copy.
+"""
+
+import json
+import os
+import time
+import uuid
+from pathlib import Path
+
+DIRECTORY = Path(os.environ.get("STANDIN_DIR", "."))
+
+# What Django sends on a page that is the same for every reader without a session.
+SHAREABLE = [("Cache-Control", "max-age=0, s-maxage=1")]
+
+PAGES = {
+    # The contract: stored by nginx, revalidated with the ETag.
+    "/blog/shared/": SHAREABLE,
+    "/blog/shared-too/": SHAREABLE,
+    "/blog/slow-to-revalidate/": SHAREABLE,
+    # Personalised, as Django's never_cache marks it.
+    "/blog/personal/": [
+        ("Cache-Control", "max-age=0, no-cache, no-store, must-revalidate, private"),
+        ("Expires", "Thu, 01 Jan 1970 00:00:00 GMT"),
+    ],
+    # Mistakes nginx must not store although s-maxage says it may.
+    "/blog/private-with-s-maxage/": [("Cache-Control", "private, max-age=0, s-maxage=1")],
+    "/blog/no-store-with-s-maxage/": [("Cache-Control", "no-store, s-maxage=1")],
+    "/blog/no-cache-with-s-maxage/": [("Cache-Control", "no-cache, s-maxage=1")],
+    "/blog/cookie-with-s-maxage/": [*SHAREABLE, ("Set-Cookie", "csrftoken=abc; Path=/")],
+    "/blog/an-hour/": [("Cache-Control", "max-age=0, s-maxage=3600")],
+    "/blog/max-age-only/": [("Cache-Control", "max-age=60")],
+    "/blog/no-header/": [],
+    "/blog/accel-expires-then-private/": [
+        ("X-Accel-Expires", "60"),
+        ("Cache-Control", "private"),
+    ],
+    # Pitfalls of a page meant to be shareable: an Expires header (as
+    # Django's patch_response_headers and cache_page add) ahead of
+    # Cache-Control keeps it out of the cache; Vary: Cookie splits it per reader.
+    "/blog/expires-then-s-maxage/": [("Expires", "Thu, 01 Jan 1970 00:00:00 GMT"), *SHAREABLE],
+    "/blog/varies-on-cookie/": [*SHAREABLE, ("Vary", "Cookie")],
+}
+
+
+def version(path):
+    """The page's version: $STANDIN_DIR/version-blog-shared for /blog/shared/, or 1."""
+    try:
+        return (DIRECTORY / version_file(path)).read_text().strip() or "1"
+    except FileNotFoundError:
+        return "1"
+
+
+def version_file(path):
+    return "version" + path.rstrip("/").replace("/", "-")
+
+
+def log(record):
+    line = (json.dumps(record) + "\n").encode()
+    fd = os.open(DIRECTORY / "requests.log", os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o644)
+    try:
+        os.write(fd, line)
+    finally:
+        os.close(fd)
+
+
+def application(environ, start_response):
+    path = environ.get("PATH_INFO", "")
+    current = version(path)
+    if_none_match = environ.get("HTTP_IF_NONE_MATCH")
+    log(
+        {
+            "path": path,
+            "query": environ.get("QUERY_STRING", ""),
+            "method": environ.get("REQUEST_METHOD"),
+            "if_none_match": if_none_match,
+            "cookie": environ.get("HTTP_COOKIE"),
+            "time": time.time(),
+        }
+    )
+    if path not in PAGES:
+        start_response("404 Not Found", [("Content-Type", "text/plain")])
+        return [b"not found\n"]
+    headers = list(PAGES[path])
+    etag = f'"{path.strip("/").replace("/", "-")}-v{current}"'
+    headers.append(("ETag", etag))
+    if path == "/blog/slow-to-revalidate/" and if_none_match:
+        time.sleep(1.5)
+    if if_none_match == etag:
+        start_response("304 Not Modified", headers)
+        return [b""]
+    cookie = environ.get("HTTP_COOKIE", "")
+    body = f"{path} version {current} render {uuid.uuid4().hex} cookie [{cookie}]\n".encode()
+    headers += [("Content-Type", "text/plain; charset=utf-8"), ("Content-Length", str(len(body)))]
+    start_response("200 OK", headers)
+    return [body]
