@@ -282,8 +282,10 @@ BLOG_POSTS_PER_PAGE = env.int("BLOG_POSTS_PER_PAGE", default=4)
 # requirements are part of the cache key already: core.build).
 PAGE_CACHE_VERSION = env.str("PAGE_CACHE_VERSION", default="1")
 # How long a shared cache in front (nginx, a CDN) may keep an anonymous page
-# before revalidating it with its ETag; browsers always revalidate.
-PAGE_CACHE_SHARED_SECONDS = env.int("PAGE_CACHE_SHARED_SECONDS", default=2)
+# before revalidating it with its ETag (nginx counts whole seconds: 1 means an
+# approval shows within one to two seconds); browsers always revalidate. The
+# nginx configuration in deploy/ stores pages only for 1 or 2.
+PAGE_CACHE_SHARED_SECONDS = env.int("PAGE_CACHE_SHARED_SECONDS", default=1)
 # Query parameters that change nothing on a page (campaign tracking): a page
 # asked with them is still served from the cache. Any utm_* counts too.
 PAGE_CACHE_IGNORED_PARAMS = env.list(
