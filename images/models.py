@@ -73,8 +73,8 @@ class Image(models.Model):
         blank=True,
         help_text="Who made it, shown beside the caption: “Photo: Jane Doe”. Optional.",
     )
-    width = models.PositiveIntegerField(editable=False)
-    height = models.PositiveIntegerField(editable=False)
+    width = models.PositiveIntegerField(default=0, editable=False)
+    height = models.PositiveIntegerField(default=0, editable=False)
     # [{"width": 480, "height": 270, "name": "images/…-480w.jpg"}, …], narrowest first.
     renditions = models.JSONField(default=list, editable=False, blank=True)
     uploaded_by = models.ForeignKey(
@@ -94,7 +94,7 @@ class Image(models.Model):
         return f"{self.alt} (image:{self.pk})" if self.pk else self.alt
 
     def save(self, *args, **kwargs):
-        if self._state.adding and self.file and not self.renditions:
+        if self._state.adding and self.file:
             prepared = getattr(self, "_prepared", None) or processing.prepare(self.file)
             self._store(prepared)
             self._prepared = None
