@@ -59,8 +59,9 @@ URL_SCHEMES = {"http", "https", "mailto"}
 # Elements the sanitiser drops together with everything inside them (up to the
 # end of the body when unclosed). Markdown has already escaped those in code.
 REMOVED_ELEMENT_RE = re.compile(r"<\s*(script|style)\b", re.IGNORECASE)
-# A library image: "image:42" (ids beyond a database integer are unknown, not an error).
-IMAGE_REF_RE = re.compile(r"^image:(\d{1,18})$", re.IGNORECASE)
+# A library image: "image:42" (an id beyond a database integer is unknown).
+IMAGE_REF_RE = re.compile(r"^image:(\d+)$", re.IGNORECASE)
+MAX_IMAGE_ID = 2**63 - 1
 # Where a body places library images, for the app that records their use.
 IMAGE_REFS_IN_TEXT_RE = re.compile(r"\bimage:(\d{1,18})\b", re.IGNORECASE)
 IMG_TAG_RE = re.compile(r"<img\b", re.IGNORECASE)
@@ -283,12 +284,13 @@ class _Renderer:
             self.result.foreign_images.append(src)
             _replace_with_text(parent, img, source)
             return 0
-        image = found.get(int(match.group(1)))
+        image_id = _image_id(src)
+        image = found.get(image_id)
         if image is None:
-            self.result.unknown_images.append(int(match.group(1)))
+            self.result.unknown_images.append(match.group(1)[:20])
             _replace_with_text(parent, img, source)
             return 0
-        self.result.images.append(int(match.group(1)))
+        self.result.images.append(image_id)
         alone = (
             parent.tag == "p"
             and len(parent) == 1
@@ -323,6 +325,14 @@ def _replace_with_text(parent, element, text):
     parent.remove(element)
 
 
+def _image_id(src):
+    """42 for "image:42"; None for any other address or an impossible id."""
+    match = IMAGE_REF_RE.match((src or "").strip())
+    if match is None or len(match.group(1)) > 19 or int(match.group(1)) > MAX_IMAGE_ID:
+        return None
+    return int(match.group(1))
+
+
 class _ImageProcessor(Treeprocessor):
     """Library images become the resolver's HTML; every image is checked."""
 
@@ -335,9 +345,9 @@ class _ImageProcessor(Treeprocessor):
         images = list(root.iter("img"))
         ids = set()
         for img in images:
-            match = IMAGE_REF_RE.match((img.get("src") or "").strip())
-            if match:
-                ids.add(int(match.group(1)))
+            image_id = _image_id(img.get("src"))
+            if image_id is not None:
+                ids.add(image_id)
         found = _image_resolver.lookup(sorted(ids)) if ids else {}
         kept = 0
         for img in images:

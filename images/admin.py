@@ -52,6 +52,14 @@ class ImageAdmin(admin.ModelAdmin):
             kwargs["fields"] = ["alt", "caption", "credit"]
         return super().get_form(request, obj, **kwargs)
 
+    def get_deleted_objects(self, objs, request):
+        deleted, counts, perms_needed, protected = super().get_deleted_objects(objs, request)
+        if protected:
+            # Refused because posts show the image: list them, rather than
+            # "you may not delete posts" (deleting an image never deletes a post).
+            perms_needed = set()
+        return deleted, counts, perms_needed, protected
+
     def save_model(self, request, obj, form, change):
         if not change:
             obj.uploaded_by = request.user

@@ -16,8 +16,9 @@ from .models import Image
 
 
 def media_prefixes():
-    """Where this site's media are: MEDIA_URL, and the media host when one is set."""
-    prefixes = [settings.MEDIA_URL]
+    """Where this site's images are: its media (MEDIA_URL, and the media host
+    when one is set) and its own static files (a logo, an icon)."""
+    prefixes = [settings.MEDIA_URL, settings.STATIC_URL]
     if settings.MEDIA_ORIGIN:
         prefixes.append(settings.MEDIA_ORIGIN.rstrip("/") + "/")
     return prefixes

@@ -132,16 +132,20 @@ def _open(data):
 
 
 def _too_many_pixels(width=None, height=None, frames=1):
-    megapixels = settings.IMAGES_MAX_PIXELS / 1_000_000
-    if width:
-        size = f"{width} × {height} pixels" + (f" × {frames} frames" if frames > 1 else "")
-    else:
-        size = "too many pixels"
+    limit = settings.IMAGES_MAX_PIXELS / 1_000_000
+    if width is None:  # Pillow refused it from its header alone
+        _refuse(
+            "This image has far too many pixels; images may have at most %(limit)g "
+            "megapixels. Export it smaller.",
+            "too_many_pixels",
+            limit=limit,
+        )
+    size = f"{width} × {height} pixels" + (f" × {frames} frames" if frames > 1 else "")
     _refuse(
         "This image is %(size)s; images may have at most %(limit)g megapixels. Export it smaller.",
         "too_many_pixels",
         size=size,
-        limit=megapixels,
+        limit=limit,
     )
 
 
