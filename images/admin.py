@@ -76,9 +76,9 @@ class ImageAdmin(admin.ModelAdmin):
     @admin.display(description="place it in a post body")
     def place_in_body(self, image):
         return format_html(
-            '<code class="image-markdown">{}</code><div class="help">Copy this into the '
-            "body where the image belongs, on a line of its own for a figure with its "
-            "caption. Add a caption for this post only: {}</div>",
+            '<code class="image-markdown">{}</code><p class="image-markdown-help">Copy '
+            "this into the body where the image belongs, on a line of its own for a "
+            "figure with its caption. Add a caption for this post only: {}</p>",
             image.markdown,
             format_html('<code>{} "Caption")</code>', image.markdown[:-1]),
         )

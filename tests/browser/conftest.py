@@ -85,6 +85,12 @@ def _allow_async_unsafe():
         yield
 
 
+@pytest.fixture(autouse=True)
+def _serve_media(settings):
+    """Uploaded pictures load in the browser (tests/browser/urls.py)."""
+    settings.ROOT_URLCONF = "tests.browser.urls"
+
+
 @pytest.fixture(scope="package")
 def browser(_allow_async_unsafe):
     try:
