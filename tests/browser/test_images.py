@@ -50,7 +50,7 @@ def test_editor_uploads_a_featured_image_places_it_in_the_body_and_a_reader_sees
     page.locator("#result_list th.field-thumbnail a").first.click()
     markdown = page.locator("code.image-markdown").inner_text()
     assert markdown == f"![{ALT}](image:{image.pk})"
-    screenshot(page, "image-change", full_page=True)
+    screenshot(page, "image-change", readme=True)
 
     # The post: featured image chosen by typing words of its alt text.
     page.goto("/admin/articles/post/")
