@@ -18,6 +18,7 @@ Pages never call any of this: they read the stored sizes and names.
 """
 
 import io
+import logging
 import warnings
 from dataclasses import dataclass, field
 
@@ -25,6 +26,8 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from PIL import Image as PILImage
 from PIL import ImageOps, ImageSequence
+
+logger = logging.getLogger(__name__)
 
 # Renditions: a phone (480), a phone at 2x or a tablet (800), the post column
 # on a desktop (1200, at 2x on a laptop: 1600).
@@ -212,6 +215,22 @@ def prepare(file):
         )
     frames = _open(data)
     image = _decode(data)
+    try:
+        return _clean(data, image, frames)
+    except ValidationError:
+        raise
+    except Exception:  # noqa: BLE001 (a file Pillow read but could not write again)
+        logger.exception("an uploaded image could not be processed")
+        _refuse(
+            "This image could not be processed (an unusual kind of %(format)s). "
+            "Open it in an image editor and save it again, or export a PNG or JPEG.",
+            "not_processed",
+            format=image.format,
+        )
+
+
+def _clean(data, image, frames):
+    """Upright, without metadata, with renditions (see the module's notes)."""
     pil_format = image.format
     extension, _ = FORMATS[pil_format]
     if frames > 1:
@@ -227,7 +246,10 @@ def prepare(file):
     info = dict(image.info)
     if image.mode == "CMYK":  # converted to RGB below: a CMYK profile would be wrong
         info.pop("icc_profile", None)
-    upright = ImageOps.exif_transpose(image) or image
+    try:
+        upright = ImageOps.exif_transpose(image) or image
+    except Exception:  # noqa: BLE001 (a damaged orientation tag: keep it as drawn)
+        upright = image
     upright = _for_format(upright, pil_format)
     content = _encode(upright.copy(), pil_format, info)
     prepared = Prepared(

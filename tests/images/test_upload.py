@@ -272,3 +272,28 @@ def test_alt_text_that_is_a_file_name_is_refused():
     with pytest.raises(ValidationError) as caught:
         image.full_clean()
     assert "not its file name" in str(caught.value.message_dict["alt"])
+
+
+def test_a_cmyk_jpeg_is_stored_as_rgb():
+    out = io.BytesIO()
+    PILImage.new("CMYK", (600, 400), (0, 80, 80, 10)).save(out, format="JPEG")
+    image = uploaded(out.getvalue())
+    assert opened(image.file.name).mode == "RGB"
+
+
+def test_a_sixteen_bit_png_is_accepted():
+    out = io.BytesIO()
+    PILImage.new("I;16", (600, 400), 30000).save(out, format="PNG")
+    image = uploaded(out.getvalue(), name="scan.png")
+    assert opened(image.file.name).format == "PNG"
+    assert [r["width"] for r in image.renditions] == [480]
+
+
+def test_an_image_that_cannot_be_encoded_again_is_refused_not_a_server_error(monkeypatch):
+    from images import processing
+
+    def broken(*args, **kwargs):
+        raise OSError("encoder error -2")
+
+    monkeypatch.setattr(processing, "_encode", broken)
+    assert "could not be processed" in refusal(picture())
