@@ -138,7 +138,7 @@ class PostForm(forms.ModelForm):
         model = Post
         fields = [
             "title", "slug", "summary", "body", "status", "publish_at", "author",
-            "comments_enabled",
+            "comments_enabled", "featured_image",
         ]  # fmt: skip
         widgets = {
             "title": forms.TextInput(attrs={"class": "vTextField", "size": 80}),
@@ -215,7 +215,8 @@ class PostAdmin(LargeTableAdminMixin, admin.ModelAdmin):
     prepopulated_fields = {"slug": ["title"]}
     inlines = [ReferenceInline, PostDisclaimerInline]
     actions = ["publish", "unpublish"]
-    readonly_fields = ["created_at", "updated_at"]
+    readonly_fields = ["created_at", "updated_at", "featured_image_preview"]
+    autocomplete_fields = ["featured_image"]
     save_on_top = True
     list_per_page = 50
 
@@ -235,6 +236,17 @@ class PostAdmin(LargeTableAdminMixin, admin.ModelAdmin):
         (
             "Publishing",
             {"fields": ["status", "publish_at", "author", "comments_enabled"]},
+        ),
+        (
+            "Featured image",
+            {
+                "fields": ["featured_image", "featured_image_preview"],
+                "description": (
+                    "Choose an image from the library (type words of its alt text or "
+                    "caption), or upload one with the + button. Place images in the "
+                    "body with ![alt text](image:42)."
+                ),
+            },
         ),
         ("History", {"fields": ["created_at", "updated_at"], "classes": ["collapse"]}),
     ]
@@ -276,6 +288,12 @@ class PostAdmin(LargeTableAdminMixin, admin.ModelAdmin):
     @admin.display(description="references", ordering="reference_total")
     def reference_count(self, post):
         return post.reference_total
+
+    @admin.display(description="preview")
+    def featured_image_preview(self, post):
+        if post.featured_image is None:
+            return "—"
+        return post.featured_image.thumbnail_tag(height=120)
 
     def get_changeform_initial_data(self, request):
         initial = super().get_changeform_initial_data(request)

@@ -71,6 +71,15 @@ GLUTAMINE = {
         },
     ],
     "disclaimers": ["FDA statement"],
+    # Drawn with Pillow when the demo is loaded (images.demo).
+    "featured_image": {
+        "alt": (
+            "Illustration: a glass of water beside a measuring scoop heaped with "
+            "white glutamine powder"
+        ),
+        "caption": "Powdered L-glutamine mixes into water, a smoothie or yogurt.",
+        "credit": "Illustration: glutablog",
+    },
 }
 
 FDA_DISCLAIMER = {

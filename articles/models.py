@@ -54,7 +54,7 @@ class PostQuerySet(models.QuerySet):
 
     def for_page(self):
         """Everything the post page shows, in a fixed number of queries."""
-        return self.select_related("author").prefetch_related(
+        return self.select_related("author", "featured_image").prefetch_related(
             "references",
             models.Prefetch(
                 "post_disclaimers",
@@ -159,6 +159,20 @@ class Post(models.Model):
     disclaimers = models.ManyToManyField(
         "Disclaimer", through="PostDisclaimer", related_name="posts", blank=True
     )
+    # The image at the top of the post and on its card (images app). PROTECT:
+    # deleting an image a post shows is refused with the list of posts, rather
+    # than a published page silently losing its picture.
+    featured_image = models.ForeignKey(
+        "images.Image",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        help_text=(
+            "Shown at the top of the post and on its card in the blog index, with the "
+            "image's alt text, caption and credit from the image library."
+        ),
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
     # The last change of anything on the post's page (body, references,
@@ -238,20 +252,24 @@ class Post(models.Model):
         return markup.render(self.body, self.stored_reference_count(), self.stored_markers())
 
     def clean(self):
-        removed = markup.render(self.body).removed_elements
+        result = markup.render(self.body)
+        errors = []
+        removed = result.removed_elements
         if removed:
-            raise ValidationError(
-                {
-                    "body": ValidationError(
-                        "The body contains a %(tags)s element. Scripts and styles are "
-                        "removed when the post is shown, with everything inside them "
-                        "(all the text after an unclosed one). Remove the tag, or put "
-                        "it in `backticks` to show it as code.",
-                        code="removed_element",
-                        params={"tags": " and ".join(f"<{t}>" for t in removed)},
-                    )
-                }
+            errors.append(
+                ValidationError(
+                    "The body contains a %(tags)s element. Scripts and styles are "
+                    "removed when the post is shown, with everything inside them "
+                    "(all the text after an unclosed one). Remove the tag, or put "
+                    "it in `backticks` to show it as code.",
+                    code="removed_element",
+                    params={"tags": " and ".join(f"<{t}>" for t in removed)},
+                )
             )
+        # Images without alt text, not in the library or from other sites.
+        errors.extend(result.image_errors())
+        if errors:
+            raise ValidationError({"body": errors})
 
     def check_body(self, reference_count=None, markers=None):
         """Raise ValidationError for citations or markers that point at nothing,
@@ -313,6 +331,20 @@ class Post(models.Model):
         Post.objects.filter(pk=self.pk).update(
             body_html=self.render().html, updated_at=now, page_changed_at=now
         )
+
+    def sync_body_images(self):
+        """Record which library images the body places (see PostBodyImage)."""
+        from images.models import Image
+
+        mentioned = markup.image_references(self.body)
+        wanted = set(Image.objects.filter(pk__in=mentioned).values_list("pk", flat=True))
+        current = set(self.body_images.values_list("image_id", flat=True))
+        if current - wanted:
+            self.body_images.filter(image_id__in=current - wanted).delete()
+        if wanted - current:
+            PostBodyImage.objects.bulk_create(
+                PostBodyImage(post=self, image_id=pk) for pk in sorted(wanted - current)
+            )
 
     @property
     def ordered_disclaimers(self):
@@ -498,3 +530,26 @@ class PostDisclaimer(models.Model):
         result = super().delete(*args, **kwargs)
         refresh_post(self.post_id)
         return result
+
+
+class PostBodyImage(models.Model):
+    """A library image placed in a post's body (``![alt](image:42)``).
+
+    Kept in step by ``Post.sync_body_images`` after each save. It protects the
+    image from deletion while a body shows it (the stored rendering holds its
+    addresses), and tells which bodies to render again when the image's alt
+    text, caption or credit change (articles.signals).
+    """
+
+    post = models.ForeignKey(Post, on_delete=models.CASCADE, related_name="body_images")
+    image = models.ForeignKey("images.Image", on_delete=models.PROTECT, related_name="+")
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["post", "image"], name="unique_post_body_image")
+        ]
+        verbose_name = "image in a post's body"
+        verbose_name_plural = "images in posts' bodies"
+
+    def __str__(self):
+        return f"{self.post} (in its body)"

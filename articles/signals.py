@@ -5,6 +5,7 @@ from django.db.models.signals import post_delete, post_save
 from django.dispatch import receiver
 
 from core.models import SiteStamp
+from images.models import Image
 
 from .models import Post
 
@@ -28,3 +29,22 @@ def post_deleted(sender, instance, **kwargs):
     """A deleted post leaves the lists, the sitemap, the feeds and other posts'
     pages (related posts): every stored page renders again."""
     SiteStamp.touch("posts")
+
+
+# --- images (the images app knows nothing of posts) -------------------------
+
+
+@receiver(post_save, sender=Post)
+def record_body_images(sender, instance, raw=False, **kwargs):
+    if not raw:
+        instance.sync_body_images()
+
+
+@receiver(post_save, sender=Image)
+def refresh_posts_showing(sender, instance, raw=False, created=False, **kwargs):
+    """New alt text, caption or credit: on every page that shows the image."""
+    if raw or created:
+        return
+    for post in Post.objects.filter(body_images__image=instance):
+        post.refresh_rendering()  # the body holds the image's caption and credit
+    Post.objects.filter(featured_image=instance).page_changed()

@@ -14,7 +14,11 @@ class PostListView(ListView):
 
     def get_queryset(self):
         # The cards show no body: leave the two largest columns in the database.
-        return Post.objects.published().select_related("author").defer("body", "body_html")
+        return (
+            Post.objects.published()
+            .select_related("author", "featured_image")
+            .defer("body", "body_html")
+        )
 
 
 class PostDetailView(DetailView):

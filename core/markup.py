@@ -6,6 +6,14 @@ Syntax, on top of ordinary Markdown:
   They become superscript links to the numbered reference list.
 * ``[**]`` or ``[†]`` points at the post's disclaimer with that marker; it
   becomes a superscript link to the disclaimer at the foot of the post.
+* ``![alt text](image:42)`` places image 42 of the image library, and
+  ``![alt text](image:42 "Caption")`` with a caption. How ``image:`` references
+  become HTML is up to the app that registers an image resolver
+  (``register_image_resolver``; the images app does, in its ``ready()``): core
+  knows no app. Every image needs alt text, a library image must exist, and an
+  image by address must be one the resolver allows (this site's media);
+  anything else is reported (``RenderResult.image_errors()``) and never shown
+  as a broken image.
 
 Everything the Markdown produces is then cleaned by nh3 with an allow-list:
 no scripts, no event handlers, no ``javascript:`` (or other non-web) links.
@@ -17,7 +25,9 @@ from dataclasses import dataclass, field
 
 import markdown
 import nh3
+from django.core.exceptions import ValidationError
 from markdown.inlinepatterns import InlineProcessor
+from markdown.treeprocessors import Treeprocessor
 from markdown.util import AtomicString
 
 # A citation: numbers separated by commas or ranges, in square brackets, and
@@ -30,14 +40,16 @@ MARKER_VALID_RE = re.compile(rf"^{MARKER_CHARS}{{1,4}}$")
 
 ALLOWED_TAGS = {
     "a", "abbr", "b", "blockquote", "br", "code", "dd", "del", "div", "dl", "dt",
-    "em", "h2", "h3", "h4", "h5", "h6", "hr", "i", "img", "ins", "kbd", "li",
+    "em", "figcaption", "figure", "h2", "h3", "h4", "h5", "h6", "hr", "i", "img", "ins", "kbd", "li",
     "mark", "ol", "p", "pre", "q", "s", "small", "span", "strong", "sub", "sup",
     "table", "tbody", "td", "tfoot", "th", "thead", "tr", "u", "ul",
 }  # fmt: skip
 ALLOWED_ATTRIBUTES = {
     "a": {"href", "title", "id", "class"},
     "abbr": {"title"},
-    "img": {"src", "alt", "title", "width", "height", "loading"},
+    # srcset/sizes/width/height: responsive images without layout shift. Their
+    # addresses are checked by _filter_attribute (this site's media only).
+    "img": {"src", "srcset", "sizes", "alt", "title", "width", "height", "loading", "decoding"},
     "ol": {"start", "type"},
     "sup": {"id", "class"},
     "td": {"align"},
@@ -47,6 +59,53 @@ URL_SCHEMES = {"http", "https", "mailto"}
 # Elements the sanitiser drops together with everything inside them (up to the
 # end of the body when unclosed). Markdown has already escaped those in code.
 REMOVED_ELEMENT_RE = re.compile(r"<\s*(script|style)\b", re.IGNORECASE)
+# A library image: "image:42" (an id beyond a database integer is unknown).
+IMAGE_REF_RE = re.compile(r"^image:(\d+)$", re.IGNORECASE)
+MAX_IMAGE_ID = 2**63 - 1
+# Where a body places library images, for the app that records their use.
+IMAGE_REFS_IN_TEXT_RE = re.compile(r"\bimage:(\d{1,18})\b", re.IGNORECASE)
+IMG_TAG_RE = re.compile(r"<img\b", re.IGNORECASE)
+
+
+class ImageResolver:
+    """What an app provides so that ``![alt](image:42)`` works.
+
+    Register an instance with ``register_image_resolver()``. Core calls
+    ``lookup`` once per rendering with every id the body places (one query),
+    ``element`` for each image found, and ``allows`` for every image address
+    (also in the sanitiser, for images written as raw HTML).
+    """
+
+    def lookup(self, ids):
+        """{id: image} for the ids that exist."""
+        return {}
+
+    def element(self, image, alt, caption, block):
+        """An ``xml.etree`` element: a ``<figure>`` when ``block`` (the image
+        stands alone in its paragraph), else an ``<img>``."""
+        raise NotImplementedError
+
+    def allows(self, url):
+        """Whether an image may be loaded from ``url``."""
+        return url.startswith("/") and not url.startswith("//")
+
+
+_image_resolver = ImageResolver()
+
+
+def register_image_resolver(resolver):
+    """Use ``resolver`` (an ``ImageResolver``) for images in every rendering."""
+    global _image_resolver
+    _image_resolver = resolver
+
+
+def image_resolver():
+    return _image_resolver
+
+
+def image_references(body):
+    """The library image ids a body mentions (``image:42``), in order, once each."""
+    return list(dict.fromkeys(int(n) for n in IMAGE_REFS_IN_TEXT_RE.findall(body or "")))
 
 
 def parse_numbers(text):
@@ -75,6 +134,59 @@ class RenderResult:
     unknown_markers: list = field(default_factory=list)
     # Raw <script>/<style> elements in the Markdown: removed with their content.
     removed_elements: list = field(default_factory=list)
+    images: list = field(default_factory=list)  # library image ids placed, in order
+    images_without_alt: list = field(default_factory=list)  # their addresses
+    unknown_images: list = field(default_factory=list)  # ids not in the library
+    foreign_images: list = field(default_factory=list)  # addresses not allowed
+    raw_images: int = 0  # <img> tags written as HTML
+
+    def image_errors(self):
+        """A ValidationError for each kind of image problem, for the body field."""
+        errors = []
+        if self.images_without_alt:
+            errors.append(
+                ValidationError(
+                    "Every image needs alt text, a short description for readers who "
+                    "cannot see it. Write it between the brackets: "
+                    "![A glass of water with a scoop of powder](image:42). "
+                    "Missing for: %(images)s.",
+                    code="image_without_alt",
+                    params={"images": ", ".join(dict.fromkeys(self.images_without_alt))},
+                )
+            )
+        if self.unknown_images:
+            errors.append(
+                ValidationError(
+                    "The body places %(images)s, not in the image library. Upload it "
+                    "under Images (its page shows the Markdown to copy), or correct "
+                    "the number.",
+                    code="unknown_image",
+                    params={
+                        "images": ", ".join(
+                            f"image:{n}" for n in dict.fromkeys(self.unknown_images)
+                        )
+                    },
+                )
+            )
+        if self.foreign_images:
+            errors.append(
+                ValidationError(
+                    "Images come from this site's image library, not from other "
+                    "sites (readers' browsers would block them): %(urls)s. Upload "
+                    "the image under Images and place it with ![alt text](image:42).",
+                    code="foreign_image",
+                    params={"urls": ", ".join(dict.fromkeys(self.foreign_images))},
+                )
+            )
+        if self.raw_images:
+            errors.append(
+                ValidationError(
+                    "The body has an <img> tag written as HTML. Place images with "
+                    "Markdown instead: ![alt text](image:42).",
+                    code="raw_image",
+                )
+            )
+        return errors
 
 
 def reference_anchor(number):
@@ -116,6 +228,7 @@ class _Renderer:
         # marker -> position (1-based) of the disclaimer on the post
         self.markers = None if markers is None else {m: i for i, m in enumerate(markers, start=1)}
         self.result = RenderResult(html="")
+        self.kept_images = 0  # <img> elements the image processor left in the tree
 
     def citation(self, numbers):
         limit = self.reference_count
@@ -154,6 +267,93 @@ class _Renderer:
         link.text = AtomicString(marker)
         return sup
 
+    def image(self, img, parent, parents, found):
+        """Check one image and replace a library one; 1 if an <img> stays."""
+        src = (img.get("src") or "").strip()
+        alt = " ".join((img.get("alt") or "").split())
+        title = img.get("title")
+        source = f"![{alt}]({src}" + (f' "{title}"' if title else "") + ")"
+        match = IMAGE_REF_RE.match(src)
+        if not alt:
+            self.result.images_without_alt.append(src or "(no address)")
+            _replace_with_text(parent, img, source)
+            return 0
+        if match is None:
+            if _image_resolver.allows(src):
+                return 1
+            self.result.foreign_images.append(src)
+            _replace_with_text(parent, img, source)
+            return 0
+        image_id = _image_id(src)
+        image = found.get(image_id)
+        if image is None:
+            self.result.unknown_images.append(match.group(1)[:20])
+            _replace_with_text(parent, img, source)
+            return 0
+        self.result.images.append(image_id)
+        alone = (
+            parent.tag == "p"
+            and len(parent) == 1
+            and not (parent.text or "").strip()
+            and not (img.tail or "").strip()
+            and parent in parents
+        )
+        if alone:  # a paragraph of its own: a figure, with its caption
+            grandparent = parents[parent]
+            figure = _image_resolver.element(image, alt, title, block=True)
+            figure.tail = parent.tail
+            grandparent.insert(list(grandparent).index(parent), figure)
+            grandparent.remove(parent)
+        else:
+            element = _image_resolver.element(image, alt, title, block=False)
+            element.tail = img.tail
+            index = list(parent).index(img)
+            parent.remove(img)
+            parent.insert(index, element)
+        return 1
+
+
+def _replace_with_text(parent, element, text):
+    """Put ``text`` where ``element`` was (the editor's Markdown, shown as typed)."""
+    text += element.tail or ""
+    index = list(parent).index(element)
+    if index:
+        previous = parent[index - 1]
+        previous.tail = (previous.tail or "") + text
+    else:
+        parent.text = (parent.text or "") + text
+    parent.remove(element)
+
+
+def _image_id(src):
+    """42 for "image:42"; None for any other address or an impossible id."""
+    match = IMAGE_REF_RE.match((src or "").strip())
+    if match is None or len(match.group(1)) > 19 or int(match.group(1)) > MAX_IMAGE_ID:
+        return None
+    return int(match.group(1))
+
+
+class _ImageProcessor(Treeprocessor):
+    """Library images become the resolver's HTML; every image is checked."""
+
+    def __init__(self, md, renderer):
+        super().__init__(md)
+        self.renderer = renderer
+
+    def run(self, root):
+        parents = {child: parent for parent in root.iter() for child in parent}
+        images = list(root.iter("img"))
+        ids = set()
+        for img in images:
+            image_id = _image_id(img.get("src"))
+            if image_id is not None:
+                ids.add(image_id)
+        found = _image_resolver.lookup(sorted(ids)) if ids else {}
+        kept = 0
+        for img in images:
+            kept += self.renderer.image(img, parents[img], parents, found)
+        self.renderer.kept_images = kept
+
 
 def render(body, reference_count=0, markers=()):
     """Render an editor's Markdown to sanitised HTML.
@@ -169,12 +369,27 @@ def render(body, reference_count=0, markers=()):
     # backticks (190) and escapes (180) so code and "\[1]" stay literal.
     md.inlinePatterns.register(_CitationProcessor(CITATION_RE, renderer), "citation", 175)
     md.inlinePatterns.register(_MarkerProcessor(MARKER_RE, renderer), "disclaimer_marker", 174)
+    # After the inline patterns (20), which make the <img> elements.
+    md.treeprocessors.register(_ImageProcessor(md, renderer), "library_images", 15)
     html = md.convert(body or "")
     renderer.result.removed_elements = sorted(
         {match.lower() for match in REMOVED_ELEMENT_RE.findall(html)}
     )
+    renderer.result.raw_images = max(0, len(IMG_TAG_RE.findall(html)) - renderer.kept_images)
     renderer.result.html = sanitize(html)
     return renderer.result
+
+
+def _filter_attribute(tag, attribute, value):
+    """Images load only from addresses the image resolver allows."""
+    if tag == "img" and attribute in ("src", "srcset"):
+        if attribute == "src":
+            urls = [value.strip()]
+        else:
+            urls = [c.split()[0] for c in value.split(",") if c.strip()]
+        if not urls or not all(_image_resolver.allows(url) for url in urls):
+            return None
+    return value
 
 
 def sanitize(html):
@@ -182,6 +397,7 @@ def sanitize(html):
         html,
         tags=ALLOWED_TAGS,
         attributes=ALLOWED_ATTRIBUTES,
+        attribute_filter=_filter_attribute,
         url_schemes=URL_SCHEMES,
         link_rel="noopener noreferrer",
         strip_comments=True,

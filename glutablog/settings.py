@@ -74,6 +74,8 @@ INSTALLED_APPS = [
     "axes",
     # Shared machinery (Markdown, page cache, paginators, operations commands).
     "core",
+    # The image library; articles uses it, it knows no other app of ours.
+    "images",
     "articles",
     "comments",
 ]
@@ -221,6 +223,7 @@ def _bootstrap_dir():
 
 STATICFILES_DIRS.append(_bootstrap_dir())
 STORAGES = {
+    # Uploaded images: MEDIA_ROOT on this machine, or object storage (below).
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {
         "BACKEND": (
@@ -236,6 +239,54 @@ WHITENOISE_ROOT = BASE_DIR / "public"
 # In development (and tests) files come straight from the apps and packages.
 WHITENOISE_USE_FINDERS = DEBUG
 WHITENOISE_AUTOREFRESH = DEBUG
+
+# Media in S3-compatible object storage (django-storages), so that several app
+# servers share the uploads: set AWS_STORAGE_BUCKET_NAME (and for a service
+# other than AWS, AWS_S3_ENDPOINT_URL). Credentials come from the usual
+# AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY (or an instance role), read by
+# boto3 itself. The bucket's objects must be publicly readable: addresses are
+# stored in rendered posts, so they are plain (never signed, never expiring).
+# MEDIA_ORIGIN is where readers' browsers fetch media from: added to the CSP's
+# img-src and to the addresses editors' Markdown may show images from.
+MEDIA_ORIGIN = ""
+AWS_STORAGE_BUCKET_NAME = env.str("AWS_STORAGE_BUCKET_NAME", default="")
+if AWS_STORAGE_BUCKET_NAME:
+    _s3_endpoint = env.str("AWS_S3_ENDPOINT_URL", default="")
+    _s3_domain = env.str("AWS_S3_CUSTOM_DOMAIN", default="")
+    _s3_region = env.str("AWS_S3_REGION_NAME", default="")
+    if not _s3_domain and not _s3_endpoint:
+        # AWS itself: a fixed, unsigned virtual-host address.
+        _s3_domain = (
+            f"{AWS_STORAGE_BUCKET_NAME}.s3.{_s3_region}.amazonaws.com"
+            if _s3_region
+            else f"{AWS_STORAGE_BUCKET_NAME}.s3.amazonaws.com"
+        )
+    _s3_options = {
+        "bucket_name": AWS_STORAGE_BUCKET_NAME,
+        "querystring_auth": False,
+        "file_overwrite": False,
+        "default_acl": env.str("AWS_DEFAULT_ACL", default=None),
+        # Names are unique and files never change: cache for a year.
+        "object_parameters": {"CacheControl": "public, max-age=31536000, immutable"},
+    }
+    if _s3_region:
+        _s3_options["region_name"] = _s3_region
+    if _s3_domain:
+        _s3_options["custom_domain"] = _s3_domain
+        MEDIA_ORIGIN = f"https://{_s3_domain.split('/')[0]}"
+    else:
+        # Another S3 service (MinIO, Ceph, R2...): path-style addresses on its
+        # endpoint, https://endpoint/bucket/name.
+        _s3_options["endpoint_url"] = _s3_endpoint
+        _s3_options["addressing_style"] = "path"
+        MEDIA_ORIGIN = "{0.scheme}://{0.netloc}".format(urlsplit(_s3_endpoint))
+    STORAGES["default"] = {"BACKEND": "storages.backends.s3.S3Storage", "OPTIONS": _s3_options}
+
+# Uploaded images (images/processing.py): larger files or more pixels are
+# refused at upload (the pixel limit stops decompression bombs: a small file
+# that decodes to gigabytes of memory).
+IMAGES_MAX_UPLOAD_MB = env.int("IMAGES_MAX_UPLOAD_MB", default=10)
+IMAGES_MAX_PIXELS = env.int("IMAGES_MAX_PIXELS", default=40_000_000)
 
 # --- Security ---------------------------------------------------------------
 SECURE_CONTENT_TYPE_NOSNIFF = True
@@ -261,7 +312,10 @@ CONTENT_SECURITY_POLICY = {
         "script-src": ["'self'"],
         # The Django admin sets a few style attributes; styles cannot run code.
         "style-src": ["'self'", "'unsafe-inline'"],
-        "img-src": ["'self'", "data:"],
+        # Bootstrap's CSS draws small icons as data: SVG images (the checkbox
+        # tick, the invalid-field mark, the phone menu button); uploaded images
+        # come from this site or the media host.
+        "img-src": ["'self'", "data:", *([MEDIA_ORIGIN] if MEDIA_ORIGIN else [])],
         "font-src": ["'self'"],
         "connect-src": ["'self'"],
         "object-src": ["'none'"],

@@ -13,6 +13,12 @@ def _fast_and_isolated(settings):
     cache.clear()
 
 
+@pytest.fixture(autouse=True)
+def _media_root(settings, tmp_path_factory):
+    """Uploads (and the demo's picture) go to a folder of this test's own."""
+    settings.MEDIA_ROOT = tmp_path_factory.mktemp("media")
+
+
 @pytest.fixture
 def editor(db):
     user = UserFactory(username="erin", is_staff=True)

@@ -3,12 +3,15 @@ import secrets
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
+from django.core.files.base import ContentFile
 from django.core.management.base import BaseCommand
 from django.db import transaction
 from django.utils import timezone
 
 from articles import demo
 from articles.models import Disclaimer, Post
+from images import demo as images_demo
+from images.models import Image
 
 
 class Command(BaseCommand):
@@ -63,6 +66,8 @@ class Command(BaseCommand):
             fields.pop("publish_at")
         for name, value in fields.items():
             setattr(post, name, value)
+        if "featured_image" in spec:
+            post.featured_image = self.load_image(spec["featured_image"], author)
         post.save()
         post.references.all().delete()
         post.post_disclaimers.all().delete()
@@ -71,6 +76,19 @@ class Command(BaseCommand):
         for order, name in enumerate(spec.get("disclaimers", []), start=1):
             post.post_disclaimers.create(disclaimer=disclaimers[name], order=order)
         return 1
+
+    def load_image(self, spec, author):
+        """The demo picture, drawn now; the one already in the library is reused."""
+        image = Image.objects.filter(alt=spec["alt"]).first()
+        if image is None:
+            image = Image(
+                file=ContentFile(images_demo.glutamine_illustration(), name="glutamine.png"),
+                uploaded_by=author,
+                **spec,
+            )
+            image.full_clean()
+            image.save()
+        return image
 
     def load_accounts(self):
         """Create the demo accounts; their passwords are printed only in DEBUG."""
