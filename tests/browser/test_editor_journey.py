@@ -89,6 +89,14 @@ def in_feed_and_sitemap(reader, slug):
     return f"/blog/{slug}/" in feed, f"/blog/{slug}/</loc>" in sitemap
 
 
+def fits_the_screen(page):
+    """The admin list shows every column without a sideways scroll."""
+    return page.evaluate(
+        "(() => { const r = document.querySelector('.results');"
+        " return r.scrollWidth <= r.clientWidth; })()"
+    )
+
+
 def index_titles(reader):
     reader.goto("/blog/")
     return reader.locator("article h2").all_inner_texts()
@@ -160,6 +168,7 @@ def test_editor_writes_previews_publishes_and_edits_a_post(
         re.compile(r"Preview\.\s+This is a draft; readers cannot see it\.")
     )
     expect(editor.get_by_role("heading", level=1)).to_have_text("Magnesium and Sleep")
+    expect(editor.locator("article header p")).to_have_text("Not published yet · by Erin Browser")
     expect(editor.get_by_role("heading", level=2, name="What is magnesium?")).to_be_visible()
     expect(editor.locator(".post-body ol ol li")).to_have_text(
         ["a handful of almonds;", "a bowl of cooked spinach."]
@@ -177,8 +186,8 @@ def test_editor_writes_previews_publishes_and_edits_a_post(
     expect(editor.locator("#comment-form")).to_have_count(0)
     screenshot(editor, "editor-preview", full_page=True)
 
-    # Publish: back in the form, status Published, Save.
-    editor.go_back()
+    # Publish: back in the form (the banner links to it), status Published, Save.
+    editor.get_by_role("link", name="Back to the post in the admin").click()
     editor.locator("#id_status").select_option(label="Published")
     save(editor)
     expect(editor.locator(".messagelist .success")).to_contain_text("was changed successfully")
@@ -283,6 +292,8 @@ def test_editor_schedules_a_post_and_takes_another_off_the_site(
     editor.locator("select[name=action]").select_option(
         label="Unpublish selected posts (back to draft)"
     )
+    # On a 1280-pixel laptop every column fits, the comment counts included.
+    assert fits_the_screen(editor)
     screenshot(editor, "editor-unpublish-action")
     editor.get_by_role("button", name="Go").click()
     expect(editor.locator(".messagelist .success")).to_have_text("1 post moved back to draft.")
