@@ -251,6 +251,23 @@ class PostAdmin(LargeTableAdminMixin, admin.ModelAdmin):
         ("History", {"fields": ["created_at", "updated_at"], "classes": ["collapse"]}),
     ]
 
+    def get_fieldsets(self, request, obj=None):
+        fieldsets = super().get_fieldsets(request, obj)
+        if obj is None or self.has_change_permission(request, obj):
+            return fieldsets
+        # Read-only (moderators): the author's name, not Django's link to the
+        # users admin, which they may not open.
+        return [
+            (
+                name,
+                {
+                    **options,
+                    "fields": ["author_name" if f == "author" else f for f in options["fields"]],
+                },
+            )
+            for name, options in fieldsets
+        ]
+
     def get_queryset(self, request):
         # A subquery, not a join: the changelist's COUNT and date queries stay plain.
         references = (

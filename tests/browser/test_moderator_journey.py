@@ -86,6 +86,10 @@ def test_moderator_works_the_queue_and_every_decision_shows_and_is_recorded(
     expect(moderator.locator("#changelist-filter li.selected", has_text="Pending")).to_be_visible()
 
     # Bulk approve two: the reader sees both on their next reload.
+    assert moderator.evaluate(  # every column fits a 1280-pixel laptop
+        "(() => { const r = document.querySelector('.results');"
+        " return r.scrollWidth <= r.clientWidth; })()"
+    )
     tick(moderator, "too much in one day", "interact with any medication")
     screenshot(moderator, "moderator-queue")
     bulk(moderator, "Approve selected comments")
@@ -115,8 +119,8 @@ def test_moderator_works_the_queue_and_every_decision_shows_and_is_recorded(
     moderator.get_by_label("Status:").select_option(label="Approved")
     moderator.get_by_role("button", name="Save and continue editing").click()
     expect(moderator.locator(".messagelist .success")).to_contain_text("was changed successfully")
-    expect(moderator.locator(".field-status_changed_by .readonly")).to_have_text(
-        moderator_user.get_username()
+    expect(moderator.locator(".field-decided_by .readonly")).to_have_text(
+        "Morgan Browser (browser-moderator)"
     )
     reader.reload()
     assert comment_count(reader) == before + 3
@@ -149,8 +153,8 @@ def test_moderator_works_the_queue_and_every_decision_shows_and_is_recorded(
     expect(moderator.locator(".field-status .readonly, #id_status option:checked")).to_have_text(
         "Rejected"
     )
-    expect(moderator.locator(".field-status_changed_by .readonly")).to_have_text(
-        moderator_user.get_username()
+    expect(moderator.locator(".field-decided_by .readonly")).to_have_text(
+        "Morgan Browser (browser-moderator)"
     )
     expect(moderator.locator(".field-status_changed_at .readonly")).not_to_have_text("-")
     # ... and in its History.
@@ -191,7 +195,12 @@ def test_moderator_may_read_posts_but_not_change_them(
     # The post opens read-only: text, no fields, no Save.
     moderator.get_by_role("link", name="Glutamine and Gut Health").click()
     expect(moderator.get_by_role("heading", level=1)).to_have_text("View post")
-    expect(moderator.locator(".field-title .readonly")).to_have_text("Glutamine and Gut Health")
+    expect(moderator.locator("fieldset").first.locator(".field-title .readonly")).to_have_text(
+        "Glutamine and Gut Health"
+    )
+    # ... with what readers see with it: its references and disclaimer, its author.
+    expect(moderator.locator(".references-inline")).to_contain_text("Deters BJ, Saleem M")
+    expect(moderator.locator(".field-author_name .readonly")).to_have_text("Erin Editor")
     expect(moderator.locator("#id_title")).to_have_count(0)
     expect(moderator.get_by_role("button", name=re.compile("^Save"))).to_have_count(0)
     screenshot(moderator, "moderator-post-read-only", full_page=True)
