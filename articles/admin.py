@@ -145,6 +145,16 @@ class PostForm(forms.ModelForm):
             "summary": forms.Textarea(attrs={"class": "summary-editor", "rows": 3}),
             "body": forms.Textarea(attrs={"class": "markdown-editor", "rows": 28}),
         }
+        error_messages = {
+            "slug": {
+                # Django's "Post with this Slug already exists." met an editor
+                # who reused a title: say what the slug is and what to do.
+                "unique": (
+                    "Another post already has this slug, the end of its address. "
+                    "Change it here (for example, add a word) to give this post its own."
+                )
+            }
+        }
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

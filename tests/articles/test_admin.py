@@ -521,6 +521,22 @@ def test_saving_a_published_post_without_a_time_dates_it_now(editor_client, edit
     assert Post.objects.get().publish_at >= before
 
 
+def test_a_reused_title_says_what_the_slug_is_and_keeps_the_post(editor_client, editor):
+    PostFactory(title="Magnesium and Sleep", slug="magnesium-and-sleep")
+    data = post_data(editor, references=[REFERENCE])
+
+    response = editor_client.post(ADD_URL, data)
+
+    assert response.status_code == 200
+    errors = response.context["adminform"].form.errors["slug"]
+    assert errors == [
+        "Another post already has this slug, the end of its address. "
+        "Change it here (for example, add a word) to give this post its own."
+    ]
+    assert "Magnesium may help.[1]" in response.text  # nothing typed is lost
+    assert Post.objects.count() == 1
+
+
 def test_the_publish_time_says_which_rule_applies(editor_client):
     assert "Leave empty to publish at the moment" in editor_client.get(ADD_URL).text
 
