@@ -145,6 +145,16 @@ class PostForm(forms.ModelForm):
             "summary": forms.Textarea(attrs={"class": "summary-editor", "rows": 3}),
             "body": forms.Textarea(attrs={"class": "markdown-editor", "rows": 28}),
         }
+        error_messages = {
+            "slug": {
+                # Django's "Post with this Slug already exists." met an editor
+                # who reused a title: say what the slug is and what to do.
+                "unique": (
+                    "Another post already has this slug, the end of its address. "
+                    "Change it here (for example, add a word) to give this post its own."
+                )
+            }
+        }
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -250,6 +260,23 @@ class PostAdmin(LargeTableAdminMixin, admin.ModelAdmin):
         ),
         ("History", {"fields": ["created_at", "updated_at"], "classes": ["collapse"]}),
     ]
+
+    def get_fieldsets(self, request, obj=None):
+        fieldsets = super().get_fieldsets(request, obj)
+        if obj is None or self.has_change_permission(request, obj):
+            return fieldsets
+        # Read-only (moderators): the author's name, not Django's link to the
+        # users admin, which they may not open.
+        return [
+            (
+                name,
+                {
+                    **options,
+                    "fields": ["author_name" if f == "author" else f for f in options["fields"]],
+                },
+            )
+            for name, options in fieldsets
+        ]
 
     def get_queryset(self, request):
         # A subquery, not a join: the changelist's COUNT and date queries stay plain.

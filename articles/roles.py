@@ -2,7 +2,9 @@
 
 Editors write: add and change posts, references and disclaimers (references
 and the disclaimers chosen for a post are edited inline, so they may also be
-removed from a post). Moderators may read posts, to judge comments in context.
+removed from a post). Moderators may read posts, to judge comments in context:
+a post with its references and disclaimers, as readers see it (without the
+view permissions of those rows the read-only post form left them out).
 """
 
 from core.roles import EDITORS, MODERATORS, grant
@@ -15,7 +17,7 @@ ARTICLES_ROLES = {
         "add_postdisclaimer", "change_postdisclaimer", "delete_postdisclaimer",
         "view_postdisclaimer",
     ],
-    MODERATORS: ["view_post"],
+    MODERATORS: ["view_post", "view_reference", "view_postdisclaimer", "view_disclaimer"],
 }  # fmt: skip
 
 

@@ -96,7 +96,7 @@ class CommentAdminForm(forms.ModelForm):
     reply = forms.CharField(
         label="Reply as staff",
         required=False,
-        widget=forms.Textarea(attrs={"rows": 4}),
+        widget=forms.Textarea(attrs={"rows": 4, "class": "vLargeTextField"}),
         help_text=(
             "Published at once under this comment, marked as a staff reply and signed "
             "with your name. Replying to a comment still in the queue approves it too."
@@ -142,7 +142,7 @@ class CommentAdmin(LargeTableAdminMixin, admin.ModelAdmin):
         "held_reason",
         "ip_address",
         "user_agent",
-        "status_changed_by",
+        "decided_by",
         "status_changed_at",
         "replies",
     ]
@@ -152,7 +152,7 @@ class CommentAdmin(LargeTableAdminMixin, admin.ModelAdmin):
             (None, {"fields": ["post_link", "in_reply_to", "name", "email", "text"]}),
             (
                 "Moderation",
-                {"fields": ["status", "held_reason", "status_changed_by", "status_changed_at"]},
+                {"fields": ["status", "held_reason", "decided_by", "status_changed_at"]},
             ),
         ]
         if obj is not None and obj.parent_id is None:
@@ -200,6 +200,16 @@ class CommentAdmin(LargeTableAdminMixin, admin.ModelAdmin):
             return "—"
         url = reverse("admin:comments_comment_change", args=[comment.parent_id])
         return format_html('<a href="{}">comment #{}</a>', url, comment.parent_id)
+
+    @admin.display(description="status changed by")
+    def decided_by(self, comment):
+        # The moderator's name, not Django's link to the users admin, which
+        # moderators may not open.
+        who = comment.status_changed_by
+        if who is None:
+            return "—"
+        name = who.get_full_name()
+        return f"{name} ({who.get_username()})" if name else who.get_username()
 
     @admin.display(description="replies so far")
     def replies(self, comment):

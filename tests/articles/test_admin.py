@@ -290,7 +290,12 @@ def test_groups_exist_with_the_designed_permissions():
             "codename", flat=True
         )
     )
-    assert moderator_perms == {"view_post"}
+    assert moderator_perms == {
+        "view_post",
+        "view_reference",
+        "view_postdisclaimer",
+        "view_disclaimer",
+    }
     assert not moderators.permissions.filter(content_type__app_label="auth").exists()
 
 
@@ -305,6 +310,23 @@ def test_moderator_cannot_change_posts(moderator_client):
     assert moderator_client.get(ADD_URL).status_code == 403
     post.refresh_from_db()
     assert post.title != "Hijacked"
+
+
+def test_moderator_reads_a_post_with_its_references_and_disclaimers(moderator_client):
+    """Found in the moderator's journey: the read-only post left out its
+    references and disclaimers (no view permission on those rows), and showed
+    the author as a link to the users admin, which moderators may not open."""
+    post = PostFactory(body="Glutamine feeds gut cells.[1][**]")
+    ReferenceFactory(post=post, title="The roles of glutamine in the intestine")
+    PostDisclaimerFactory(post=post, disclaimer=DisclaimerFactory(name="FDA note", marker="**"))
+
+    page = moderator_client.get(reverse("admin:articles_post_change", args=[post.pk])).text
+
+    assert "The roles of glutamine in the intestine" in page
+    assert "FDA note" in page
+    assert reverse("admin:auth_user_change", args=[post.author.pk]) not in page
+    assert post.author.get_full_name() in page
+    assert 'name="_save"' not in page
 
 
 @pytest.mark.parametrize("client_fixture", ["editor_client", "moderator_client"])
@@ -497,6 +519,22 @@ def test_saving_a_published_post_without_a_time_dates_it_now(editor_client, edit
     assert editor_client.post(ADD_URL, data).status_code == 302
 
     assert Post.objects.get().publish_at >= before
+
+
+def test_a_reused_title_says_what_the_slug_is_and_keeps_the_post(editor_client, editor):
+    PostFactory(title="Magnesium and Sleep", slug="magnesium-and-sleep")
+    data = post_data(editor, references=[REFERENCE])
+
+    response = editor_client.post(ADD_URL, data)
+
+    assert response.status_code == 200
+    errors = response.context["adminform"].form.errors["slug"]
+    assert errors == [
+        "Another post already has this slug, the end of its address. "
+        "Change it here (for example, add a word) to give this post its own."
+    ]
+    assert "Magnesium may help.[1]" in response.text  # nothing typed is lost
+    assert Post.objects.count() == 1
 
 
 def test_the_publish_time_says_which_rule_applies(editor_client):

@@ -3,6 +3,7 @@
 import datetime as dt
 
 import pytest
+from django.urls import reverse
 from django.utils import timezone
 
 from articles.models import Post
@@ -64,6 +65,18 @@ def test_editor_previews_a_draft_marked_as_such_and_never_cached(editor_client):
     assert "This is a draft; readers cannot see it." in response.text
     assert "no-store" in response["Cache-Control"]
     assert '<meta name="robots" content="noindex">' in response.text
+
+
+def test_a_draft_preview_has_no_empty_date_and_leads_back_to_the_admin(editor_client):
+    """Found in the editor's journey: a draft never published has no date, and
+    its preview's byline began with a stray "· by"."""
+    post = PostFactory(draft=True, publish_at=None)
+
+    page = editor_client.get(post.get_absolute_url()).text
+
+    assert "Not published yet" in page
+    assert "<time" not in page.split('id="post-title"')[1].split("</header>")[0]
+    assert f'href="{reverse("admin:articles_post_change", args=[post.pk])}"' in page
 
 
 def test_moderator_previews_a_scheduled_post(moderator_client):

@@ -132,6 +132,13 @@ class Watch:
         self.failed_responses = []
         self.failed_requests = []
         self.missing_favicon = False
+        self.expected = set()
+
+    def expect_status(self, status, path):
+        """An error answer the test means to get (a reader's 404, a refused
+        POST's 403): it, and Chromium's console line about it, are not
+        complaints. Every other error answer still is."""
+        self.expected.add(f"{status} {self.origin}{path}")
 
     def attach(self, context):
         context.expose_binding(
@@ -169,6 +176,12 @@ class Watch:
             text += f" ({url})"
         self.console.append(text)
 
+    def _about_expected_response(self, message):
+        # "Failed to load resource: the server responded with a status of 404
+        # (Not Found) (http://...)": the status and the address, as _console wrote.
+        found = re.search(r"status of (\d{3}) .*\((\S+)\)$", message)
+        return found is not None and f"{found[1]} {found[2]}" in self.expected
+
     def csp_problems(self):
         """Violations reported by the page, and console lines or errors about them."""
         mentions = ("Content Security Policy", "Refused")
@@ -188,9 +201,14 @@ class Watch:
             f"blocked by the Content-Security-Policy: {self.csp_problems()}"
         )
         assert not self.page_errors, f"uncaught errors in the page: {self.page_errors}"
-        errors = [m for m in self.console if m.startswith("error:")]
+        unexpected = [r for r in self.failed_responses if r not in self.expected]
+        errors = [
+            m
+            for m in self.console
+            if m.startswith("error:") and not self._about_expected_response(m)
+        ]
         assert not errors, f"console errors: {errors}"
-        assert not self.failed_responses, f"failed responses: {self.failed_responses}"
+        assert not unexpected, f"failed responses: {unexpected}"
         assert not self.failed_requests, f"failed requests: {self.failed_requests}"
         assert self.requests, "no request was recorded"
         assert not self.foreign_requests(), (

@@ -10,14 +10,18 @@ from django.conf import settings
 from django.urls import re_path
 from django.views.static import serve
 
-from glutablog.urls import urlpatterns as site_urlpatterns
+from glutablog import urls as site_urls
 
 
 def media(request, path):
     return serve(request, path, document_root=settings.MEDIA_ROOT)
 
 
+# The error views are the site's too (a module's handler403 is not inherited:
+# without it staff got the public 403 page instead of the admin's).
+handler403 = site_urls.handler403
+
 urlpatterns = [
-    *site_urlpatterns,
+    *site_urls.urlpatterns,
     re_path(r"^{}(?P<path>.*)$".format(settings.MEDIA_URL.lstrip("/")), media),
 ]

@@ -165,6 +165,20 @@ def test_changing_the_status_on_the_form_records_the_moderator(moderator_client,
     assert comment.status_changed_at is not None
 
 
+def test_the_comment_page_names_who_decided_without_a_link_moderators_cannot_open(
+    moderator_client, moderator, post
+):
+    """Found in the moderator's journey: "status changed by" was the user name
+    linked to the users admin, a 403 for every moderator."""
+    comment = CommentFactory(post=post)
+    Comment.objects.filter(pk=comment.pk).reject(by=moderator)
+
+    page = moderator_client.get(_change_url(comment)).text
+
+    assert f"{moderator.get_full_name()} ({moderator.username})" in page
+    assert reverse("admin:auth_user_change", args=[moderator.pk]) not in page
+
+
 def test_the_change_form_and_the_bulk_action_take_the_same_path(
     moderator_client, moderator, post, monkeypatch
 ):
