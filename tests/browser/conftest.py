@@ -158,9 +158,15 @@ class Watch:
         )
 
     def _request_failed(self, request):
-        # A picture still loading when the reader follows a link is cancelled
-        # by the browser (a card image on the index): not a failure.
-        if request.resource_type == "image" and request.failure == "net::ERR_ABORTED":
+        # A request still under way when the page navigates is cancelled by
+        # the browser (a card image on the index, the admin's autocomplete
+        # lookup when Save is pressed): not a failure. Refused connections,
+        # resets and error statuses still are.
+        if request.failure == "net::ERR_ABORTED" and request.resource_type in (
+            "image",
+            "xhr",
+            "fetch",
+        ):
             return
         self.failed_requests.append(f"{request.url}: {request.failure}")
 
