@@ -27,6 +27,7 @@ def demo_content(db):
     out = io.StringIO()
     call_command("load_demo", stdout=out)
     call_command("load_demo_comments", stdout=out)
+    call_command("load_demo_pages", stdout=out)
 
 
 def registered_models(user):
