@@ -60,11 +60,11 @@ details and expires after two weeks.
 
 ## How to have it deleted
 
-Ask for the deletion of your comments at [{delete_url}]({delete_url}): give \
-the email address you commented with, and we email a link to that address to \
-confirm it is yours. When you follow the link, every comment sent with that \
-address is deleted, with your name, email address, network address and \
-browser.
+Ask for the deletion of your comments on the page \
+[Delete my comments]({delete_url}): give the email address you commented \
+with, and we email a link to that address to confirm it is yours. When you \
+follow the link, every comment sent with that address is deleted, with your \
+name, email address, network address and browser.
 """
 
 
