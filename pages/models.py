@@ -201,9 +201,31 @@ class Page(models.Model):
         references or disclaimers to cite."""
         return markup.render(self.body)
 
+    def refresh_rendering(self):
+        """Render the body again (an image it places got new alt text, caption
+        or credit); the page's cached copy is then stale. One UPDATE."""
+        Page.objects.filter(pk=self.pk).update(
+            body_html=self.render().html, updated_at=timezone.now()
+        )
+
+    def sync_body_images(self):
+        """Record which library images the body places (see PageBodyImage)."""
+        from images.models import Image
+
+        mentioned = markup.image_references(self.body)
+        wanted = set(Image.objects.filter(pk__in=mentioned).values_list("pk", flat=True))
+        current = set(self.body_images.values_list("image_id", flat=True))
+        if current - wanted:
+            self.body_images.filter(image_id__in=current - wanted).delete()
+        if wanted - current:
+            PageBodyImage.objects.bulk_create(
+                PageBodyImage(page=self, image_id=pk) for pk in sorted(wanted - current)
+            )
+
     def clean(self):
         errors = {}
-        removed = markup.render(self.body).removed_elements
+        result = markup.render(self.body)
+        removed = result.removed_elements
         if removed:
             errors.setdefault("body", []).append(
                 ValidationError(
@@ -215,6 +237,9 @@ class Page(models.Model):
                     params={"tags": " and ".join(f"<{t}>" for t in removed)},
                 )
             )
+        # Images without alt text, not in the library or from other sites.
+        if result.image_errors():
+            errors.setdefault("body", []).extend(result.image_errors())
         if self.is_privacy_policy:
             other = Page.objects.filter(is_privacy_policy=True).exclude(pk=self.pk).first()
             if other is not None:
@@ -226,3 +251,23 @@ class Page(models.Model):
                 )
         if errors:
             raise ValidationError(errors)
+
+
+class PageBodyImage(models.Model):
+    """A library image placed in a page's body (``![alt](image:42)``), as
+    articles.PostBodyImage is for posts: it keeps the image from being deleted
+    while the page shows it, and says which pages to render again when the
+    image's alt text, caption or credit change (pages.signals)."""
+
+    page = models.ForeignKey(Page, on_delete=models.CASCADE, related_name="body_images")
+    image = models.ForeignKey("images.Image", on_delete=models.PROTECT, related_name="+")
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["page", "image"], name="unique_page_body_image")
+        ]
+        verbose_name = "image in a site page's body"
+        verbose_name_plural = "images in site pages' bodies"
+
+    def __str__(self):
+        return f"{self.page} (in its body)"
