@@ -28,6 +28,7 @@ run: install
 	$(PY) manage.py migrate --noinput
 	$(PY) manage.py load_demo
 	$(PY) manage.py load_demo_comments
+	$(PY) manage.py load_demo_pages
 	$(PY) manage.py runserver $(HOST):$(PORT)
 
 test: install

@@ -8,8 +8,14 @@ set of published posts changes (a post published, edited, unpublished,
 deleted, or a scheduled one coming due: ``PostQuerySet.listing_version``).
 Addresses are made from SITE_URL, never from the request's Host, so one
 cached copy serves every reader.
-Beyond 50,000 posts (the protocol's limit per file) ``?p=2`` gives the next
-ones, as with Django's view.
+Beyond 49,000 posts ``?p=2`` gives the next ones, as with Django's view.
+
+Other apps' addresses (site pages) come as *sections* the project's URLconf
+passes to the view (``{"sections": [...]}``), so this app imports none of
+them. A section has ``version()``, a short string that changes whenever its
+addresses or their dates do, and ``entries()``, its (path, last change) pairs,
+at most SECTION_LIMIT of them; they are written on the first page, which
+keeps room for them under the protocol's 50,000 addresses a file.
 """
 
 import hashlib
@@ -29,6 +35,8 @@ from .models import Post
 logger = logging.getLogger(__name__)
 
 LIMIT = 50_000  # URLs per sitemap file (sitemaps.org)
+SECTION_LIMIT = 1_000  # addresses of other sections, all on the first page
+POSTS_PER_FILE = LIMIT - SECTION_LIMIT
 CHANGEFREQ = "weekly"
 CACHE_SECONDS = 60 * 60
 SLUG_PLACEHOLDER = "slug-placeholder"
@@ -44,13 +52,13 @@ def _page(request):
     return page
 
 
-def render_sitemap(request, page):
+def render_sitemap(request, page, sections=()):
     """The sitemap's XML and the time of its newest change, for one page."""
-    start = (page - 1) * LIMIT
+    start = (page - 1) * POSTS_PER_FILE
     rows = list(
         Post.objects.published()
         .order_by("-publish_at", "-pk")
-        .values_list("slug", "updated_at")[start : start + LIMIT]
+        .values_list("slug", "updated_at")[start : start + POSTS_PER_FILE]
     )
     if not rows and page > 1:
         raise Http404("No such sitemap page.")
@@ -63,20 +71,33 @@ def render_sitemap(request, page):
         f"<changefreq>{CHANGEFREQ}</changefreq></url>\n"
         for slug, updated in rows
     )
+    dates = [updated for _, updated in rows]
+    if page == 1:
+        for section in sections:
+            others = list(section.entries())[:SECTION_LIMIT]
+            entries += "".join(
+                f"<url><loc>{escape(settings.SITE_URL + path)}</loc>"
+                f"<lastmod>{updated:%Y-%m-%d}</lastmod>"
+                f"<changefreq>{section.changefreq}</changefreq></url>\n"
+                for path, updated in others
+            )
+            dates += [updated for _, updated in others]
     xml = (
         '<?xml version="1.0" encoding="UTF-8"?>\n'
         '<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">\n'
         f"{entries}</urlset>\n"
     )
-    newest = max((updated for _, updated in rows), default=None)
-    return xml, newest
+    return xml, max(dates, default=None)
 
 
-def sitemap(request):
-    """``/sitemap.xml``: the published posts, from the cache when nothing changed.
-    A cache that fails is skipped, never an error for the reader."""
+def sitemap(request, sections=()):
+    """``/sitemap.xml``: the published posts, and the sections the URLconf adds,
+    from the cache when nothing changed. A cache that fails is skipped, never
+    an error for the reader."""
     page = _page(request)
-    version = f"{Post.objects.listing_version()}|{SiteStamp.current()}"
+    version = "|".join(
+        [Post.objects.listing_version(), SiteStamp.current(), *(s.version() for s in sections)]
+    )
     key = "sitemap:" + hashlib.sha256(f"{page}|{version}".encode()).hexdigest()
     try:
         cached = cache.get(key)
@@ -84,7 +105,7 @@ def sitemap(request):
         logger.warning("sitemap: cache unavailable, rendering", exc_info=True)
         cached = None
     if cached is None:
-        cached = render_sitemap(request, page)
+        cached = render_sitemap(request, page, sections)
         try:
             cache.set(key, cached, CACHE_SECONDS)
         except Exception:  # noqa: BLE001

@@ -34,6 +34,7 @@ from django import forms
 from django.conf import settings
 from django.core import signing
 from django.urls import reverse
+from django.utils.html import format_html
 
 from .models import EMAIL_MAX_LENGTH, NAME_MAX_LENGTH, Comment
 
@@ -44,6 +45,25 @@ PAGE_CHANGED = (
     "This form was opened a while ago and the page has changed since. Please check "
     "your comment and send it again."
 )
+
+
+DATA_GOES = (
+    "Your name and comment are published once a moderator approves them. Your email "
+    "address, network address and browser are seen by the moderators only."
+)
+
+
+def consent_help(privacy_policy):
+    """The line under the consent box: where the data goes in plain words and,
+    when the site has one (a core.site_links.Link), its privacy policy."""
+    if privacy_policy is None:
+        return DATA_GOES
+    return format_html(
+        '{} How long we keep them and how to have them deleted: <a href="{}">{}</a>.',
+        DATA_GOES,
+        privacy_policy.url,
+        privacy_policy.title,
+    )
 
 
 def page_version(post):
@@ -110,9 +130,10 @@ class CommentForm(forms.ModelForm):
     )
     consent = forms.BooleanField(
         label=(
-            "I agree that this site stores my name, email address, comment and "
-            "network address so that a moderator can review the comment."
+            "I agree that this site stores my name, email address, comment, network "
+            "address and browser so that a moderator can review the comment."
         ),
+        help_text=DATA_GOES,
         error_messages={
             "required": "Please tick the box: we cannot keep a comment without your consent."
         },
@@ -150,6 +171,10 @@ class CommentForm(forms.ModelForm):
             "token",
             Submit("submit", "Post comment"),
         )
+
+    def link_privacy_policy(self, privacy_policy):
+        """Link the consent line to the site's privacy policy (a Link, or None)."""
+        self.fields["consent"].help_text = consent_help(privacy_policy)
 
     def clean(self):
         cleaned = super().clean()

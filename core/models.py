@@ -34,3 +34,14 @@ class SiteStamp(models.Model):
     @classmethod
     def current(cls):
         return cls.objects.current()
+
+    @classmethod
+    def current_for(cls, request):
+        """``current()``, read once per request: the page cache's version and
+        the site's menus rendered into that page agree, for one query."""
+        if request is None:
+            return cls.current()
+        stamp = getattr(request, "site_stamp", None)
+        if stamp is None:
+            stamp = request.site_stamp = cls.current()
+        return stamp

@@ -216,7 +216,7 @@ class CachedPageMiddleware:
         version = page.version(request, **url_kwargs)
         if version is None:
             return self.get_response(request)
-        key = cache_key(page, request.path, query, f"{version}|{SiteStamp.current()}")
+        key = cache_key(page, request.path, query, f"{version}|{SiteStamp.current_for(request)}")
         entry = _cache_get(key)
         if entry is None or not entry.fresh:
             response = self.get_response(request)

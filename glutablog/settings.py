@@ -72,12 +72,15 @@ INSTALLED_APPS = [
     "crispy_bootstrap5",
     "csp",
     "axes",
+    # Revisions of site pages: history, revert and recover in the admin.
+    "reversion",
     # Shared machinery (Markdown, page cache, paginators, operations commands).
     "core",
     # The image library; articles uses it, it knows no other app of ours.
     "images",
     "articles",
     "comments",
+    "pages",
 ]
 
 MIDDLEWARE = [

@@ -5,6 +5,7 @@ from django.urls import include, path
 from django.views.generic import RedirectView
 
 from articles.sitemaps import sitemap
+from pages.sitemaps import PagesSitemap
 
 admin.site.site_header = "glutablog administration"
 admin.site.site_title = "glutablog admin"
@@ -22,9 +23,16 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("blog/", include("articles.urls")),
     path("comments/", include("comments.urls")),
+    # Site pages under their own prefix: an editor's slug ("admin", "blog",
+    # "sitemap.xml" ...) can never shadow the site's own addresses, nor an
+    # address a later app adds at the root shadow a page.
+    path("pages/", include("pages.urls")),
+    # The posts' sitemap (articles) with the site pages added as a section:
+    # the project wires the two apps together, neither imports the other.
     path(
         "sitemap.xml",
         sitemap,
+        {"sections": [PagesSitemap()]},
         name="django.contrib.sitemaps.views.sitemap",
     ),
 ]

@@ -3,7 +3,9 @@
 The post page knows nothing of this app but the tag's name: the approved
 thread (one query however long it is), the reader's own comments still
 waiting (one more query, only for a reader who has sent one), the count, and
-the form or a note on when comments open or that they are closed.
+the form or a note on when comments open or that they are closed. The form's
+consent line links to the site's privacy policy through core.site_links (no
+query of its own: the site's menus are read once per page).
 
 The section is part of a page the page cache may share between readers: it
 holds nothing personal for a reader without a session, and it tells the
@@ -15,7 +17,7 @@ import datetime as dt
 
 from django import template
 
-from core import page_cache
+from core import page_cache, site_links
 
 from ..awaiting import AwaitingComments
 from ..forms import CommentForm, token_period_end
@@ -42,6 +44,10 @@ def render_comments(context, post):
         form = context.get("comment_form")
         if form is None or form.post.pk != post.pk:
             form = CommentForm(post)
+        # The privacy policy, from whichever app keeps site pages (none: the
+        # line says where the data goes without a link). The same for every
+        # reader; a change of it changes the site-wide stamp.
+        form.link_privacy_policy(site_links.find(site_links.PRIVACY_POLICY, request))
         if request is not None:
             # A stored page is rendered again when its form's token period
             # ends (so a token is always at least half its life from expiring)

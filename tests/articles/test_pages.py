@@ -3,6 +3,7 @@
 import datetime as dt
 
 import pytest
+from django.core.cache import cache
 from django.core.management import call_command
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
@@ -119,6 +120,7 @@ def test_post_page_query_count_is_fixed(client, django_assert_num_queries):
         ReferenceFactory(post=post)
     for marker in ["*", "†", "‡", "§"]:
         PostDisclaimerFactory(post=post, disclaimer=DisclaimerFactory(marker=marker))
+    cache.clear()  # as cold as the first: the site's menus are built again
     with django_assert_num_queries(len(bare)):
         response = client.get(post.get_absolute_url())
 
@@ -132,6 +134,7 @@ def test_index_query_count_is_fixed(client, settings, django_assert_num_queries)
         client.get("/blog/")
 
     make_posts(40)
+    cache.clear()  # as cold as the first: the site's menus are built again
     with django_assert_num_queries(len(few)):
         response = client.get("/blog/")
     assert len(response.context["posts"]) == settings.BLOG_POSTS_PER_PAGE

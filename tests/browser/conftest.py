@@ -303,12 +303,13 @@ def screenshot(request):
 
 @pytest.fixture
 def demo(transactional_db):
-    """The demo content, as `make run` loads it (and demo comments, once the
-    comments app provides them)."""
+    """The demo content, as `make run` loads it (and demo comments and pages,
+    once their apps provide them)."""
     out = io.StringIO()
     call_command("load_demo", stdout=out)
-    if "load_demo_comments" in get_commands():
-        call_command("load_demo_comments", stdout=out)
+    for command in ("load_demo_comments", "load_demo_pages"):
+        if command in get_commands():
+            call_command(command, stdout=out)
     return out.getvalue()
 
 
