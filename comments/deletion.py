@@ -1,13 +1,15 @@
 """The signed link that confirms a reader's request to delete their comments.
 
 The token (``django.core.signing``, with its own salt and the SECRET_KEY) holds
-the address and the state of its comments when the link was made: how many,
-and the newest id (``CommentQuerySet.address_state``). It expires after
+the state of the address's comments when the link was made: how many, and
+the newest one's id (``CommentQuerySet.address_state``). The address itself
+is read from that newest comment, so the link (which ends up in access logs
+and browser histories) holds no personal data. It expires after
 COMMENTS_DELETION_LINK_HOURS. It works once without anything stored about
-the request: after the deletion the address has no comments, and whatever it
-sends later has a newer id, so the state never matches again. A new comment
-sent between the email and the click also makes the link stale (the reader
-asks again, and the new link covers the new comment too).
+the request: after the deletion the newest comment is gone, and whatever the
+address sends later has a newer id, so the state never matches again. A new
+comment sent between the email and the click also makes the link stale (the
+reader asks again, and the new link covers the new comment too).
 """
 
 from django.conf import settings
@@ -36,8 +38,10 @@ USED = (
 )
 
 
-def make_token(email, state):
-    return signing.dumps({"email": email, "state": list(state)}, salt=SALT, compress=True)
+def make_token(state):
+    """The token for an address whose comments are in ``state`` ([count, newest id])."""
+    count, newest = state
+    return signing.dumps({"count": count, "newest": newest}, salt=SALT)
 
 
 def lifetime():
@@ -55,9 +59,15 @@ def read_token(token):
         raise LinkError(ALTERED, status=400) from None
     if not isinstance(payload, dict):
         raise LinkError(ALTERED, status=400)
-    email, state = payload.get("email"), payload.get("state")
-    if not isinstance(email, str) or not isinstance(state, list):
+    count, newest = payload.get("count"), payload.get("newest")
+    if not isinstance(count, int) or not isinstance(newest, int):
         raise LinkError(ALTERED, status=400)
-    if Comment.objects.by_address(email).address_state() != state:
+    email = (
+        Comment.objects.filter(pk=newest, is_staff_reply=False)
+        .values_list("email", flat=True)
+        .first()
+    )
+    state = [count, newest]
+    if email is None or Comment.objects.by_address(email).address_state() != state:
         raise LinkError(USED, status=410)
     return email, state

@@ -111,7 +111,7 @@ class CommentForm(forms.ModelForm):
     notify_on_approval = forms.BooleanField(
         label="Email me when my comment is approved",
         required=False,  # off unless the reader ticks it; the same box for everyone
-        help_text="One email, sent once, if a moderator approves the comment.",
+        help_text="One email, once, when the comment is published.",
     )
     consent = forms.BooleanField(
         label=(

@@ -120,7 +120,7 @@ def send_deletion_link(email, attempt=1):
             logger.info("deletion link not sent again: one was sent in the last minutes")
             return "sent recently"
     link = settings.SITE_URL + reverse(
-        "comments:delete_confirm", args=[deletion.make_token(email, state)]
+        "comments:delete_confirm", args=[deletion.make_token(state)]
     )
     message = _message(
         "Confirm the deletion of your comments",
