@@ -394,3 +394,11 @@ def test_the_deletions_list_costs_the_same_queries_for_1_and_30_records(
     with django_assert_num_queries(count):
         page = moderator_client.get(RECORDS)
     assert page.text.count(post.title) >= 30
+
+
+def test_the_address_lookups_read_an_index(robins):
+    """Trust and deletion find an address's comments through the index on the
+    lowercased address, not by reading the whole table."""
+    plan = Comment.objects.by_address("Robin@Example.com").explain()
+
+    assert "comment_email_idx" in plan
