@@ -8,7 +8,7 @@ PORT ?= 8000
 PG_URL ?= postgres://postgres@127.0.0.1:5432/test
 REDIS_URL ?= redis://127.0.0.1:6379/1
 
-.PHONY: run test test-pg lint format install serve nginx bench bench-large wrk data backup restore clean
+.PHONY: run test test-pg lint format install serve worker nginx bench bench-large wrk data backup restore clean
 
 $(BIN)/activate:
 	$(PYTHON) -m venv $(VENV)
@@ -60,6 +60,12 @@ nginx:
 
 serve: install nginx
 	$(PY) -m deploy.serve --https-port $(HTTPS_PORT) --http-port $(HTTP_PORT) --app-port $(APP_PORT)
+
+# The task worker alone (production runs it as its own service, beside the
+# web server; `make serve` starts it with gunicorn and nginx): it sends the mail
+# that requests queued. Needs TASKS_BACKEND=database (the default with DEBUG off).
+worker: install
+	DEBUG=$${DEBUG:-off} $(PY) manage.py db_worker --no-reload
 
 # Benchmark (bench/README.md): gunicorn, nginx and wrk on 127.0.0.1:8100-8109.
 # BENCH_ARGS="--duration 30" and the like are passed on to bench/run.py.

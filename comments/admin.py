@@ -16,7 +16,7 @@ from articles.admin import ListColumn, PostAdmin
 from articles.models import Post
 from core.paginators import LargeTableAdminMixin
 
-from .models import BlockedTerm, Comment
+from .models import BlockedTerm, Comment, CommentDeletion
 
 
 class StatusFilter(admin.SimpleListFilter):
@@ -119,7 +119,7 @@ class CommentAdminForm(forms.ModelForm):
 @admin.register(Comment)
 class CommentAdmin(LargeTableAdminMixin, admin.ModelAdmin):
     form = CommentAdminForm
-    list_display = ["excerpt", "author", "post_link", "status", "held_reason", "age"]
+    list_display = ["excerpt", "author", "post_link", "status", "why", "age"]
     list_display_links = ["excerpt"]
     # No date_hierarchy: its year links are a DISTINCT over every comment.
     # "posted" (today, past 7 days, this month, this year) reads no rows to
@@ -140,10 +140,13 @@ class CommentAdmin(LargeTableAdminMixin, admin.ModelAdmin):
         "in_reply_to",
         "created_at",
         "held_reason",
+        "status_note",
         "ip_address",
         "user_agent",
         "decided_by",
         "status_changed_at",
+        "notify_on_approval",
+        "approval_notice_at",
         "replies",
     ]
 
@@ -152,7 +155,17 @@ class CommentAdmin(LargeTableAdminMixin, admin.ModelAdmin):
             (None, {"fields": ["post_link", "in_reply_to", "name", "email", "text"]}),
             (
                 "Moderation",
-                {"fields": ["status", "held_reason", "decided_by", "status_changed_at"]},
+                {
+                    "fields": [
+                        "status",
+                        "held_reason",
+                        "status_note",
+                        "decided_by",
+                        "status_changed_at",
+                        "notify_on_approval",
+                        "approval_notice_at",
+                    ]
+                },
             ),
         ]
         if obj is not None and obj.parent_id is None:
@@ -185,6 +198,11 @@ class CommentAdmin(LargeTableAdminMixin, admin.ModelAdmin):
             comment.post.title,
         )
 
+    @admin.display(description="held or decided because")
+    def why(self, comment):
+        """Why the spam rules held it, or why the site approved it by itself."""
+        return comment.status_note or comment.held_reason
+
     @admin.display(description="age", ordering="created_at")
     def age(self, comment):
         return format_html(
@@ -207,7 +225,10 @@ class CommentAdmin(LargeTableAdminMixin, admin.ModelAdmin):
         # moderators may not open.
         who = comment.status_changed_by
         if who is None:
-            return "—"
+            # A decision the site made by itself says so (trusted commenters).
+            return (
+                "the site, automatically (see “decided because”)" if comment.status_note else "—"
+            )
         name = who.get_full_name()
         return f"{name} ({who.get_username()})" if name else who.get_username()
 
@@ -267,6 +288,39 @@ class CommentAdmin(LargeTableAdminMixin, admin.ModelAdmin):
     @admin.action(description="Mark selected comments as spam", permissions=["change"])
     def mark_spam(self, request, queryset):
         self._decide(request, queryset, "mark_spam", "marked as spam")
+
+
+@admin.register(CommentDeletion)
+class CommentDeletionAdmin(admin.ModelAdmin):
+    """Deletions readers asked for: when, how many, on which posts. A record
+    to read, never to change; it holds nothing about who asked."""
+
+    list_display = ["deleted_at", "comment_count", "approved_count", "reply_count", "post_list"]
+    date_hierarchy = "deleted_at"
+    fields = list_display
+    readonly_fields = list_display
+    list_per_page = 50
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).prefetch_related("posts")
+
+    @admin.display(description="posts")
+    def post_list(self, record):
+        posts = sorted(record.posts.all(), key=lambda p: p.title)
+        if not posts:
+            return "—"
+        return format_html_join(
+            ", ", '<a href="{}">{}</a>', ((p.get_absolute_url(), p.title) for p in posts)
+        )
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
 
 
 @admin.register(BlockedTerm)

@@ -128,6 +128,11 @@ class CommentForm(forms.ModelForm):
             "%(limit_value)d. Please shorten it.",
         },
     )
+    notify_on_approval = forms.BooleanField(
+        label="Email me when my comment is approved",
+        required=False,  # off unless the reader ticks it; the same box for everyone
+        help_text="One email, once, when the comment is published.",
+    )
     consent = forms.BooleanField(
         label=(
             "I agree that this site stores my name, email address, comment, network "
@@ -149,7 +154,7 @@ class CommentForm(forms.ModelForm):
 
     class Meta:
         model = Comment
-        fields = ["name", "email", "text"]
+        fields = ["name", "email", "text", "notify_on_approval"]
 
     def __init__(self, post, *args, **kwargs):
         self.post = post
@@ -166,6 +171,7 @@ class CommentForm(forms.ModelForm):
             "name",
             "email",
             "text",
+            "notify_on_approval",
             "consent",
             Div("website", css_class="comments-hp", aria_hidden="true"),
             "token",
@@ -207,3 +213,20 @@ class CommentForm(forms.ModelForm):
         """Give a re-rendered form a fresh token (the reader's text stays)."""
         self.data = self.data.copy()
         self.data[self.add_prefix("token")] = make_token(self.post)
+
+
+class DeletionRequestForm(forms.Form):
+    """A reader asks for every comment sent from an address to be deleted."""
+
+    email = forms.EmailField(
+        label="Your email address",
+        max_length=EMAIL_MAX_LENGTH,
+        help_text="The address you gave with your comments.",
+        error_messages={
+            "required": "Please give the email address you used with your comments.",
+            "invalid": "Enter a valid email address, such as you@example.com.",
+            "max_length": "An email address has at most %(limit_value)d characters "
+            "(this one has %(show_value)d).",
+        },
+        widget=forms.EmailInput(attrs={"autocomplete": "email"}),
+    )

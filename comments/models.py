@@ -3,7 +3,14 @@
 ``Comment.objects.approved()`` is the one definition of a public comment.
 Every change of status goes through ``CommentQuerySet.set_status()`` (or the
 ``approve``/``reject``/``mark_spam`` shortcuts), which records who and when and
-writes the admin's history log, in a fixed number of queries.
+writes the admin's history log, in a fixed number of queries; it queues the
+approval notice a reader asked for, once.
+
+Readers' rights: ``Comment.objects.by_address(email)`` is every comment a
+reader sent from one address (whatever its case), ``erase_address(email)``
+deletes them at their request and leaves a ``CommentDeletion`` record without
+personal data, and ``clear_network_data(before)`` forgets old network
+addresses and browsers.
 """
 
 import hashlib
@@ -12,13 +19,16 @@ import re
 
 from django.conf import settings
 from django.contrib.admin.models import CHANGE, LogEntry
+from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
 from django.db import models, transaction
-from django.db.models import Q
+from django.db.models import Case, Count, F, Max, Q, Value, When
+from django.db.models.functions import Lower
 from django.utils import timezone
 from django.utils.text import Truncator
 
 from articles.models import Post
+from core.mail import enqueue_on_commit
 
 NAME_MAX_LENGTH = 80
 EMAIL_MAX_LENGTH = 254
@@ -48,6 +58,20 @@ class CommentQuerySet(models.QuerySet):
     def top_level(self):
         return self.filter(parent__isnull=True)
 
+    def by_address(self, email):
+        """The comments a reader sent from ``email``, whatever the case of its
+        letters (staff replies are not a reader's). Read through the index on
+        the lowercased address."""
+        return self.alias(email_key=Lower("email")).filter(
+            email_key=Lower(Value((email or "").strip())), is_staff_reply=False
+        )
+
+    def address_state(self):
+        """(how many, the newest id) of these comments: it changes whenever one is
+        added or deleted, since ids are never reused."""
+        state = self.aggregate(count=Count("pk"), last=Max("pk"))
+        return [state["count"], state["last"]]
+
     def public_thread(self, post):
         """A post's public thread, in one query however long it grows: its
         approved comments oldest first, each with its approved staff replies in
@@ -72,30 +96,63 @@ class CommentQuerySet(models.QuerySet):
     def mark_spam(self, by):
         return self.set_status(Comment.Status.SPAM, by)
 
-    def set_status(self, status, by):
+    def set_status(self, status, by, note=""):
         """Move every comment here to ``status``, recording ``by`` and the time.
 
+        ``by`` is the moderator, or None for a decision the site made by itself
+        (a trusted commenter's comment), which ``note`` explains to moderators;
+        a moderator's decision clears an earlier note.
+
         Comments already in that status are left alone. Whatever the number of
-        comments: one query to read them, one update, one insert into the admin
-        log, and one to tell the post pages whose public thread changed.
+        comments: one query to read (and, on PostgreSQL, lock) them, one update,
+        one insert into the admin log (a moderator's decisions), and one to tell
+        the post pages whose public thread changed. Comments approved for the
+        first time whose readers asked for it get their approval notice, queued
+        after the commit; the notice is marked in the same update, so it is sent
+        once, however often the comment is approved again.
         Returns the number of comments changed.
         """
+        from .notifications import notify_approval  # the notice speaks of comments
+
         now = timezone.now()
         with transaction.atomic():
             changing = list(
                 self.exclude(status=status)
                 .select_related(None)
-                .only("pk", "post_id", "status", "name", "text")
+                # Two moderators deciding at once: the second waits and re-reads,
+                # so each change (and each notice) happens once. (SQLite's
+                # IMMEDIATE transactions serialise writers anyway.)
+                .select_for_update(of=("self",))
+                .only(
+                    "pk", "post_id", "status", "name", "text",
+                    "notify_on_approval", "approval_notice_at",
+                )
                 .order_by()
-            )
+            )  # fmt: skip
             if not changing:
                 return 0
-            Comment.objects.filter(pk__in=[c.pk for c in changing]).update(
-                status=status, status_changed_by=by, status_changed_at=now
-            )
-            LogEntry.objects.log_actions(
-                by.pk, changing, CHANGE, f"Status changed to {Comment.Status(status).label}."
-            )
+            tell = [
+                c.pk
+                for c in changing
+                if status == Comment.Status.APPROVED
+                and c.notify_on_approval
+                and c.approval_notice_at is None
+            ]
+            changes = {
+                "status": status,
+                "status_changed_by": by,
+                "status_changed_at": now,
+                "status_note": note[:255],
+            }
+            if tell:
+                changes["approval_notice_at"] = Case(
+                    When(pk__in=tell, then=Value(now)), default=F("approval_notice_at")
+                )
+            Comment.objects.filter(pk__in=[c.pk for c in changing]).update(**changes)
+            if by is not None:
+                LogEntry.objects.log_actions(
+                    by.pk, changing, CHANGE, f"Status changed to {Comment.Status(status).label}."
+                )
             touched = {
                 c.post_id
                 for c in changing
@@ -103,11 +160,32 @@ class CommentQuerySet(models.QuerySet):
             }
             if touched:
                 Post.objects.filter(pk__in=touched).page_changed()
+            for pk in tell:
+                enqueue_on_commit(notify_approval, pk)
         return len(changing)
+
+    def clear_network_data(self, before, batch_size=1000):
+        """Forget the network address and browser of comments posted before
+        ``before``, ``batch_size`` rows per UPDATE (each its own transaction, so
+        no lock is held for long). Returns how many comments had something
+        cleared. Running it again, or twice at once, clears nothing twice: each
+        UPDATE matches only rows that still hold something."""
+        holding = self.filter(created_at__lt=before).filter(
+            Q(ip_address__isnull=False) | ~Q(user_agent="")
+        )
+        cleared = 0
+        while True:
+            batch = holding.order_by().values("pk")[:batch_size]
+            done = holding.filter(pk__in=batch).update(ip_address=None, user_agent="")
+            cleared += done
+            if done < batch_size:
+                return cleared
 
 
 class CommentManager(models.Manager.from_queryset(CommentQuerySet)):
-    def receive(self, post, *, name, email, text, ip_address, user_agent, trap=""):
+    def receive(
+        self, post, *, name, email, text, ip_address, user_agent, trap="", notify_on_approval=False
+    ):
         """Store a reader's comment, after the moderation rules have had their say.
 
         ``trap`` is why the form looks like a robot's (the honeypot, a tampered
@@ -122,14 +200,70 @@ class CommentManager(models.Manager.from_queryset(CommentQuerySet)):
             text=text,
             ip_address=ip_address,
             user_agent=(user_agent or "")[:300],
+            notify_on_approval=notify_on_approval,
         )
         if trap:
             comment.status, comment.held_reason = Comment.Status.SPAM, trap
         else:
             comment.status, comment.held_reason = comment.screen()
         comment.held_reason = comment.held_reason[:255]
-        comment.save()
+        with transaction.atomic():
+            comment.save()
+            if comment.status == Comment.Status.PENDING and not comment.held_reason:
+                trusted = comment.trusted_because()
+                if trusted:
+                    comment.set_status(Comment.Status.APPROVED, by=None, note=trusted)
         return comment
+
+    def erase_address(self, email, expected_state=None):
+        """Delete every comment sent from ``email`` at its reader's request, with
+        the staff replies under them, and record that it happened.
+
+        Rows are deleted, not blanked: a reply may quote the comment it answers,
+        so it goes too, and nothing is left to leak or to filter out everywhere.
+        The admin history of these comments keeps who decided what and when,
+        but its description (the name and the start of the text) is replaced.
+        The record (``CommentDeletion``) says when, how many and on which posts;
+        nothing in it leads back to the address.
+
+        ``expected_state`` is ``by_address(email).address_state()`` as it was
+        when the reader asked: if the comments changed since (deleted already,
+        or a new one), nothing happens and None is returned. A fixed number of
+        queries, however many comments.
+        """
+        with transaction.atomic():
+            own = list(
+                self.by_address(email)
+                .select_for_update(of=("self",))
+                .order_by()
+                .values_list("pk", "post_id", "status")
+            )
+            state = [len(own), max((pk for pk, _, _ in own), default=None)]
+            if not own or (expected_state is not None and list(expected_state) != state):
+                return None
+            pks = [pk for pk, _, _ in own]
+            replies = list(self.filter(parent_id__in=pks).values_list("pk", flat=True))
+            public_posts = {
+                post_id for _, post_id, status in own if status == Comment.Status.APPROVED
+            }
+            if public_posts:
+                Post.objects.filter(pk__in=public_posts).page_changed()
+            # Out of every public thread in one UPDATE (the pages were told just
+            # now), so the deletion's signals have nothing to do per comment.
+            everything = Comment.objects.filter(pk__in=pks + replies)
+            everything.update(status=Comment.Status.REJECTED)
+            LogEntry.objects.filter(
+                content_type=ContentType.objects.get_for_model(Comment),
+                object_id__in=[str(pk) for pk in pks + replies],
+            ).update(object_repr="comment deleted at its author's request")
+            everything.delete()
+            record = CommentDeletion.objects.create(
+                comment_count=len(pks),
+                approved_count=sum(status == Comment.Status.APPROVED for _, _, status in own),
+                reply_count=len(replies),
+            )
+            record.posts.add(*{post_id for _, post_id, _ in own})
+        return record
 
 
 class Comment(models.Model):
@@ -173,6 +307,24 @@ class Comment(models.Model):
         verbose_name="status changed by",
     )
     status_changed_at = models.DateTimeField("status changed", null=True, blank=True)
+    status_note = models.CharField(
+        "decided because",
+        max_length=255,
+        blank=True,
+        help_text="Why the site made the last decision by itself (moderators only).",
+    )
+    notify_on_approval = models.BooleanField(
+        "email on approval",
+        default=False,
+        help_text="The reader asked to be emailed when this comment is approved.",
+    )
+    approval_notice_at = models.DateTimeField(
+        "approval notice queued",
+        null=True,
+        blank=True,
+        editable=False,
+        help_text="When the approval email was queued (it is sent once).",
+    )
     is_staff_reply = models.BooleanField(default=False)
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -194,6 +346,15 @@ class Comment(models.Model):
             # The moderation queue: one status, newest first (the admin's
             # ordering), read in order from the index whatever the table's size.
             models.Index(fields=["status", "-created_at", "-id"], name="comment_queue_idx"),
+            # A reader's comments by address, whatever its case (trust, deletion).
+            models.Index(Lower("email"), name="comment_email_idx"),
+            # Comments still holding a network address or browser, by age: the
+            # retention command reads only these, however large the table.
+            models.Index(
+                fields=["created_at"],
+                condition=Q(ip_address__isnull=False) | ~Q(user_agent=""),
+                name="comment_network_data_idx",
+            ),
         ]
         constraints = [
             models.CheckConstraint(
@@ -254,6 +415,19 @@ class Comment(models.Model):
 
         return self.Status.PENDING, held or ""
 
+    def trusted_because(self):
+        """Why this new comment may be approved at once (COMMENTS_TRUST_RETURNING:
+        its address already has approved comments), or "" when it may not."""
+        if not settings.COMMENTS_TRUST_RETURNING or not self.email:
+            return ""
+        approved = Comment.objects.approved().by_address(self.email).exclude(pk=self.pk).count()
+        if not approved:
+            return ""
+        return (
+            f"approved automatically: this address has {approved} approved "
+            f"comment{'s' if approved != 1 else ''}"
+        )
+
     @property
     def was_public(self):
         """Whether the comment was public when it was read from the database."""
@@ -263,11 +437,16 @@ class Comment(models.Model):
     def is_public(self):
         return self.status == self.Status.APPROVED
 
-    def set_status(self, status, by):
+    def set_status(self, status, by, note=""):
         """Move this comment to ``status`` through the one path every decision
         takes (``CommentQuerySet.set_status``: who, when, history, the post's page)."""
-        Comment.objects.filter(pk=self.pk).set_status(status, by)
-        self.refresh_from_db(fields=["status", "status_changed_by", "status_changed_at"])
+        Comment.objects.filter(pk=self.pk).set_status(status, by, note=note)
+        self.refresh_from_db(
+            fields=[
+                "status", "status_changed_by", "status_changed_at", "status_note",
+                "approval_notice_at",
+            ]
+        )  # fmt: skip
         self._loaded_status = self.status
 
     def reply_refusal(self, status=None):
@@ -311,6 +490,36 @@ class Comment(models.Model):
                 is_staff_reply=True,
                 user=by,
             )
+
+
+class CommentDeletion(models.Model):
+    """A reader had all their comments deleted: when, how many, on which posts.
+
+    No personal data, and nothing derived from the address (not even a hash:
+    an unsalted hash of an address is found again by hashing a known one).
+    """
+
+    deleted_at = models.DateTimeField(default=timezone.now, db_index=True)
+    comment_count = models.PositiveIntegerField("comments deleted")
+    approved_count = models.PositiveIntegerField(
+        "of them public", help_text="How many of them were approved (on the site)."
+    )
+    reply_count = models.PositiveIntegerField(
+        "staff replies deleted", help_text="Staff replies under them, deleted with them."
+    )
+    posts = models.ManyToManyField(Post, related_name="+", blank=True)
+
+    class Meta:
+        ordering = ["-deleted_at", "-pk"]
+        get_latest_by = "deleted_at"
+        verbose_name = "deletion at a reader's request"
+        verbose_name_plural = "deletions at readers' request"
+
+    def __str__(self):
+        when = timezone.localtime(self.deleted_at).strftime("%Y-%m-%d %H:%M")
+        return (
+            f"{self.comment_count} comment{'s' if self.comment_count != 1 else ''} deleted {when}"
+        )
 
 
 class BlockedTerm(models.Model):

@@ -47,7 +47,7 @@ def _count(key):
         return 1
 
 
-def rate_limited(address, now=None):
+def rate_limited(address, now=None, scope="comments"):
     """Count one sent form for ``address``; True when it is over the limit.
 
     A sliding window of the last sixty seconds, estimated from two one-minute
@@ -57,6 +57,8 @@ def rate_limited(address, now=None):
     not five in each of two minutes. The counters live in the cache, so
     several server processes share them when the cache is shared (Redis); a
     cache outage lets comments through rather than refusing everyone.
+    ``scope`` keeps separate counts for separate forms (comments, deletion
+    requests), each with the same limit.
     """
     limit = settings.COMMENTS_RATE_LIMIT_PER_MINUTE
     if not limit or not address:
@@ -64,8 +66,8 @@ def rate_limited(address, now=None):
     now = time.time() if now is None else now
     minute, into = divmod(now, WINDOW)
     try:
-        current = _count(f"comments:rate:{address}:{int(minute)}")
-        previous = cache.get(f"comments:rate:{address}:{int(minute) - 1}", 0)
+        current = _count(f"{scope}:rate:{address}:{int(minute)}")
+        previous = cache.get(f"{scope}:rate:{address}:{int(minute) - 1}", 0)
     except Exception:  # noqa: BLE001
         logger.warning("comment rate limit unavailable (cache error)", exc_info=True)
         return False

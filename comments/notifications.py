@@ -1,26 +1,43 @@
-"""Tell the moderators about new comments waiting in the queue.
+"""The comments app's emails, each sent by a task (core.mail) after commit.
 
-The mail goes out after the comment is committed (``transaction.on_commit``,
-wired in comments.signals), so a comment is never lost to a mail server, and
-a mail server that fails is logged, never shown to the reader. Links point at
-SITE_URL, never at whatever Host the commenter's request carried.
+- ``notify_moderators``: a new comment waits in the queue (wired in
+  comments.signals for every new pending comment);
+- ``notify_approval``: a reader who asked for it is told their comment is
+  published (queued by ``CommentQuerySet.set_status``, once per comment);
+- ``send_deletion_link``: the link that confirms a reader's request to delete
+  their comments (queued by the deletion request page for every address, known
+  or not; the task alone finds out whether there is anything to delete).
+
+Each task reads the database when it runs, so a retry or a late worker never
+sends what stopped being true (a comment decided or deleted in the meantime).
+A mail server that fails is logged and the task is queued again (core.mail);
+the comment was stored before any of this. Links point at SITE_URL, never at
+whatever Host a request carried.
 """
 
 import logging
-from functools import partial
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.core.mail import send_mail
-from django.db import transaction
+from django.core.cache import cache
+from django.core.mail import EmailMessage
+from django.template.loader import render_to_string
 from django.urls import reverse
+from django.utils.crypto import salted_hmac
 from django.utils.text import Truncator
+from django_tasks import task
 
+from core import mail
 from core.roles import MODERATORS
 
+from . import deletion
 from .models import Comment
 
 logger = logging.getLogger("comments")
+
+# One deletion link per address in this many seconds, however often it is
+# asked for (the request page is rate-limited per client, this per address).
+DELETION_LINK_INTERVAL = 10 * 60
 
 
 def recipients():
@@ -34,27 +51,86 @@ def recipients():
 
 
 def notify_on_commit(comment):
-    transaction.on_commit(partial(notify_moderators, comment.pk))
+    mail.enqueue_on_commit(notify_moderators, comment.pk)
 
 
-def notify_moderators(comment_pk):
-    """Mail the moderators about one pending comment; never raises."""
-    try:
-        comment = Comment.objects.select_related("post").get(pk=comment_pk)
-        to = recipients()
-        if not to:
-            return
-        admin_url = settings.SITE_URL + reverse("admin:comments_comment_change", args=[comment.pk])
-        held = f"\nHeld because: {comment.held_reason}\n" if comment.held_reason else ""
-        send_mail(
-            subject=f"[{settings.BLOG_TITLE}] New comment on “{comment.post.title}” awaits approval",
-            message=(
-                f"{comment.name} commented on “{comment.post.title}”:\n\n"
-                f"{Truncator(comment.text).chars(500)}\n{held}\n"
-                f"Approve, reject or mark it as spam: {admin_url}\n"
-            ),
-            from_email=None,
-            recipient_list=to,
+def _message(subject, template, context, to):
+    return EmailMessage(
+        subject=f"[{settings.BLOG_TITLE}] {subject}",
+        body=render_to_string(template, {**context, "blog_title": settings.BLOG_TITLE}),
+        to=to,
+    )
+
+
+@task()
+def notify_moderators(comment_pk, attempt=1):
+    """Mail the moderators about one comment waiting in the queue."""
+    comment = Comment.objects.select_related("post").filter(pk=comment_pk).first()
+    if comment is None or comment.status != Comment.Status.PENDING:
+        return "no longer waiting"  # deleted, or decided (approved as trusted) meanwhile
+    to = recipients()
+    if not to:
+        return "nobody to tell"
+    message = _message(
+        f"New comment on “{comment.post.title}” awaits approval",
+        "comments/email/moderators.txt",
+        {
+            "comment": comment,
+            "excerpt": Truncator(comment.text).chars(500),
+            "admin_url": settings.SITE_URL
+            + reverse("admin:comments_comment_change", args=[comment.pk]),
+        },
+        to,
+    )
+    return mail.send(message, retry=notify_moderators, args=[comment_pk], attempt=attempt)
+
+
+@task()
+def notify_approval(comment_pk, attempt=1):
+    """Tell a reader who asked for it that their comment is published."""
+    comment = Comment.objects.select_related("post").filter(pk=comment_pk).first()
+    if comment is None or not comment.is_public or not comment.notify_on_approval:
+        return "no longer public"
+    message = _message(
+        f"Your comment on “{comment.post.title}” is published",
+        "comments/email/approved.txt",
+        {
+            "comment": comment,
+            "comment_url": settings.SITE_URL + comment.get_absolute_url(),
+            "deletion_url": settings.SITE_URL + reverse("comments:delete"),
+        },
+        [comment.email],
+    )
+    return mail.send(message, retry=notify_approval, args=[comment_pk], attempt=attempt)
+
+
+@task()
+def send_deletion_link(email, attempt=1):
+    """Mail the link that confirms the deletion of ``email``'s comments, if
+    there is anything to delete (nothing is sent to an address that has no
+    comment: the request page answered the same either way)."""
+    state = Comment.objects.by_address(email).address_state()
+    if not state[0]:
+        return "no comments"
+    if attempt == 1:
+        throttle = (
+            "comments:deletion-link:" + salted_hmac(deletion.SALT, email.lower()).hexdigest()
         )
-    except Exception:
-        logger.exception("Could not notify the moderators of comment %s", comment_pk)
+        if not cache.add(throttle, 1, timeout=DELETION_LINK_INTERVAL):
+            logger.info("deletion link not sent again: one was sent in the last minutes")
+            return "sent recently"
+    link = settings.SITE_URL + reverse(
+        "comments:delete_confirm", args=[deletion.make_token(state)]
+    )
+    message = _message(
+        "Confirm the deletion of your comments",
+        "comments/email/deletion_link.txt",
+        {
+            "count": state[0],
+            "link": link,
+            "hours": settings.COMMENTS_DELETION_LINK_HOURS,
+            "request_url": settings.SITE_URL + reverse("comments:delete"),
+        },
+        [email],
+    )
+    return mail.send(message, retry=send_deletion_link, args=[email], attempt=attempt)

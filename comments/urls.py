@@ -6,4 +6,7 @@ app_name = "comments"
 
 urlpatterns = [
     path("post/<int:post_id>/", views.post_comment, name="post"),
+    path("delete/", views.deletion_request, name="delete"),
+    path("delete/sent/", views.deletion_sent, name="delete_sent"),
+    path("delete/confirm/<str:token>/", views.deletion_confirm, name="delete_confirm"),
 ]

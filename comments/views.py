@@ -4,18 +4,21 @@ from django.contrib import messages
 from django.db import OperationalError
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.cache import add_never_cache_headers
-from django.views.decorators.http import require_POST
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from articles.models import Post
 from core.client_ip import client_address
+from core.mail import enqueue_on_commit
 from core.security import same_origin_required
 
-from . import moderation
+from . import deletion, moderation, notifications
 from .awaiting import AwaitingComments
-from .forms import CommentForm
+from .forms import CommentForm, DeletionRequestForm
 from .models import Comment
 
 APPROVAL_NOTICE = "Please note, comments need to be approved before they are published."
+PUBLISHED_NOTICE = "Thank you: your comment is published."
 BUSY_RETRY_SECONDS = 5
 
 logger = logging.getLogger("comments")
@@ -86,6 +89,7 @@ def post_comment(request, post_id):
             ip_address=client_address(request),
             user_agent=request.headers.get("User-Agent", ""),
             trap=form.caught,
+            notify_on_approval=form.cleaned_data["notify_on_approval"],
         )
     except OperationalError as error:
         if not database_busy(error):
@@ -103,8 +107,11 @@ def post_comment(request, post_id):
         )
         response["Retry-After"] = str(BUSY_RETRY_SECONDS)
         return response
-    AwaitingComments(request).remember(comment)
-    messages.info(request, APPROVAL_NOTICE)
+    if comment.is_public:  # a trusted commenter's comment
+        messages.info(request, PUBLISHED_NOTICE)
+    else:
+        AwaitingComments(request).remember(comment)
+        messages.info(request, APPROVAL_NOTICE)
     return redirect(f"{post.get_absolute_url()}#comment-{comment.pk}")
 
 
@@ -117,3 +124,73 @@ def _refused(request, post, text, message, status):
     )
     add_never_cache_headers(response)
     return response
+
+
+# --- readers' rights: deleting one's comments -------------------------------
+# These pages are never cached: they are per reader, and use Django's CSRF
+# token like any form that is not on a shared page.
+
+
+@never_cache
+@require_http_methods(["GET", "HEAD", "POST"])
+def deletion_request(request):
+    """A reader asks, by email address, for all their comments to be deleted.
+
+    The answer is the same whether or not the address has comments: the same
+    redirect and page, and the same work in the request (a task is queued for
+    every address; the worker alone looks the address up, and sends the
+    confirmation link only where there is something to delete).
+    """
+    form = DeletionRequestForm(request.POST or None)
+    if request.method == "POST":
+        if moderation.rate_limited(client_address(request), scope="comment-deletion"):
+            response = render(
+                request,
+                "comments/deletion_request.html",
+                {"form": form, "refused": True},
+                status=429,
+            )
+            response["Retry-After"] = "60"
+            return response
+        if form.is_valid():
+            enqueue_on_commit(notifications.send_deletion_link, form.cleaned_data["email"])
+            return redirect("comments:delete_sent")
+    return render(request, "comments/deletion_request.html", {"form": form})
+
+
+@never_cache
+@require_GET
+def deletion_sent(request):
+    return render(request, "comments/deletion_sent.html", {"hours": deletion.lifetime() // 3600})
+
+
+@never_cache
+@require_http_methods(["GET", "HEAD", "POST"])
+def deletion_confirm(request, token):
+    """The page the emailed link opens: what will be deleted, and a button.
+
+    Opening the link deletes nothing (mail scanners open links); the button
+    posts the form (Django's CSRF token), and the token is checked again.
+    """
+    try:
+        email, state = deletion.read_token(token)
+    except deletion.LinkError as error:
+        return render(
+            request, "comments/deletion_link_error.html", {"message": error.message},
+            status=error.status,
+        )  # fmt: skip
+    if request.method == "POST":
+        record = Comment.objects.erase_address(email, expected_state=state)
+        if record is None:  # deleted by a click a moment before
+            return render(
+                request, "comments/deletion_link_error.html", {"message": deletion.USED},
+                status=410,
+            )  # fmt: skip
+        logger.info("comments deleted at their author's request: record %s", record.pk)
+        return render(request, "comments/deletion_done.html", {"record": record})
+    posts = Comment.objects.by_address(email).order_by().values("post_id").distinct().count()
+    return render(
+        request,
+        "comments/deletion_confirm.html",
+        {"count": state[0], "posts": posts},
+    )

@@ -3,6 +3,7 @@
     gunicorn (glutablog/gunicorn.conf.py)      127.0.0.1:8001   2 sync workers
     nginx (deploy/nginx/, as in production)    https://127.0.0.1:8443/   self-signed certificate
                                                http://127.0.0.1:8080/ -> redirects to https
+    the task worker (manage.py db_worker)      sends the mail requests queued (TASKS_BACKEND=database)
 
 Production settings (DEBUG off unless set; SECRET_KEY from the environment or
 .env), with what this topology implies forced: TRUSTED_PROXY_COUNT=1 (nginx
@@ -12,7 +13,8 @@ appends the client's address to X-Forwarded-For) and BEHIND_TLS_PROXY=on
 
 nginx runs as the current user with its pid, logs, temporary files, cache and
 certificate under --run-dir (var/serve/, gitignored). Ctrl-C (or SIGTERM)
-stops both; if either exits, the other is stopped too. tests/production starts
+stops them all; if one exits, the others are stopped too. The task worker runs
+unless TASKS_BACKEND=immediate is set (or --app serves a stand-in). tests/production starts
 this same command, on free ports, with a stand-in WSGI app for some tests
 (--app) and the real site for the others.
 """
@@ -75,6 +77,8 @@ def environment(args):
     env.setdefault("FORWARDED_ALLOW_IPS", "127.0.0.1")
     if args.app:
         env["GUNICORN_CHECK_SERVICES"] = "off"
+    # Mail goes through the database to the task worker started beside gunicorn.
+    env.setdefault("TASKS_BACKEND", "database")
     return env
 
 
@@ -206,6 +210,12 @@ def main(argv=None):
         wait_for_http(gunicorn, args.host, args.app_port, "gunicorn")
         nginx_process = subprocess.Popen(nginx_config.nginx_command(nginx, main_conf))
         children.append(("nginx", nginx_process, signal.SIGTERM))
+        # The task worker: sends the mail that requests queued (SIGTERM lets it
+        # finish the task it is running).
+        if env["TASKS_BACKEND"] == "database" and not args.app:
+            worker_command = [sys.executable, "manage.py", "db_worker", "--no-reload"]
+            worker = subprocess.Popen(worker_command, cwd=BASE_DIR, env=env)
+            children.append(("task worker", worker, signal.SIGTERM))
         wait_for_port(nginx_process, args.host, args.https_port, "nginx")
         say(
             f"glutablog at https://{args.host}:{args.https_port}/ (nginx, self-signed: {certificate})"
@@ -213,7 +223,7 @@ def main(argv=None):
         say(
             f"http://{args.host}:{args.http_port}/ redirects there; gunicorn on {args.host}:{args.app_port}"
         )
-        say(f"nginx's files in {run_dir}; Ctrl-C stops both")
+        say(f"nginx's files in {run_dir}; Ctrl-C stops them all")
         while True:
             for name, process, _ in children:
                 if process.poll() is not None:
@@ -221,7 +231,7 @@ def main(argv=None):
                     return 1
             time.sleep(0.5)
     except Stop:
-        say("stopping nginx and gunicorn ...")
+        say("stopping ...")
         return 0
     finally:
         for name, process, sig in reversed(children):

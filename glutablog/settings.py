@@ -74,6 +74,10 @@ INSTALLED_APPS = [
     "axes",
     # Revisions of site pages: history, revert and recover in the admin.
     "reversion",
+    # Tasks: Django 6's framework backported (django_tasks) and its database
+    # backend (django_tasks_db: the queue table, its admin and `db_worker`).
+    "django_tasks",
+    "django_tasks_db",
     # Shared machinery (Markdown, page cache, paginators, operations commands).
     "core",
     # The image library; articles uses it, it knows no other app of ours.
@@ -175,6 +179,29 @@ vars().update(env.email_url("EMAIL_URL", default="consolemail://"))
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="glutablog <blog@localhost>")
 SERVER_EMAIL = env.str("SERVER_EMAIL", default=DEFAULT_FROM_EMAIL)
 EMAIL_TIMEOUT = env.int("EMAIL_TIMEOUT", default=10)
+
+# --- Tasks: mail off the request path ------------------------------------------
+# Every email is queued as a task after the data it speaks of is committed
+# (core.mail). "immediate" runs it at once in the same process (development,
+# tests); "database" stores it in the database for the worker
+# (`manage.py db_worker`, started by `make serve` beside gunicorn). Moving to
+# Django 6 is a change of import: django_tasks -> django.tasks.
+TASK_BACKENDS = {
+    "immediate": "django_tasks.backends.immediate.ImmediateBackend",
+    "database": "django_tasks_db.DatabaseBackend",
+}
+TASKS_BACKEND = env.str("TASKS_BACKEND", default="immediate" if DEBUG else "database")
+if TASKS_BACKEND not in TASK_BACKENDS:
+    raise ImproperlyConfigured(
+        f"TASKS_BACKEND={TASKS_BACKEND!r} is not a task backend: use {' or '.join(TASK_BACKENDS)}."
+    )
+TASKS = {"default": {"BACKEND": TASK_BACKENDS[TASKS_BACKEND]}}
+# A mail the server refuses is tried again, up to MAIL_SEND_ATTEMPTS times in
+# all, after MAIL_RETRY_DELAY_SECONDS, then four times as long each time
+# (1, 4, 16, 64 minutes by default); the last failure is logged as an error
+# and kept as a failed task.
+MAIL_SEND_ATTEMPTS = env.int("MAIL_SEND_ATTEMPTS", default=5)
+MAIL_RETRY_DELAY_SECONDS = env.int("MAIL_RETRY_DELAY_SECONDS", default=60)
 
 # --- Auth -----------------------------------------------------------------
 AUTHENTICATION_BACKENDS = [
@@ -372,6 +399,14 @@ COMMENTS_MAX_LENGTH = env.int("COMMENTS_MAX_LENGTH", default=3000)
 # Who hears about new comments waiting in the queue, besides the active
 # members of the Moderators group who have an email address.
 COMMENTS_NOTIFY_EMAILS = env.list("COMMENTS_NOTIFY_EMAILS", default=[])
+# Approve a new comment at once when its email address already has an approved
+# comment (spam rules, the blocklist and the robot traps still win).
+COMMENTS_TRUST_RETURNING = env.bool("COMMENTS_TRUST_RETURNING", default=False)
+# How long the emailed link that confirms a deletion request stays good.
+COMMENTS_DELETION_LINK_HOURS = env.int("COMMENTS_DELETION_LINK_HOURS", default=24)
+# Network addresses and browser strings of comments older than this are
+# cleared by `manage.py clear_network_data` (run it daily from cron).
+COMMENTS_KEEP_NETWORK_DATA_DAYS = env.int("COMMENTS_KEEP_NETWORK_DATA_DAYS", default=90)
 
 # --- Logging ----------------------------------------------------------------
 LOGGING = {
@@ -383,5 +418,8 @@ LOGGING = {
     "loggers": {
         "django": {"handlers": ["console"], "level": "INFO", "propagate": False},
         "axes": {"handlers": ["console"], "level": "WARNING", "propagate": False},
+        # A line per task run is the worker's business (db_worker sets its own
+        # level); in the web processes only failures are worth a line.
+        "django_tasks": {"handlers": ["console"], "level": "WARNING", "propagate": False},
     },
 }

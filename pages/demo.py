@@ -3,10 +3,6 @@ the footer (``manage.py load_demo_pages``, run by ``make run``)."""
 
 from django.conf import settings
 
-# Until the comments app defines COMMENTS_KEEP_NETWORK_DATA_DAYS, the policy
-# states the default the retention command will use.
-DEFAULT_KEEP_NETWORK_DATA_DAYS = 90
-
 ABOUT_BODY = """\
 glutablog is the blog of a small supplement shop. We write about health and \
 nutrition, and every claim we make comes with the studies behind it, numbered \
@@ -69,7 +65,8 @@ name, email address, network address and browser.
 
 
 def keep_network_data_days():
-    return getattr(settings, "COMMENTS_KEEP_NETWORK_DATA_DAYS", DEFAULT_KEEP_NETWORK_DATA_DAYS)
+    """How long the retention command (comments' clear_network_data) keeps them."""
+    return settings.COMMENTS_KEEP_NETWORK_DATA_DAYS
 
 
 def pages():

@@ -4,10 +4,14 @@ from django.core.cache import cache
 
 from tests.articles.factories import UserFactory
 
+IMMEDIATE_TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
+
 
 @pytest.fixture(autouse=True)
 def _fast_and_isolated(settings):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    # Tasks (mail) run at once, after the commit, whatever the environment says.
+    settings.TASKS = IMMEDIATE_TASKS
     cache.clear()
     yield
     cache.clear()

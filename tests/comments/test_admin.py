@@ -191,9 +191,9 @@ def test_the_change_form_and_the_bulk_action_take_the_same_path(
     calls = []
     original = CommentQuerySet.set_status
 
-    def spy(queryset, status, by):
+    def spy(queryset, status, by, **kwargs):
         calls.append((sorted(queryset.values_list("pk", flat=True)), status, by))
-        return original(queryset, status, by)
+        return original(queryset, status, by, **kwargs)
 
     monkeypatch.setattr(CommentQuerySet, "set_status", spy)
     reader = Client()
@@ -362,6 +362,7 @@ def test_the_groups_have_exactly_their_comment_permissions():
     assert perms("Moderators") == {
         "view_comment",
         "change_comment",
+        "view_commentdeletion",
         "add_blockedterm",
         "change_blockedterm",
         "delete_blockedterm",

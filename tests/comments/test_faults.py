@@ -117,14 +117,15 @@ def test_a_comment_waits_for_a_brief_lock_and_is_stored_once(locked_post):
     post = Post.objects.get(pk=PostFactory().pk)
     reader = Client()
 
-    with Writer(path, seconds=1.0) as writer:
-        started = time.monotonic()
+    with Writer(path, seconds=2.0) as writer:
         page = reader.get(post.get_absolute_url())  # WAL: reading never waits
-        read_in = time.monotonic() - started
+        read_done = time.monotonic()
         response = sent(reader, post, text=TEXT)
         answered = time.monotonic()
 
-    assert page.status_code == 200 and read_in < 0.8
+    # The page was read while the writer still held its lock (a fixed time
+    # would make the test depend on the machine's load).
+    assert page.status_code == 200 and read_done < writer.released_at
     assert response.status_code == 302, response.content[:500]
     assert answered >= writer.released_at, "the comment did not wait for the lock"
     [comment] = Comment.objects.all()
