@@ -44,15 +44,6 @@ def test_the_privacy_policy_says_what_who_how_long_and_how_to_delete(settings):
     assert "we email a link to that address to confirm" in body
 
 
-def test_the_retention_period_defaults_to_90_days_without_the_setting(settings):
-    if hasattr(settings, "COMMENTS_KEEP_NETWORK_DATA_DAYS"):
-        del settings.COMMENTS_KEEP_NETWORK_DATA_DAYS
-
-    call_command("load_demo_pages", verbosity=0)
-
-    assert "90 days after you sent it" in Page.objects.get(slug="privacy").body
-
-
 def test_loading_again_keeps_editors_changes_and_reset_restores(capsys):
     call_command("load_demo_pages")
     Page.objects.filter(slug="about").update(body="Edited by an editor.")
