@@ -40,6 +40,7 @@ class ReferenceImportForm(forms.Form):
     text = forms.CharField(
         label="BibTeX or RIS",
         max_length=bibliography.MAX_TEXT_LENGTH,
+        strip=False,  # line numbers in the messages count from the text's first line
         widget=forms.Textarea(attrs={"rows": 14, "class": "vLargeTextField import-text"}),
         help_text=(
             "Paste one or more entries, as exported by Zotero, Mendeley, EndNote, "

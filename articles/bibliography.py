@@ -42,7 +42,11 @@ from bibtexparser.model import (
     ParsingFailedBlock,
 )
 from django.utils.text import slugify
-from pylatexenc.latexencode import UnicodeToLatexEncoder
+from pylatexenc.latexencode import (
+    RULE_DICT,
+    UnicodeToLatexConversionRule,
+    UnicodeToLatexEncoder,
+)
 
 BIBTEX = "BibTeX"
 RIS = "RIS"
@@ -200,11 +204,11 @@ def _suffix(text):
 
 
 def person(surname, given="", suffix=""):
-    surname = _plain(surname)
-    initials = _initials(_plain(given))
+    surname = _unbraced(surname)
+    initials = _initials(_unbraced(given))
     if not initials:
         return Organization(surname)
-    return Person(surname, initials, _suffix(_plain(suffix)) if suffix else "")
+    return Person(surname, initials, _suffix(_unbraced(suffix)) if suffix else "")
 
 
 def ama_authors(people):
@@ -340,8 +344,13 @@ def _short(error, limit=300):
 
 
 def _plain(value):
-    """Text with LaTeX's grouping braces gone and spaces collapsed."""
-    return " ".join(str(value or "").replace("{", "").replace("}", "").split())
+    """Text with its spaces collapsed."""
+    return " ".join(str(value or "").split())
+
+
+def _unbraced(value):
+    """A name part without the braces that kept it whole ({World Health Organization})."""
+    return _plain(str(value or "").replace("{", "").replace("}", ""))
 
 
 def _verbatim(value):
@@ -528,7 +537,16 @@ def _ris_person(name):
 
 # --- writing -------------------------------------------------------------------
 
-_encoder = UnicodeToLatexEncoder(unknown_char_policy="keep", unknown_char_warning=False)
+_encoder = UnicodeToLatexEncoder(
+    conversion_rules=[
+        # A straight double quote stays one (pylatexenc's '' reads back as ”).
+        UnicodeToLatexConversionRule(RULE_DICT, {ord('"'): '{"}'}),
+        "defaults",
+    ],
+    # Characters LaTeX has no name for (Hangul, say) are written as they are.
+    unknown_char_policy="keep",
+    unknown_char_warning=False,
+)
 
 
 def _latex(text):
