@@ -50,8 +50,12 @@
     let inFlight = false;
     let pending = false;
     let lastSent = null;
+    let stopped = false;
 
     function schedule(delay) {
+      if (stopped) {
+        return;
+      }
       window.clearTimeout(timer);
       timer = window.setTimeout(send, delay === undefined ? DELAY_MS : delay);
     }
@@ -176,6 +180,11 @@
       }
     }
 
+    form.addEventListener("submit", () => {
+      // The page is leaving: no new preview.
+      stopped = true;
+      window.clearTimeout(timer);
+    });
     form.addEventListener("input", () => schedule());
     form.addEventListener("change", () => schedule());
     document.addEventListener("formset:added", () => schedule());
