@@ -80,6 +80,9 @@ PMID_TEXT_RE = re.compile(r"^(?:pmid:?\s*)?\d{1,9}$", re.IGNORECASE)
 BIBTEX_START_RE = re.compile(r"@\s*[A-Za-z]+\s*[{(]")
 BIBTEX_KEY_RE = re.compile(r"@\s*[A-Za-z]+\s*[{(]\s*([^,\s}]*)")
 LATEX_ESCAPED_RE = re.compile(r"\\([_%&#$~])")
+# What LaTeX reads differently from plain text: commands, groups, math,
+# specials, and the ligatures -- --- `` ''.
+LATEX_MARKUP_RE = re.compile(r"[\\{}$~%&#^_]|--|``|''")
 
 # Limits that keep one paste from tying up a worker.
 MAX_TEXT_LENGTH = 200_000
@@ -267,14 +270,22 @@ class _DecodeLatex(LatexDecodingMiddleware):
 
     def transform_entry(self, entry, library):
         held = [
-            entry.pop(key)
-            for key in [field.key for field in entry.fields]
-            if key in VERBATIM_FIELDS or (key in NAME_FIELDS) != self.names
+            entry.pop(field.key)
+            for field in list(entry.fields)
+            if field.key in VERBATIM_FIELDS
+            or (field.key in NAME_FIELDS) != self.names
+            or _is_plain(field.value)
         ]
         block = super().transform_entry(entry, library)
         for field in held:
             entry.set_field(field)
         return block
+
+
+def _is_plain(value):
+    """Text with nothing LaTeX would change: no need to decode it (decoding
+    costs milliseconds a field, which adds up over a paste of many entries)."""
+    return isinstance(value, str) and not LATEX_MARKUP_RE.search(value)
 
 
 def _bibtex_stack():
