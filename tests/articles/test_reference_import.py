@@ -146,3 +146,21 @@ def test_the_import_is_protected_by_csrf(client, editor, post):
 
     assert response.status_code == 403
     assert post.references.count() == 1
+
+
+def test_an_editor_with_the_form_open_during_an_import_is_told_on_saving(editor_client, editor):
+    from tests.articles.test_admin import _change_data
+
+    post = PostFactory(author=editor, body="No citations yet.")
+    url = reverse("admin:articles_post_change", args=[post.pk])
+    open_form = _change_data(editor, post, title="Edited in the open form")
+
+    preview = editor_client.post(import_url(post), {"text": THREE_BIBTEX, "preview": "Preview"})
+    seen_at = preview.context["form"]["seen_at"].value()
+    editor_client.post(import_url(post), {"text": THREE_BIBTEX, "seen_at": seen_at, "import": "1"})
+    refused = editor_client.post(url, open_form)
+
+    assert refused.status_code == 200
+    assert "was saved again at" in refused.text
+    assert post.references.count() == 3  # the import is kept
+    assert Post.objects.get(pk=post.pk).title == post.title
