@@ -39,7 +39,8 @@
     status.setAttribute("role", "status");
     heading.append(title, status);
     const errors = document.createElement("ul");
-    errors.className = "errorlist body-preview-errors";
+    // Not "errorlist": the form's own errors (after a save) keep that class alone.
+    errors.className = "body-preview-errors";
     errors.hidden = true;
     const content = document.createElement("div");
     content.className = "body-preview-content post-body";
