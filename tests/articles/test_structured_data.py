@@ -325,6 +325,8 @@ def test_the_post_page_query_count_does_not_grow_with_references(
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
+    client.get(url)  # the site's menus are built once and cached
+    Post.objects.filter(pk=post.pk).page_changed()
     with CaptureQueriesContext(connection) as few:
         client.get(url)
     for n in range(20):
@@ -343,3 +345,20 @@ def test_modified_is_never_before_published():
     data = structured_data.post_json_ld(post)
 
     assert data["dateModified"] >= data["datePublished"]
+
+
+def test_a_site_page_has_its_own_open_graph_tags(client):
+    from tests.pages.factories import PageFactory
+
+    page = PageFactory(
+        title="About us", slug="about", body="We write about **health**, with sources."
+    )
+
+    tags = meta(client.get(page.get_absolute_url()).text)
+
+    assert tags["canonical"] == f"{SITE}/pages/about/"
+    assert tags["og:url"] == f"{SITE}/pages/about/"
+    assert tags["og:title"] == "About us"
+    assert tags["og:description"] == "We write about health, with sources."
+    assert tags["og:type"] == "website"
+    assert tags["twitter:card"] == "summary"
