@@ -42,7 +42,7 @@ def post():
 
 def test_the_post_page_links_both_files_under_the_references(client, post):
     html = client.get(post.get_absolute_url()).text
-    references = html[html.index('id="references-title"') :]
+    references = html[html.index('id="references-title"') : html.index("Back to blog")]
 
     assert f'href="{ris_url(post)}" download>RIS</a>' in references
     assert f'href="{bibtex_url(post)}" download>BibTeX</a>' in references
