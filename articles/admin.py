@@ -13,6 +13,7 @@ from django.utils.translation import ngettext
 from core.forms import OneQueryInlineFormSet
 from core.paginators import LargeTableAdminMixin
 
+from .admin_editing import PostEditingMixin
 from .models import Disclaimer, Post, PostDisclaimer, Reference
 
 
@@ -211,7 +212,7 @@ class ListColumn:
 
 
 @admin.register(Post)
-class PostAdmin(LargeTableAdminMixin, admin.ModelAdmin):
+class PostAdmin(PostEditingMixin, LargeTableAdminMixin, admin.ModelAdmin):
     form = PostForm
     list_display = ["title", "state", "publish_at", "author_name", "reference_count"]
     list_display_links = ["title"]
@@ -236,6 +237,8 @@ class PostAdmin(LargeTableAdminMixin, admin.ModelAdmin):
 
     class Media:
         css = {"all": ["articles/admin.css"]}
+        # The body's live preview (PostEditingMixin.body_preview_view).
+        js = ["articles/admin/preview.js"]
 
     @classmethod
     def add_list_column(cls, column):

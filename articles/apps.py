@@ -15,3 +15,6 @@ class ArticlesConfig(AppConfig):
 
         post_migrate.connect(roles.ensure_roles, sender=self)
         page_cache.register("articles:detail", post_page_version)
+        # The references files change exactly when the post's page does.
+        page_cache.register("articles:references_ris", post_page_version)
+        page_cache.register("articles:references_bibtex", post_page_version)

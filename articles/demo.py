@@ -7,6 +7,9 @@ journal name typo ("Huamn" -> "Human"), the stray full stop in "Int J Mol.
 Sci.", "5 day" -> "5 days", and the capitals of "Food and Drug
 Administration". The `**` after the last paragraph links to the FDA
 disclaimer, and each reference is cited once where the text draws on it.
+The references get what the seed leaves out and the journals' records give:
+their DOIs, the Food Science and Human Wellness issue (2), the article
+number of the Int J Mol Sci paper (1051) and its PubMed ID.
 """
 
 import datetime as dt
@@ -56,7 +59,9 @@ GLUTAMINE = {
             "journal": "Food Science and Human Wellness",
             "year": 2021,
             "volume": "10",
+            "issue": "2",
             "pages": "149-154",
+            "doi": "10.1016/j.fshw.2021.02.003",
         },
         {
             "authors": "Kim MH, Kim H",
@@ -68,6 +73,9 @@ GLUTAMINE = {
             "year": 2017,
             "volume": "18",
             "issue": "5",
+            "pages": "1051",
+            "doi": "10.3390/ijms18051051",
+            "pmid": "28498331",
         },
     ],
     "disclaimers": ["FDA statement"],

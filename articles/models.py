@@ -3,7 +3,7 @@ import re
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
-from django.db import models
+from django.db import models, transaction
 from django.db.models import Max, Value
 from django.db.models.functions import Coalesce
 from django.urls import reverse
@@ -13,6 +13,8 @@ from django.utils.safestring import mark_safe
 from django.utils.text import slugify
 
 from core import markup
+
+from . import bibliography
 
 validate_doi = RegexValidator(
     r"^10\.\d{4,9}/\S+$",
@@ -332,6 +334,39 @@ class Post(models.Model):
             body_html=self.render().html, updated_at=now, page_changed_at=now
         )
 
+    def preview(self, reference_count, markers):
+        """What the post page would show for this body with that many
+        references and these disclaimer markers, and every mistake saving it
+        would report: (sanitised HTML, [messages]). Nothing is saved (the
+        editor's live preview)."""
+        messages = []
+        checks = (self.clean, lambda: self.check_body(reference_count, markers))
+        for check in checks:
+            try:
+                check()
+            except ValidationError as error:
+                messages.extend(error.messages)
+        html = markup.render(self.body, reference_count, markers).html
+        return html, list(dict.fromkeys(messages))
+
+    def append_references(self, references):
+        """Add checked, unsaved references after the post's own, in their
+        order, and render the body once: the one path for an import. Returns
+        the numbers they got (first, last). Five queries however many."""
+        references = list(references)
+        if not references:
+            return None
+        with transaction.atomic():
+            stored = self.references.aggregate(count=models.Count("pk"), last=Max("order"))
+            start = 0 if stored["last"] is None else stored["last"] + 1
+            for position, reference in enumerate(references):
+                reference.post = self
+                reference.order = start + position
+            Reference.objects.bulk_create(references)
+            self.refresh_rendering()
+        first = stored["count"] + 1
+        return first, first + len(references) - 1
+
     def sync_body_images(self):
         """Record which library images the body places (see PostBodyImage)."""
         from images.models import Image
@@ -416,7 +451,43 @@ class Reference(models.Model):
             r"^(https?://(dx\.)?doi\.org/|doi:\s*)", "", self.doi.strip(), flags=re.I
         )
         self.pmid = re.sub(r"^pmid:?\s*", "", self.pmid.strip(), flags=re.I)
+        # One dash for page ranges, as AMA writes them: 149–154, 149--154 -> 149-154.
+        self.pages = bibliography.DASHES_RE.sub("-", self.pages.strip())
         super().clean_fields(exclude=exclude)
+
+    @classmethod
+    def read_entries(cls, text):
+        """Unsaved references from pasted BibTeX or RIS, each checked as a typed
+        one is (full_clean: DOIs and PubMed IDs normalised and validated),
+        and the messages: one for each entry that cannot be a reference
+        (its number and what is wrong), and any about the text as a whole.
+        With any message there are no references: all or nothing."""
+        parsed = bibliography.parse(text)
+        messages = list(parsed.errors)
+        references = []
+        for entry in parsed.entries:
+            problems = list(entry.errors)
+            if not problems:
+                reference = cls(**entry.fields)
+                try:
+                    reference.full_clean(exclude=["post", "order"])
+                except ValidationError as error:
+                    problems.extend(cls._described(error))
+                references.append(reference)
+            if problems:
+                messages.append(f"{entry.describe()}: {' '.join(_sentence(p) for p in problems)}")
+        return ([] if messages else references), messages
+
+    @classmethod
+    def _described(cls, error):
+        for name, field_messages in error.message_dict.items():
+            label = cls._meta.get_field(name).verbose_name if name != "__all__" else ""
+            for message in field_messages:
+                if message == "This field cannot be blank." and name in ("authors", "title"):
+                    message = f"it has no {label}."
+                    yield message
+                else:
+                    yield f"{label}: {message}" if label else message
 
     @property
     def doi_url(self):
@@ -456,6 +527,11 @@ class Reference(models.Model):
         if self.url and not self.doi:
             parts.append(format_html('<a href="{}">{}</a>', self.url, self.url))
         return mark_safe(" ".join(parts))  # noqa: S308 (each part is format_html)
+
+
+def _sentence(text):
+    text = text.strip()
+    return text if text.endswith((".", "?", "!")) else text + "."
 
 
 class Disclaimer(models.Model):

@@ -9,4 +9,14 @@ urlpatterns = [
     path("", views.PostListView.as_view(), name="index"),
     path("feed/", LatestPostsFeed(), name="feed"),
     path("<slug:slug>/", views.PostDetailView.as_view(), name="detail"),
+    path(
+        "<slug:slug>/references.ris",
+        views.ReferencesExportView.as_view(format="ris"),
+        name="references_ris",
+    ),
+    path(
+        "<slug:slug>/references.bib",
+        views.ReferencesExportView.as_view(format="bibtex"),
+        name="references_bibtex",
+    ),
 ]

@@ -1,7 +1,11 @@
 from django.conf import settings
+from django.http import HttpResponse
+from django.shortcuts import get_object_or_404
 from django.utils.cache import add_never_cache_headers
-from django.views.generic import DetailView, ListView
+from django.utils.http import content_disposition_header
+from django.views.generic import DetailView, ListView, View
 
+from . import bibliography
 from .models import Post
 
 
@@ -46,3 +50,29 @@ class PostDetailView(DetailView):
 def post_page_version(request, slug):
     """The page cache's question: which version of this public post's page is current?"""
     return Post.objects.published().filter(slug=slug).page_version()
+
+
+class ReferencesExportView(View):
+    """A public post's references as a file for reference managers: BibTeX or
+    RIS. Drafts and scheduled posts have none (404), for staff too. Cached
+    for anonymous readers with the post page's own version (ArticlesConfig)."""
+
+    FORMATS = {
+        "bibtex": (bibliography.to_bibtex, "application/x-bibtex", "bib"),
+        "ris": (bibliography.to_ris, "application/x-research-info-systems", "ris"),
+    }
+    format = "ris"
+
+    def get(self, request, slug):
+        post = get_object_or_404(
+            Post.objects.published().only("pk", "slug").prefetch_related("references"),
+            slug=slug,
+        )
+        write, content_type, extension = self.FORMATS[self.format]
+        response = HttpResponse(
+            write(post.references.all()), content_type=f"{content_type}; charset=utf-8"
+        )
+        response["Content-Disposition"] = content_disposition_header(
+            as_attachment=True, filename=f"{post.slug}-references.{extension}"
+        )
+        return response

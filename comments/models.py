@@ -86,6 +86,16 @@ class CommentQuerySet(models.QuerySet):
                 thread[reply.parent_id].public_replies.append(reply)
         return list(thread.values())
 
+    def public_count(self, post):
+        """How many comments a post's page shows (its public thread with the
+        staff replies under public comments), in one COUNT."""
+        return (
+            self.approved()
+            .filter(post=post)
+            .filter(Q(parent__isnull=True) | Q(parent__status=Comment.Status.APPROVED))
+            .count()
+        )
+
     # --- moderation decisions -------------------------------------------
     def approve(self, by):
         return self.set_status(Comment.Status.APPROVED, by)

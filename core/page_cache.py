@@ -57,6 +57,9 @@ logger = logging.getLogger(__name__)
 
 CACHE_TIMEOUT = 60 * 60 * 24
 MESSAGES_COOKIE = "messages"
+# Headers of a rendering kept with it and sent with every copy (a download's
+# file name).
+STORED_HEADERS = ("Content-Disposition",)
 
 
 @dataclasses.dataclass(frozen=True)
@@ -98,6 +101,7 @@ class Entry:
     content_type: str
     etag: str
     expires: float | None  # a POSIX time, or None: until the version changes
+    headers: tuple = ()  # (name, value) pairs of STORED_HEADERS
 
     @property
     def fresh(self):
@@ -250,6 +254,7 @@ class CachedPageMiddleware:
             # The same bytes, the same tag, in every process that renders them.
             etag=quote_etag(hashlib.sha256(response.content).hexdigest()[:32]),
             expires=expires.timestamp() if expires is not None else None,
+            headers=tuple((name, response[name]) for name in STORED_HEADERS if name in response),
         )
         _cache_set(key, entry)
         return entry
@@ -262,6 +267,8 @@ class CachedPageMiddleware:
             body = b"" if request.method == "HEAD" else entry.content
             response = HttpResponse(body, content_type=entry.content_type)
             response["Content-Length"] = str(len(entry.content))
+            for name, value in entry.headers:
+                response[name] = value
         shared_headers(response, entry.etag)
         if reader.stale_session_cookie:
             response.delete_cookie(

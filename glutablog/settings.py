@@ -362,6 +362,13 @@ CRISPY_TEMPLATE_PACK = "bootstrap5"
 # --- Blog -------------------------------------------------------------------
 BLOG_TITLE = env.str("BLOG_TITLE", default="glutablog")
 BLOG_POSTS_PER_PAGE = env.int("BLOG_POSTS_PER_PAGE", default=4)
+# What search engines and link previews say of the site (meta description,
+# Open Graph) and who publishes it (the posts' JSON-LD publisher).
+BLOG_DESCRIPTION = env.str(
+    "BLOG_DESCRIPTION", default="Health writing with references from our team."
+)
+BLOG_PUBLISHER_NAME = env.str("BLOG_PUBLISHER_NAME", default=BLOG_TITLE)
+BLOG_PUBLISHER_LOGO = env.str("BLOG_PUBLISHER_LOGO", default="img/logo.png")  # a static file
 # Change to drop every cached page at once (the deployed code, templates and
 # requirements are part of the cache key already: core.build).
 PAGE_CACHE_VERSION = env.str("PAGE_CACHE_VERSION", default="1")

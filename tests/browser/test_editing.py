@@ -29,6 +29,7 @@ def test_editor_writes_and_publishes_a_post_with_a_reference(
     expect(page.locator("#id_title")).to_have_value("Glutamine and Gut Health")
     expect(page.locator("#id_references-0-authors")).to_have_value("Deters BJ, Saleem M")
     expect(page.locator("#id_references-1-authors")).to_have_value("Kim MH, Kim H")
+    expect(page.locator(".body-preview-status")).to_have_text("Up to date")  # live preview
     screenshot(page, "post-admin", readme=True, full_page=True)
 
     # A new post: the slug follows the title, one reference with a DOI.

@@ -188,6 +188,7 @@ def test_a_post_prints_its_text_and_sources_without_the_screen_parts(
         "#comments",
         "#comment-form",
         ".back-link",
+        ".reference-downloads",
     ):
         expect(page.locator(hidden).first).to_be_hidden()
     expect(page.get_by_role("heading", level=1)).to_be_visible()

@@ -8,11 +8,13 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 DETERS = (
     "Deters BJ, Saleem M. The role of glutamine in supporting gut health and "
-    "neuropsychiatric factors. Food Science and Human Wellness. 2021;10:149-154."
+    "neuropsychiatric factors. Food Science and Human Wellness. 2021;10(2):149-154. "
+    "doi:10.1016/j.fshw.2021.02.003"
 )
 KIM = (
     "Kim MH, Kim H. The roles of glutamine in the intestine and its implications "
-    "in intestinal disease. Int J Mol Sci. 2017;18(5)."
+    "in intestinal disease. Int J Mol Sci. 2017;18(5):1051. doi:10.3390/ijms18051051 "
+    "PMID: 28498331"
 )
 FDA = (
     "** These statements have not been evaluated by the Food and Drug Administration. "

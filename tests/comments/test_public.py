@@ -216,10 +216,11 @@ def test_the_post_page_costs_the_same_queries_for_0_and_200_comments(post, reade
 def test_the_post_page_query_count_is_what_we_measured(client, post, django_assert_num_queries):
     _thread(post, 200)
 
-    # site stamp, page version, post + author, references, disclaimers, the whole
-    # thread, the site's menus (the navigation, the footer and the consent line's
-    # privacy policy: built once, then cached under the site stamp)
-    with django_assert_num_queries(7):
+    # site stamp, page version, post + author, references, disclaimers, the
+    # JSON-LD's approved comment count, the whole thread, the site's menus (the
+    # navigation, the footer and the consent line's privacy policy: built once,
+    # then cached under the site stamp)
+    with django_assert_num_queries(8):
         response = client.get(post.get_absolute_url())
 
     assert "220 comments" in response.text

@@ -138,7 +138,8 @@ def test_the_consent_line_adds_no_query_to_the_post_page(post, django_assert_num
     post.title = "Edited"  # the post page itself renders again
     post.save()
 
-    # site stamp, page version, post + author, references, disclaimers, thread
-    with django_assert_num_queries(6):
+    # site stamp, page version, post + author, references, disclaimers, the
+    # JSON-LD's approved comment count, thread
+    with django_assert_num_queries(7):
         html = read(post)
     assert 'href="/pages/' in consent_line(html)

@@ -1,0 +1,191 @@
+"""What search engines and link previews read about a post: JSON-LD and the
+page's meta tags.
+
+**Which schema.org type.** A post is a ``BlogPosting``: a dated article by a
+named author on a blog, which is what it is and what search engines' article
+features read (headline, author, dates, image, publisher). The medical review
+belongs to the *page*, not the article: schema.org defines ``reviewedBy`` and
+``lastReviewed`` on ``WebPage``, and ``MedicalWebPage`` is the web page that
+gives medical information. So the posting's ``mainEntityOfPage`` is a
+``MedicalWebPage`` carrying the review when the post has been medically
+reviewed, and a plain ``WebPage`` when it has not (we do not call a page
+medically reviewed that was not). Its references are ``citation``s, each a
+``ScholarlyArticle`` with its DOI as a URL.
+
+Other apps add to a post's JSON-LD with ``register(contributor)``:
+``contributor(post)`` returns a dict merged into it. The comments app adds the
+approved comment count that way (this app never imports comments).
+
+Everything here is public data of a public post: the post page renders it only
+for the post it shows, and drafts render no JSON-LD at all.
+"""
+
+import json
+from urllib.parse import urlsplit
+
+from django.conf import settings
+from django.core.serializers.json import DjangoJSONEncoder
+from django.templatetags.static import static
+from django.utils.html import format_html
+from django.utils.safestring import mark_safe
+
+from . import bibliography
+
+_contributors = []
+
+# The characters that could end or confuse a <script> element, as JSON
+# escapes (what Django's json_script does, for a script of another type).
+_SCRIPT_ESCAPES = {ord("<"): "\\u003C", ord(">"): "\\u003E", ord("&"): "\\u0026"}
+
+
+def register(contributor):
+    """Add ``contributor(post) -> dict`` to every post's JSON-LD."""
+    if contributor not in _contributors:
+        _contributors.append(contributor)
+
+
+def absolute(url):
+    """An address readers can use anywhere: from SITE_URL unless it has a host."""
+    if not url:
+        return ""
+    return url if urlsplit(url).scheme else settings.SITE_URL + url
+
+
+def publisher():
+    return {
+        "@type": "Organization",
+        "name": settings.BLOG_PUBLISHER_NAME,
+        "url": settings.SITE_URL + "/",
+        "logo": {
+            "@type": "ImageObject",
+            "url": absolute(static(settings.BLOG_PUBLISHER_LOGO)),
+        },
+    }
+
+
+def _person(user):
+    return {"@type": "Person", "name": user.get_full_name() or user.get_username()}
+
+
+def _authors(authors):
+    found = []
+    for one in bibliography.people_of(authors):
+        if one is bibliography.ETAL:
+            continue
+        kind = "Person" if isinstance(one, bibliography.Person) else "Organization"
+        found.append({"@type": kind, "name": one.ama})
+    return found
+
+
+def citation(reference):
+    """A reference as a schema.org ScholarlyArticle."""
+    item = {"@type": "ScholarlyArticle", "name": reference.title}
+    authors = _authors(reference.authors)
+    if authors:
+        item["author"] = authors
+    if reference.year:
+        item["datePublished"] = str(reference.year)
+    if reference.journal:
+        item["isPartOf"] = {"@type": "Periodical", "name": reference.journal}
+        if reference.volume:
+            item["isPartOf"]["volumeNumber"] = reference.volume
+        if reference.issue:
+            item["isPartOf"]["issueNumber"] = reference.issue
+    if reference.pages:
+        item["pagination"] = reference.pages
+    if reference.doi:
+        item["url"] = reference.doi_url
+        item["identifier"] = {
+            "@type": "PropertyValue",
+            "propertyID": "DOI",
+            "value": reference.doi,
+        }
+    elif reference.url:
+        item["url"] = reference.url
+    if reference.pmid:
+        item["sameAs"] = reference.pmid_url
+    return item
+
+
+def images(image):
+    """The featured image's renditions, widest first, as ImageObjects."""
+    if image is None:
+        return []
+    found = []
+    for url, width, height in sorted(image.candidates(), key=lambda c: -c[1]):
+        found.append(
+            {
+                "@type": "ImageObject",
+                "url": absolute(url),
+                "width": width,
+                "height": height,
+                "caption": image.alt,
+            }
+        )
+    return found
+
+
+def review(post):
+    """The post's medical review as WebPage properties, when it has one.
+
+    The medical review fields (``Post.reviewer``, ``Post.reviewed_at``) come
+    with the medical review work; until they exist the page is a plain WebPage.
+    """
+    reviewer = getattr(post, "reviewer", None)
+    reviewed_at = getattr(post, "reviewed_at", None)
+    if reviewer is None or reviewed_at is None:
+        return {}
+    person = {"@type": "Person", "name": getattr(reviewer, "name", str(reviewer))}
+    credentials = getattr(reviewer, "credentials", "")
+    if credentials:
+        person["honorificSuffix"] = credentials
+    if hasattr(reviewer, "get_absolute_url"):
+        person["url"] = absolute(reviewer.get_absolute_url())
+    profile = getattr(reviewer, "profile_url", "")
+    if profile:
+        person["sameAs"] = profile
+    return {"reviewedBy": person, "lastReviewed": reviewed_at.isoformat()}
+
+
+def post_json_ld(post):
+    """The post's JSON-LD, as a dict (a public post's: see the module's note)."""
+    url = absolute(post.get_absolute_url())
+    page = {"@type": "WebPage", "@id": url}
+    reviewed = review(post)
+    if reviewed:
+        page = {"@type": "MedicalWebPage", "@id": url, **reviewed}
+    modified = max(post.publish_at, post.updated_at)
+    data = {
+        "@context": "https://schema.org",
+        "@type": "BlogPosting",
+        "@id": url + "#post",
+        "mainEntityOfPage": page,
+        "url": url,
+        "headline": post.title,
+        "description": post.summary,
+        "inLanguage": settings.LANGUAGE_CODE,
+        "author": _person(post.author),
+        "datePublished": post.publish_at.isoformat(),
+        "dateModified": modified.isoformat(),
+        "publisher": publisher(),
+    }
+    found = images(post.featured_image)
+    if found:
+        data["image"] = found
+    references = [reference for _, reference in post.numbered_references()]
+    if references:
+        data["citation"] = [citation(reference) for reference in references]
+    for contributor in _contributors:
+        data.update(contributor(post))
+    return data
+
+
+def script(data):
+    """``data`` as a JSON-LD element, safe inside HTML: every <, > and & is a
+    JSON escape, so no value can close the element. (A data block is not
+    executed, so ``script-src 'self'`` does not block it.)"""
+    text = json.dumps(data, cls=DjangoJSONEncoder, ensure_ascii=False, sort_keys=False)
+    return format_html(
+        '<script type="application/ld+json">{}</script>',
+        mark_safe(text.translate(_SCRIPT_ESCAPES)),  # noqa: S308 (escaped just above)
+    )

@@ -1,0 +1,15 @@
+"""``{% load structured_data %}{% post_json_ld post %}``: a public post's JSON-LD
+(articles.structured_data); nothing for a draft or a scheduled post."""
+
+from django import template
+
+from .. import structured_data
+
+register = template.Library()
+
+
+@register.simple_tag
+def post_json_ld(post):
+    if not post.is_public:
+        return ""
+    return structured_data.script(structured_data.post_json_ld(post))
