@@ -93,7 +93,13 @@ PAGE_KINDS = {
     "403 page": Kind(_forbidden),
     "500 page": Kind(_server_error),
     "admin login": Kind("/admin/login/"),
-    "post admin change form": Kind(_post_admin),
+    # Django 5.2's tabular inline (the disclaimers) has an empty first header
+    # cell over the column of each row's hidden ids (admin/edit_inline/
+    # tabular.html: <th class="original"></th>); axe's best-practice rule
+    # empty-table-header flags it. It is Django's markup, fixable only by
+    # copying its template; only that cell is left out, every rule still runs
+    # on the rest of the table (README: Accessibility).
+    "post admin change form": Kind(_post_admin, exclude=(".tabular thead th.original",)),
 }
 
 
@@ -119,6 +125,7 @@ def test_page_kind_has_no_accessibility_violation(
         response = page.goto(kind.open)
         assert response.status == kind.status
     assert_accessible(page, name, exclude=kind.exclude)
+    screenshot(page, "audit-" + re.sub(r"\W+", "-", name))
     watch.assert_clean()
 
 
@@ -317,4 +324,69 @@ def test_comment_form_errors_are_summarised_linked_and_announced(
         small.locator("#comment-form").screenshot(
             path=ARTIFACTS / f"comment-errors-{name}-form.png", animations="disabled"
         )
+    watch.assert_clean()
+
+
+# --- focus you can see, a menu you can open ----------------------------------------
+
+RING = """() => {
+  const e = document.activeElement, style = getComputedStyle(e), box = e.getBoundingClientRect();
+  return {
+    what: `${e.tagName.toLowerCase()}#${e.id} ${(e.innerText || e.value || "").trim().slice(0, 40)}`,
+    outline: `${style.outlineStyle} ${style.outlineWidth} ${style.outlineColor}`,
+    visible: style.outlineStyle !== "none" && parseFloat(style.outlineWidth) >= 2,
+    inView: box.bottom > 0 && box.top < innerHeight && box.width > 0,
+  };
+}"""
+
+
+def test_every_stop_of_the_tab_key_shows_a_focus_ring(demo, new_page, watch):
+    # Without smooth scrolling (Bootstrap's), the focused element is in view
+    # at once.
+    page = new_page(reduced_motion="reduce")
+    page.goto(POST_URL)
+    stops = page.evaluate(
+        """() => [...document.querySelectorAll("a[href], button, input, select, textarea")]
+          .filter(e => e.tabIndex >= 0 && e.type !== "hidden" && e.getClientRects().length
+                       && !e.closest("[aria-hidden=true]")).length"""
+    )
+    assert stops > 15
+    seen = []
+    for _ in range(stops):
+        page.keyboard.press("Tab")
+        ring = page.evaluate(RING)
+        seen.append(ring["what"])
+        assert ring["visible"], f"no visible focus ring on {ring['what']}: {ring['outline']}"
+        assert ring["inView"], f"the focus is out of sight on {ring['what']}"
+    # The walk went through the header, the post, the form and the footer.
+    assert seen[0].startswith("a# Skip to content")
+    assert any(s.startswith("input#id_consent") for s in seen)
+    assert any(s.startswith("input#submit-id-submit") for s in seen)
+    assert seen[-1].startswith("a# Privacy policy")  # the footer's link
+    watch.assert_clean()
+
+
+def test_the_phone_menu_opens_from_the_keyboard_and_says_so(demo, new_page, watch, screenshot):
+    phone = new_page(
+        viewport={"width": 360, "height": 740}, device_scale_factor=2, reduced_motion="reduce"
+    )
+    phone.goto(POST_URL)
+    toggle = phone.get_by_role("button", name="Toggle navigation")
+    expect(toggle).to_have_attribute("aria-expanded", "false")
+    controlled = toggle.get_attribute("aria-controls")
+    menu = phone.locator(f"#{controlled}")
+    expect(menu.get_by_role("link", name="About")).to_be_hidden()
+
+    tab(phone, text="Skip to content")
+    tab(phone, tag="a", text="glutablog")
+    tab(phone, tag="button")
+    phone.keyboard.press("Enter")
+    expect(toggle).to_have_attribute("aria-expanded", "true")
+    expect(menu.get_by_role("link", name="About")).to_be_visible()
+    tab(phone, tag="a", text="Blog")  # the menu's first link is next
+    assert_no_sideways_scroll(phone, "phone with the menu open")
+    screenshot(phone, "phone-menu-open-by-keyboard")
+    phone.keyboard.press("Shift+Tab")
+    phone.keyboard.press("Enter")
+    expect(toggle).to_have_attribute("aria-expanded", "false")
     watch.assert_clean()
