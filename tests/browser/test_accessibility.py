@@ -1,9 +1,14 @@
-"""Accessibility, measured in Chromium.
+"""Accessibility, measured in Chromium (README: Accessibility).
 
 - The audit: axe-core (tests/browser/axe_audit.py: WCAG 2.0 and 2.1, levels A
   and AA, plus axe's best practices) on every kind of page the site has, each
-  opened as a reader (or an editor) reaches it. One test per page kind, zero
-  violations each. A new kind of page is one line in PAGE_KINDS.
+  opened as a reader (or an editor, a moderator) reaches it. One test per page
+  kind, zero violations each. A new kind of page is one line in PAGE_KINDS.
+- The keyboard alone: from the skip link to the comment form, filled in and
+  sent, the focus landing on the notice that the comment awaits approval.
+- The comment form's errors: summarised, linked to their fields, announced;
+  looked at on a laptop, at 200% zoom and on a 360-pixel phone.
+- A visible focus ring on every Tab stop; the phone menu from the keyboard.
 """
 
 import re
@@ -68,6 +73,12 @@ def _post_admin(page, env):
     page.goto(f"/admin/articles/post/{post.pk}/change/")
 
 
+def _comment_queue(page, env):
+    env.admin_login(page, env.moderator_user)
+    page.goto("/admin/comments/comment/")
+    expect(page.locator("#result_list")).to_be_visible()
+
+
 @dataclass(frozen=True)
 class Kind:
     """A kind of page: where it is (a path) or how to open it (a function of
@@ -100,6 +111,7 @@ PAGE_KINDS = {
     # copying its template; only that cell is left out, every rule still runs
     # on the rest of the table (README: Accessibility).
     "post admin change form": Kind(_post_admin, exclude=(".tabular thead th.original",)),
+    "comment queue (moderators)": Kind(_comment_queue),
 }
 
 
@@ -108,17 +120,18 @@ class Env:
     watch: object
     admin_login: object
     editor_user: object
+    moderator_user: object
 
 
 @pytest.mark.parametrize("name", list(PAGE_KINDS))
 def test_page_kind_has_no_accessibility_violation(
-    name, demo, page, watch, admin_login, editor_user, screenshot
+    name, demo, page, watch, admin_login, editor_user, moderator_user, screenshot
 ):
     kind = PAGE_KINDS[name]
     if kind.prepare:
         kind.prepare()
     if callable(kind.open):
-        kind.open(page, Env(watch, admin_login, editor_user))
+        kind.open(page, Env(watch, admin_login, editor_user, moderator_user))
     else:
         if kind.status != 200:
             watch.expect_status(kind.status, kind.open)
