@@ -238,6 +238,9 @@ def test_a_reader_comments_with_the_keyboard_alone(demo, page, watch, screenshot
     screenshot(page, "keyboard-comment-awaits-approval")
     # The keyboard goes on from the notice: the next Tab is in the form again.
     tab(page, id="id_name")
+    # The page as the sender sees it (their comment marked, faded, with its
+    # note; the notice) passes the audit too.
+    assert_accessible(page, "the post page after sending a comment")
     watch.assert_clean()
 
 
