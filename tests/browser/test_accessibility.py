@@ -336,7 +336,7 @@ def test_comment_form_errors_are_summarised_linked_and_announced(
         expect(small.locator("#error-summary")).to_be_focused()
         expect(small.locator("#error-summary")).to_be_in_viewport()
         assert_no_sideways_scroll(small, name)
-        screenshot(small, f"comment-errors-{name}")
+        screenshot(small, f"comment-errors-{name}", readme=name == "zoom-200")
         small.locator("#comment-form").screenshot(
             path=ARTIFACTS / f"comment-errors-{name}-form.png", animations="disabled"
         )
