@@ -73,6 +73,12 @@ def _post_admin(page, env):
     page.goto(f"/admin/articles/post/{post.pk}/change/")
 
 
+def _reference_import(page, env):
+    env.admin_login(page, env.editor_user)
+    post = Post.objects.get(slug="glutamine-and-gut-health")
+    page.goto(f"/admin/articles/post/{post.pk}/references/import/")
+
+
 def _comment_queue(page, env):
     env.admin_login(page, env.moderator_user)
     page.goto("/admin/comments/comment/")
@@ -111,6 +117,7 @@ PAGE_KINDS = {
     # copying its template; only that cell is left out, every rule still runs
     # on the rest of the table (README: Accessibility).
     "post admin change form": Kind(_post_admin, exclude=(".tabular thead th.original",)),
+    "reference import (admin)": Kind(_reference_import),
     "comment queue (moderators)": Kind(_comment_queue),
 }
 
