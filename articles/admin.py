@@ -10,7 +10,7 @@ from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.translation import ngettext
 
-from core.forms import OneQueryInlineFormSet
+from core.forms import NamedSplitDateTime, OneQueryInlineFormSet, name_table_row
 from core.paginators import LargeTableAdminMixin
 
 from .admin_editing import PostEditingMixin
@@ -111,6 +111,11 @@ class PostDisclaimerForm(forms.ModelForm):
 
 
 class PostDisclaimerFormSet(BodyCheckFormSet):
+    def add_fields(self, form, index):
+        super().add_fields(form, index)
+        # A table row: its fields are named by the column and the row.
+        name_table_row(form, "new disclaimer" if index is None else f"disclaimer {index + 1}")
+
     def body_check_arguments(self, kept_forms):
         return {"markers": [form.cleaned_data["disclaimer"].marker for form in kept_forms]}
 
@@ -145,6 +150,8 @@ class PostForm(forms.ModelForm):
             "title": forms.TextInput(attrs={"class": "vTextField", "size": 80}),
             "summary": forms.Textarea(attrs={"class": "summary-editor", "rows": 3}),
             "body": forms.Textarea(attrs={"class": "markdown-editor", "rows": 28}),
+            # Django's date and time inputs, each with a name screen readers say.
+            "publish_at": NamedSplitDateTime(label="Publish time"),
         }
         error_messages = {
             "slug": {

@@ -167,6 +167,11 @@ class CommentForm(forms.ModelForm):
         self.helper.disable_csrf = True
         self.helper.form_action = reverse("comments:post", args=[post.pk])
         self.helper.form_id = "comment-form"
+        # The browser's own checks (bubbles that vanish, in the browser's words,
+        # one field at a time) are off: the server's messages are shown, all
+        # at once, summarised at the top (templates/partials/error_summary.html)
+        # and on each field, where screen readers find them.
+        self.helper.attrs = {"novalidate": True}
         self.helper.layout = Layout(
             "name",
             "email",
@@ -180,7 +185,13 @@ class CommentForm(forms.ModelForm):
 
     def link_privacy_policy(self, privacy_policy):
         """Link the consent line to the site's privacy policy (a Link, or None)."""
-        self.fields["consent"].help_text = consent_help(privacy_policy)
+        help_text = consent_help(privacy_policy)
+        self.fields["consent"].help_text = help_text
+        # A form that was validated (re-rendered with its errors) made its
+        # bound fields then, and each copied its field's help text: without
+        # this the consent line lost its link exactly when the reader had to
+        # look at it again.
+        self["consent"].help_text = help_text
 
     def clean(self):
         cleaned = super().clean()

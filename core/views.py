@@ -70,3 +70,12 @@ def permission_denied(request, exception=None):
         }
         return render(request, "admin/403.html", context, status=403)
     return render(request, "403.html", status=403)
+
+
+def csrf_failure(request, reason=""):
+    """403 for a form Django's CSRF check refused (settings.CSRF_FAILURE_VIEW):
+    the site's page, saying what to do next, instead of Django's bare one. A
+    reader meets it when the form's cookie is gone (cleared or blocked, or the
+    page was open very long); a forged cross-site post gets the same answer.
+    The reason (Django's words, for developers) is not shown."""
+    return render(request, "403.html", {"form_not_checked": True}, status=403)

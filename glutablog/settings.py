@@ -334,6 +334,9 @@ SECURE_HSTS_PRELOAD = env.bool("SECURE_HSTS_PRELOAD", default=not DEBUG)
 if env.bool("BEHIND_TLS_PROXY", default=False):
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 
+# A form refused by the CSRF check gets the site's 403 page, saying what to do.
+CSRF_FAILURE_VIEW = "core.views.csrf_failure"
+
 # Content-Security-Policy (django-csp 4): everything from our own origin, no
 # inline scripts anywhere (public site and admin).
 CONTENT_SECURITY_POLICY = {

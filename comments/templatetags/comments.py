@@ -63,4 +63,7 @@ def render_comments(context, post):
         "is_open": is_open,
         "opens_when_published": not post.is_public and post.comments_enabled,
         "form": form,
+        # The post page leaves its messages (the notice that a comment awaits
+        # approval) to this section, which shows them under the thread.
+        "messages": context.get("messages"),
     }

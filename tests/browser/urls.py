@@ -7,7 +7,7 @@ load as they would for a reader.
 """
 
 from django.conf import settings
-from django.urls import re_path
+from django.urls import path, re_path
 from django.views.static import serve
 
 from glutablog import urls as site_urls
@@ -17,6 +17,11 @@ def media(request, path):
     return serve(request, path, document_root=settings.MEDIA_ROOT)
 
 
+def server_error(request):
+    """A fault, for the 500 page (Django's handler500 renders templates/500.html)."""
+    raise RuntimeError("a fault the browser tests asked for")
+
+
 # The error views are the site's too (a module's handler403 is not inherited:
 # without it staff got the public 403 page instead of the admin's).
 handler403 = site_urls.handler403
@@ -24,4 +29,5 @@ handler403 = site_urls.handler403
 urlpatterns = [
     *site_urls.urlpatterns,
     re_path(r"^{}(?P<path>.*)$".format(settings.MEDIA_URL.lstrip("/")), media),
+    path("__tests__/server-error/", server_error),
 ]
