@@ -60,11 +60,12 @@ def slug_is_free_of_archives(slug):
 
 @dataclasses.dataclass(frozen=True)
 class ArchiveMonth:
-    """A month of the archive: its first day (in the site's time zone) and how
-    many public posts it has."""
+    """A month of the archive: its first day (in the site's time zone), how
+    many posts it has and the newest change of one of them."""
 
     start: dt.date
     total: int
+    updated: dt.datetime
 
     @property
     def year(self):
@@ -119,10 +120,10 @@ class PostQuerySet(models.QuerySet):
             self.order_by()
             .annotate(month=TruncMonth("publish_at", tzinfo=timezone.get_default_timezone()))
             .values("month")
-            .annotate(total=Count("pk"))
+            .annotate(total=Count("pk"), updated=Max("updated_at"))
             .order_by("-month")
         )
-        return [ArchiveMonth(row["month"].date(), row["total"]) for row in months]
+        return [ArchiveMonth(row["month"].date(), row["total"], row["updated"]) for row in months]
 
     def publish(self):
         """Publish the drafts. One without a publish time is dated now; one
