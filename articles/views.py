@@ -27,8 +27,10 @@ class PublicPostList(ListView):
 
     template_name = "articles/post_list.html"
     context_object_name = "posts"
-    paginate_by = settings.BLOG_POSTS_PER_PAGE
     cursor_param = "before"
+
+    def get_paginate_by(self, queryset=None):
+        return settings.BLOG_POSTS_PER_PAGE
 
     def get_queryset(self):
         # The cards show no body: leave the two largest columns in the database.
@@ -85,7 +87,8 @@ class PostListView(PublicPostList):
         index = reverse("articles:index")
         if number == 1:
             return redirect(index)
-        last_before = (number - 1) * self.paginate_by - 1
+        per_page = self.get_paginate_by()
+        last_before = (number - 1) * per_page - 1
         rows = list(
             Post.objects.published()
             .order_by("-publish_at", "-pk")
@@ -93,7 +96,7 @@ class PostListView(PublicPostList):
         )
         if not rows:
             raise Http404("No such page.")
-        cursor = KeysetPaginator(Post.objects.none(), self.paginate_by).cursor_for(rows[0])
+        cursor = KeysetPaginator(Post.objects.none(), per_page).cursor_for(rows[0])
         return redirect(f"{index}?{urlencode({self.cursor_param: cursor})}")
 
 
