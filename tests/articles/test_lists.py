@@ -478,3 +478,54 @@ def test_the_cached_sitemap_gains_a_month_when_its_first_post_comes_due(client, 
     Post.objects.filter(pk=due.pk).update(publish_at=timezone.now())
 
     assert month in client.get("/sitemap.xml").text
+
+
+# --- the archive's months are counted once per change --------------------------------
+
+
+def grouped_queries(captured):
+    return [q for q in captured.captured_queries if "GROUP BY" in q["sql"].upper()]
+
+
+def test_the_archive_is_counted_once_per_change_of_the_posts(client):
+    PostFactory(publish_at=at(2026, 3, 1, 9))
+    with CaptureQueriesContext(connection) as first:
+        client.get("/blog/")
+    counted_first = len(grouped_queries(first))
+    with CaptureQueriesContext(connection) as other_page:
+        client.get("/blog/2026/")  # not cached yet, the months are
+    counted_again = len(grouped_queries(other_page))
+
+    PostFactory(publish_at=at(2026, 4, 1, 9))
+    with CaptureQueriesContext(connection) as after_change:
+        response = client.get("/blog/2026/")
+
+    assert (counted_first, counted_again, len(grouped_queries(after_change))) == (1, 0, 1)
+    assert 'href="/blog/2026/04/"' in response.text
+
+
+def test_a_deleted_post_leaves_the_archive_at_once(client):
+    PostFactory(title="Alone in February", publish_at=at(2026, 2, 1, 9))
+    march = PostFactory(title="March", publish_at=at(2026, 3, 1, 9))
+    assert 'href="/blog/2026/03/"' in client.get("/blog/").text
+
+    march.delete()
+
+    html = client.get("/blog/").text
+    assert 'href="/blog/2026/03/"' not in html and 'href="/blog/2026/02/"' in html
+    assert client.get("/blog/2026/03/").status_code == 404
+
+
+def test_the_lists_work_without_a_cache(client, monkeypatch):
+    def broken(*args, **kwargs):
+        raise ConnectionError("cache down")
+
+    monkeypatch.setattr(cache, "get", broken)
+    monkeypatch.setattr(cache, "set", broken)
+    PostFactory(title="Still listed", publish_at=at(2026, 3, 1, 9))
+
+    for path in ("/blog/", "/blog/2026/", "/blog/2026/03/"):
+        response = client.get(path)
+        assert response.status_code == 200
+        assert "Still listed" in response.text
+        assert 'href="/blog/2026/03/"' in response.text
