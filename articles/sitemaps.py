@@ -36,6 +36,7 @@ from django.utils.http import http_date
 from core.models import SiteStamp
 
 from .models import Post
+from .views import public_archive_months
 
 logger = logging.getLogger(__name__)
 
@@ -80,7 +81,7 @@ def render_sitemap(request, page, sections=()):
     )
     dates = [updated for _, updated in rows]
     if page == 1:
-        archives = archive_entries()[:ARCHIVE_LIMIT]
+        archives = archive_entries(request)[:ARCHIVE_LIMIT]
         entries += "".join(
             f"<url><loc>{escape(settings.SITE_URL + path)}</loc>"
             f"<lastmod>{updated:%Y-%m-%d}</lastmod>"
@@ -105,11 +106,12 @@ def render_sitemap(request, page, sections=()):
     return xml, max(dates, default=None)
 
 
-def archive_entries():
-    """(path, newest change) of every year and month archive, newest first."""
+def archive_entries(request=None):
+    """(path, newest change) of every year and month archive, newest first
+    (the months as the list pages count them, from the same cache)."""
     entries = []
     years = {}
-    for month in Post.objects.published().archive_months():
+    for month in public_archive_months(request):
         if month.year not in years:
             years[month.year] = len(entries)
             entries.append([reverse("articles:archive_year", kwargs={"year": month.year}), None])
