@@ -1,11 +1,13 @@
+import dataclasses
+import datetime as dt
 import re
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
 from django.db import models, transaction
-from django.db.models import Max, Value
-from django.db.models.functions import Coalesce
+from django.db.models import Count, Max, Value
+from django.db.models.functions import Coalesce, TruncMonth
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import format_html
@@ -37,6 +39,44 @@ def validate_marker(value):
         )
 
 
+def archive_bounds(year, month=None):
+    """The start and end (excluded) of a year, or of a month of it, in the
+    site's time zone (TIME_ZONE), as aware datetimes. ValueError for a year or
+    month that has none (month 13, year 10000)."""
+    zone = timezone.get_default_timezone()
+    if month is None:
+        start, end = dt.datetime(year, 1, 1), dt.datetime(year + 1, 1, 1)
+    else:
+        start = dt.datetime(year, month, 1)
+        end = dt.datetime(year + month // 12, month % 12 + 1, 1)
+    return timezone.make_aware(start, zone), timezone.make_aware(end, zone)
+
+
+def slug_is_free_of_archives(slug):
+    """A post's slug may not be digits only: /blog/2026/ is the year archive
+    (articles/urls.py puts the archives before the posts)."""
+    return not slug.isascii() or not slug.isdigit()
+
+
+@dataclasses.dataclass(frozen=True)
+class ArchiveMonth:
+    """A month of the archive: its first day (in the site's time zone), how
+    many posts it has and the newest change of one of them."""
+
+    start: dt.date
+    total: int
+    updated: dt.datetime
+
+    @property
+    def year(self):
+        return self.start.year
+
+    def get_absolute_url(self):
+        return reverse(
+            "articles:archive_month", kwargs={"year": self.start.year, "month": self.start.month}
+        )
+
+
 class PostQuerySet(models.QuerySet):
     def published(self, now=None):
         """The one definition of a public post: published and due."""
@@ -63,6 +103,27 @@ class PostQuerySet(models.QuerySet):
                 queryset=PostDisclaimer.objects.select_related("disclaimer"),
             ),
         )
+
+    def dated(self, year, month=None):
+        """The posts published in a year, or in a month of it, as the site's time
+        zone counts them: a post published at 23:30 UTC on 31 March is in April
+        where TIME_ZONE is Europe/Berlin. An indexed range on ``publish_at``.
+        ValueError for a year or month that does not exist."""
+        start, end = archive_bounds(year, month)
+        return self.filter(publish_at__gte=start, publish_at__lt=end)
+
+    def archive_months(self):
+        """The months that have posts here, newest first, each with its count
+        (``ArchiveMonth``), months as the site's time zone counts them. One
+        grouped query."""
+        months = (
+            self.order_by()
+            .annotate(month=TruncMonth("publish_at", tzinfo=timezone.get_default_timezone()))
+            .values("month")
+            .annotate(total=Count("pk"), updated=Max("updated_at"))
+            .order_by("-month")
+        )
+        return [ArchiveMonth(row["month"].date(), row["total"], row["updated"]) for row in months]
 
     def publish(self):
         """Publish the drafts. One without a publish time is dated now; one
@@ -235,6 +296,8 @@ class Post(models.Model):
     @classmethod
     def unique_slug(cls, title):
         base = slugify(title)[:190] or "post"
+        if not slug_is_free_of_archives(base):
+            base = f"post-{base}"[:190]
         slug, n = base, 2
         while cls.objects.filter(slug=slug).exists():
             slug, n = f"{base}-{n}", n + 1
@@ -270,8 +333,16 @@ class Post(models.Model):
             )
         # Images without alt text, not in the library or from other sites.
         errors.extend(result.image_errors())
-        if errors:
-            raise ValidationError({"body": errors})
+        field_errors = {"body": errors} if errors else {}
+        if self.slug and not slug_is_free_of_archives(self.slug):
+            field_errors["slug"] = ValidationError(
+                "A slug of digits only would be the address of a date archive "
+                "(/blog/2026/ lists the posts of 2026). Add a word: %(suggestion)s.",
+                code="numeric_slug",
+                params={"suggestion": f"post-{self.slug}"},
+            )
+        if field_errors:
+            raise ValidationError(field_errors)
 
     def check_body(self, reference_count=None, markers=None):
         """Raise ValidationError for citations or markers that point at nothing,

@@ -8,7 +8,12 @@ set of published posts changes (a post published, edited, unpublished,
 deleted, or a scheduled one coming due: ``PostQuerySet.listing_version``).
 Addresses are made from SITE_URL, never from the request's Host, so one
 cached copy serves every reader.
-Beyond 49,000 posts ``?p=2`` gives the next ones, as with Django's view.
+Beyond 48,000 posts ``?p=2`` gives the next ones, as with Django's view.
+
+The first page also lists the date archives (``/blog/2026/``,
+``/blog/2026/03/``), each dated by the newest change of its posts: one
+grouped query, its months as the site's time zone counts them. They change
+with the set of published posts, so the same version keeps them right.
 
 Other apps' addresses (site pages) come as *sections* the project's URLconf
 passes to the view (``{"sections": [...]}``), so this app imports none of
@@ -31,12 +36,15 @@ from django.utils.http import http_date
 from core.models import SiteStamp
 
 from .models import Post
+from .views import public_archive_months
 
 logger = logging.getLogger(__name__)
 
 LIMIT = 50_000  # URLs per sitemap file (sitemaps.org)
 SECTION_LIMIT = 1_000  # addresses of other sections, all on the first page
-POSTS_PER_FILE = LIMIT - SECTION_LIMIT
+ARCHIVE_LIMIT = 1_000  # year and month archives, newest first, on the first page
+POSTS_PER_FILE = LIMIT - SECTION_LIMIT - ARCHIVE_LIMIT
+ARCHIVE_CHANGEFREQ = "monthly"
 CHANGEFREQ = "weekly"
 CACHE_SECONDS = 60 * 60
 SLUG_PLACEHOLDER = "slug-placeholder"
@@ -73,6 +81,14 @@ def render_sitemap(request, page, sections=()):
     )
     dates = [updated for _, updated in rows]
     if page == 1:
+        archives = archive_entries(request)[:ARCHIVE_LIMIT]
+        entries += "".join(
+            f"<url><loc>{escape(settings.SITE_URL + path)}</loc>"
+            f"<lastmod>{updated:%Y-%m-%d}</lastmod>"
+            f"<changefreq>{ARCHIVE_CHANGEFREQ}</changefreq></url>\n"
+            for path, updated in archives
+        )
+        dates += [updated for _, updated in archives]
         for section in sections:
             others = list(section.entries())[:SECTION_LIMIT]
             entries += "".join(
@@ -88,6 +104,21 @@ def render_sitemap(request, page, sections=()):
         f"{entries}</urlset>\n"
     )
     return xml, max(dates, default=None)
+
+
+def archive_entries(request=None):
+    """(path, newest change) of every year and month archive, newest first
+    (the months as the list pages count them, from the same cache)."""
+    entries = []
+    years = {}
+    for month in public_archive_months(request):
+        if month.year not in years:
+            years[month.year] = len(entries)
+            entries.append([reverse("articles:archive_year", kwargs={"year": month.year}), None])
+        year_entry = entries[years[month.year]]
+        year_entry[1] = max(filter(None, [year_entry[1], month.updated]))
+        entries.append([month.get_absolute_url(), month.updated])
+    return [tuple(entry) for entry in entries]
 
 
 def sitemap(request, sections=()):

@@ -1,13 +1,43 @@
-from django.urls import path
+from django.urls import path, register_converter
 
 from . import views
 from .feeds import LatestPostsFeed
 
 app_name = "articles"
 
+
+class YearConverter:
+    """Four digits, 1000 to 2999: /blog/2026/. Anything else is no archive
+    (/blog/0/, /blog/99999999999/ fall through to the post pattern: 404)."""
+
+    regex = "[12][0-9]{3}"
+
+    def to_python(self, value):
+        return int(value)
+
+    def to_url(self, value):
+        return f"{int(value):04d}"
+
+
+class MonthConverter(YearConverter):
+    """Two digits, 01 to 12: /blog/2026/03/ (/blog/2026/3/ and /13/ are 404)."""
+
+    regex = "0[1-9]|1[0-2]"
+
+    def to_url(self, value):
+        return f"{int(value):02d}"
+
+
+register_converter(YearConverter, "year")
+register_converter(MonthConverter, "month")
+
 urlpatterns = [
     path("", views.PostListView.as_view(), name="index"),
     path("feed/", LatestPostsFeed(), name="feed"),
+    # Date archives before the posts: a slug of digits only is refused
+    # (Post.clean), so no post is shadowed by a year.
+    path("<year:year>/", views.YearArchiveView.as_view(), name="archive_year"),
+    path("<year:year>/<month:month>/", views.MonthArchiveView.as_view(), name="archive_month"),
     path("<slug:slug>/", views.PostDetailView.as_view(), name="detail"),
     path(
         "<slug:slug>/references.ris",

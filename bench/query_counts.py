@@ -13,6 +13,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "glutablog.settings")
 
 import django  # noqa: E402
+import django.utils.timezone  # noqa: E402
 
 django.setup()
 
@@ -23,6 +24,7 @@ from django.test import Client  # noqa: E402
 from django.test.utils import CaptureQueriesContext  # noqa: E402
 
 from articles.models import Post  # noqa: E402
+from core.paginators import KeysetPaginator  # noqa: E402
 
 POST = "/blog/glutamine-and-gut-health/"
 
@@ -46,7 +48,8 @@ def main():
     staff = Client(**host)
     staff.force_login(admin)
     pages = Post.objects.published().count()
-    last_index_page = max(1, -(-pages // django.conf.settings.BLOG_POSTS_PER_PAGE))
+    per_page = django.conf.settings.BLOG_POSTS_PER_PAGE
+    last_index_page = max(1, -(-pages // per_page))
     print(f"SQL queries per page ({pages:,} published posts)")
     print(f"  {'page':<44} {'code':>4} {'queries':>8} {'ms':>9}")
     first = measure(anonymous, "post page, anonymous, cold cache", POST)
@@ -56,10 +59,28 @@ def main():
             anonymous, "post page, conditional GET (If-None-Match)", POST,
             HTTP_IF_NONE_MATCH=first["ETag"],
         )  # fmt: skip
-    measure(anonymous, "index /blog/", "/blog/")
-    measure(
-        anonymous, f"index, last page (?page={last_index_page})", f"/blog/?page={last_index_page}"
+    measure(anonymous, "index /blog/, cold cache", "/blog/")
+    measure(anonymous, "index /blog/, cached", "/blog/")
+    # The deepest keyset page: the cursor of the post just above the last page.
+    last = (
+        Post.objects.published()
+        .order_by("-publish_at", "-pk")
+        .only("pk", "publish_at")[
+            (last_index_page - 1) * per_page - 1 : (last_index_page - 1) * per_page
+        ]
     )
+    if last_index_page > 1:
+        cursor = KeysetPaginator(Post.objects.none(), per_page).cursor_for(last[0])
+        measure(
+            anonymous, f"index, last keyset page ({last_index_page})", f"/blog/?before={cursor}"
+        )
+    newest = Post.objects.published().latest()
+    newest.publish_at = django.utils.timezone.localtime(newest.publish_at)
+    year, month = f"/blog/{newest.publish_at:%Y}/", f"/blog/{newest.publish_at:%Y/%m}/"
+    measure(anonymous, f"year archive {year}, cold cache", year)
+    measure(anonymous, f"year archive {year}, cached", year)
+    measure(anonymous, f"month archive {month}, cold cache", month)
+    measure(anonymous, f"month archive {month}, cached", month)
     measure(anonymous, "feed /blog/feed/", "/blog/feed/")
     measure(anonymous, "sitemap /sitemap.xml", "/sitemap.xml")
     measure(staff, "post page, staff (no cache)", POST)

@@ -7,7 +7,8 @@ fixed duration):
 
 * the ceiling: bench/ceiling_app.py, the post page's bytes from a trivial WSGI
   app under the same gunicorn settings;
-* the post page /blog/glutamine-and-gut-health/ and the index /blog/;
+* the post page /blog/glutamine-and-gut-health/, the index /blog/ and the
+  date archives /blog/2026/ and /blog/2026/03/ (the demo's March);
 
 printing requests/s, p50/p99 latency, non-2xx and socket errors, and the
 ratio to the ceiling, plus SQL query counts per page (bench/query_counts.py).
@@ -48,6 +49,8 @@ BENCH_DIR = BASE_DIR / "bench"
 PY = sys.executable
 POST_PATH = "/blog/glutamine-and-gut-health/"
 INDEX_PATH = "/blog/"
+YEAR_PATH = "/blog/2026/"
+MONTH_PATH = "/blog/2026/03/"
 
 started_processes = []
 
@@ -223,6 +226,8 @@ def throughput(env, tmp, args, port_base, label):
                 ("ceiling (same bytes, trivial app)", port_base + 2, POST_PATH),
                 ("post page (anonymous)", port_base + 1, POST_PATH),
                 ("index /blog/", port_base + 1, INDEX_PATH),
+                (f"year archive {YEAR_PATH}", port_base + 1, YEAR_PATH),
+                (f"month archive {MONTH_PATH}", port_base + 1, MONTH_PATH),
             ]
             rows = []
             for name, port, path in targets:

@@ -1,4 +1,6 @@
-"""A paginator for admin changelists over tables that grow without bound.
+"""Paginators for lists that grow without bound: admin changelists
+(``LargeTablePaginator``) and public lists read newest first
+(``KeysetPaginator``, below).
 
 Django's admin counts the filtered rows on every changelist view (the
 paginator's ``count``): a ``SELECT COUNT(*)`` over the whole table for an
@@ -17,10 +19,20 @@ Use it from a ModelAdmin with ``get_paginator`` (the requested page number
 comes from the request) or as ``paginator = LargeTablePaginator``.
 """
 
+import base64
+import dataclasses
+import datetime as dt
+import hmac
+import struct
+
 from django.contrib.admin.views.main import PAGE_VAR
 from django.core.paginator import Paginator
 from django.db import connections
+from django.db.models import Q
+from django.utils.crypto import salted_hmac
 from django.utils.functional import cached_property
+
+EPOCH = dt.datetime(1970, 1, 1, tzinfo=dt.UTC)
 
 
 class LargeTablePaginator(Paginator):
@@ -88,3 +100,118 @@ class LargeTableAdminMixin:
             orphans=orphans,
             allow_empty_first_page=allow_empty_first_page,
         )
+
+
+# --- keyset ("older than") pagination -------------------------------------------------
+
+
+class InvalidCursor(ValueError):
+    """A cursor the site did not make: malformed, forged or out of range."""
+
+
+@dataclasses.dataclass
+class KeysetPage:
+    """One page of a keyset-paginated list, newest first.
+
+    ``next_cursor`` names the last row shown: the page after it starts just
+    below it. ``has_previous`` is true on every page but the first (a page
+    reached through a cursor has newer rows above it).
+    """
+
+    object_list: list
+    next_cursor: str | None
+    is_first: bool
+
+    def __iter__(self):
+        return iter(self.object_list)
+
+    def __len__(self):
+        return len(self.object_list)
+
+    def has_next(self):
+        return self.next_cursor is not None
+
+    def has_previous(self):
+        return not self.is_first
+
+    def has_other_pages(self):
+        return self.has_next() or self.has_previous()
+
+
+class KeysetPaginator:
+    """Pages of a list ordered by a datetime and then the primary key, both
+    descending, each page read as "the next ``per_page`` rows older than the
+    last one shown" (keyset pagination).
+
+    A page costs one indexed range read of ``per_page + 1`` rows however deep
+    it is (no OFFSET), and rows added or removed above the cursor while a
+    reader pages never make a row repeat or go missing below it: the cursor
+    is the last row's own (time, id), not a position.
+
+    A cursor is the last row's time (microseconds since the epoch) and id,
+    packed in 16 bytes with the first 8 bytes of an HMAC of them keyed by the
+    SECRET_KEY (``salted_hmac``), in URL-safe base64 without padding: 32
+    characters. Only cursors the site made are accepted, so the pages that
+    exist (and may be cached) are the ones the site links to; anything else
+    raises ``InvalidCursor`` (the view answers 404). Changing the SECRET_KEY
+    invalidates old cursors (their links answer 404).
+
+    ``queryset`` must be ordered by nothing in particular: the paginator
+    orders it by ``-<time_field>, -pk``. An index on the time field (with any
+    equality filters before it) makes every page one short index range.
+    """
+
+    salt = "core.paginators.KeysetPaginator"
+    _packing = struct.Struct(">qQ")  # signed microseconds, unsigned id
+    _mac_bytes = 8
+
+    def __init__(self, queryset, per_page, time_field="publish_at"):
+        self.queryset = queryset
+        self.per_page = per_page
+        self.time_field = time_field
+
+    # cursors
+    def _mac(self, payload):
+        return salted_hmac(self.salt, payload, algorithm="sha256").digest()[: self._mac_bytes]
+
+    def cursor_for(self, row):
+        moment = getattr(row, self.time_field)
+        micros = (moment - EPOCH) // dt.timedelta(microseconds=1)
+        payload = self._packing.pack(micros, row.pk)
+        return base64.urlsafe_b64encode(payload + self._mac(payload)).rstrip(b"=").decode()
+
+    def decode(self, cursor):
+        """(time, id) from a cursor; InvalidCursor for anything the site did not make."""
+        size = self._packing.size + self._mac_bytes
+        if not isinstance(cursor, str) or len(cursor) != -(-size * 4 // 3):
+            raise InvalidCursor("wrong length")
+        try:
+            raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4))
+        except (ValueError, TypeError) as error:
+            raise InvalidCursor("not base64") from error
+        payload, mac = raw[: self._packing.size], raw[self._packing.size :]
+        if len(raw) != size or not hmac.compare_digest(mac, self._mac(payload)):
+            raise InvalidCursor("not signed by this site")
+        micros, pk = self._packing.unpack(payload)
+        try:
+            moment = EPOCH + dt.timedelta(microseconds=micros)
+        except OverflowError as error:
+            raise InvalidCursor("time out of range") from error
+        return moment, pk
+
+    # pages
+    def page(self, cursor=None):
+        """The first page (no cursor) or the page after ``cursor``."""
+        rows = self.queryset.order_by(f"-{self.time_field}", "-pk")
+        if cursor is not None:
+            moment, pk = self.decode(cursor)
+            field = self.time_field
+            # The first condition bounds the index range; the second breaks ties
+            # among rows of the same time by id.
+            rows = rows.filter(**{f"{field}__lte": moment}).filter(
+                Q(**{f"{field}__lt": moment}) | Q(pk__lt=pk)
+            )
+        rows = list(rows[: self.per_page + 1])
+        shown = rows[: self.per_page]
+        next_cursor = self.cursor_for(shown[-1]) if len(rows) > self.per_page else None
+        return KeysetPage(shown, next_cursor, is_first=cursor is None)

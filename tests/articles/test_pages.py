@@ -46,16 +46,17 @@ def test_index_lists_newest_first_with_summaries(client, settings):
 
 
 def test_index_is_paginated(client, settings):
+    """Keyset pages ("older than" the last post shown): tests/articles/test_lists.py."""
     make_posts(settings.BLOG_POSTS_PER_PAGE + 2)
     per_page = settings.BLOG_POSTS_PER_PAGE
 
     first = client.get("/blog/")
-    second = client.get("/blog/?page=2")
+    second = client.get("/blog/?page=2", follow=True)  # an old numbered link
 
     assert titles(first) == [f"Post {i}" for i in range(per_page)]
     assert titles(second) == [f"Post {per_page}", f"Post {per_page + 1}"]
-    assert 'href="?page=2"' in first.text and "Older posts" in first.text
-    assert "Page 2 of 2" in second.text
+    assert 'href="?before=' in first.text and "Older posts" in first.text
+    assert "Newest posts</a>" in second.text
     assert client.get("/blog/?page=3").status_code == 404
     assert client.get("/blog/?page=abc").status_code == 404
 
@@ -189,7 +190,7 @@ def test_demo_gives_the_index_more_than_one_page(client):
 
     response = client.get("/blog/")
 
-    assert response.context["page_obj"].paginator.num_pages >= 2
+    assert response.context["page_obj"].has_next()
 
 
 @pytest.mark.parametrize("url", ["/blog/feed/", "/sitemap.xml"])

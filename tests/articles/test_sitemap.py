@@ -35,7 +35,8 @@ def test_the_sitemap_lists_published_posts_only(client):
     assert f"<loc>{settings.SITE_URL}/blog/public-post/</loc>".encode() in response.content
     assert b"draft-post" not in response.content
     assert b"scheduled-post" not in response.content
-    assert response.content.count(b"<url>") == 1
+    # the post, and the archives of its year and month
+    assert response.content.count(b"<url>") == 3
     assert response.has_header("Last-Modified")
 
 
@@ -48,7 +49,7 @@ def test_the_sitemap_costs_the_same_queries_for_2_and_40_posts(client):
     response, many = _get(client)
 
     assert many == few
-    assert response.content.count(b"<url>") == 40
+    assert response.content.count(b"<changefreq>weekly</changefreq>") == 40  # the posts
 
 
 def test_a_repeated_sitemap_comes_from_the_cache_in_four_small_queries(client):

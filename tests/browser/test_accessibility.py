@@ -99,6 +99,9 @@ class Kind:
 
 PAGE_KINDS = {
     "blog index": Kind("/blog/"),
+    # The demo's posts run from November 2025 to March 2026 (articles/demo.py).
+    "year archive": Kind("/blog/2026/"),
+    "month archive": Kind("/blog/2026/03/"),
     "post with references, disclaimer, images and comments": Kind(
         POST_URL, prepare=_with_body_image
     ),
