@@ -1,5 +1,6 @@
 import re
 
+import reversion
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
@@ -115,6 +116,10 @@ class PostQuerySet(models.QuerySet):
         return self.update(page_changed_at=timezone.now())
 
 
+# Revisions (django-reversion; articles.revisions records them): a post's
+# version holds its references and disclaimers on the post, so reverting
+# brings those back too (and removes the ones added since).
+@reversion.register(follow=("references", "post_disclaimers"))
 class Post(models.Model):
     class Status(models.TextChoices):
         DRAFT = "draft", "Draft"
@@ -402,6 +407,7 @@ def refresh_post(post_id):
         post.refresh_rendering()
 
 
+@reversion.register()
 class Reference(models.Model):
     post = models.ForeignKey(Post, on_delete=models.CASCADE, related_name="references")
     order = models.PositiveSmallIntegerField(
@@ -580,6 +586,7 @@ class Disclaimer(models.Model):
         return cls.objects.filter(is_default=True).order_by("name")
 
 
+@reversion.register()
 class PostDisclaimer(models.Model):
     post = models.ForeignKey(Post, on_delete=models.CASCADE, related_name="post_disclaimers")
     disclaimer = models.ForeignKey(
