@@ -182,7 +182,27 @@ def word_diff(old, new):
             old_pieces.append(("".join(a[i1:i2]), tag != "equal"))
         if j2 > j1:
             new_pieces.append(("".join(b[j1:j2]), tag != "equal"))
-    return old_pieces, new_pieces
+    return _joined(old_pieces), _joined(new_pieces)
+
+
+def _joined(pieces):
+    """Changed words separated by nothing but spaces read as one change."""
+    result = []
+    for text, changed in pieces:
+        if (
+            changed
+            and len(result) >= 2
+            and result[-2][1]
+            and not result[-1][1]
+            and result[-1][0].isspace()
+        ):
+            spaces, _ = result.pop()
+            result[-1] = (result[-1][0] + spaces + text, True)
+        elif changed and result and result[-1][1]:
+            result[-1] = (result[-1][0] + text, True)
+        else:
+            result.append((text, changed))
+    return result
 
 
 def line_diff(old_lines, new_lines, context=3):
