@@ -94,9 +94,10 @@ class PostRevisionsMixin(VersionAdmin):
                 )
                 if may_revert
                 else "",
-                "previous": versions[number + 1].pk if number + 1 < len(versions) else None,
+                "number": len(versions) - index,
+                "previous": versions[index + 1].pk if index + 1 < len(versions) else None,
             }
-            for number, version in enumerate(versions)
+            for index, version in enumerate(versions)
         ]
         context = {
             "action_list": rows,
