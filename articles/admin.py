@@ -377,6 +377,10 @@ class PostAdmin(PostEditingMixin, LargeTableAdminMixin, PostRevisionsMixin):
     def save_related(self, request, form, formsets, change):
         super().save_related(request, form, formsets, change)
         form.instance.refresh_rendering()
+        # The revision (PostRevisionsMixin) holds the post as saved: its body
+        # rendered, its references and disclaimers: three queries to read them
+        # and at most five to store the revision, however many rows.
+        revisions.add(form.instance)
 
     def render_change_form(self, request, context, *args, **kwargs):
         # Citations and markers that point at nothing are found by the inlines

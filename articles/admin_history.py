@@ -2,8 +2,8 @@
 admin.py:
 
 * every save of the change form keeps a revision of the post *as saved*, with
-  its references and disclaimers (``articles.revisions.add`` once the inlines
-  are saved: ``save_related``);
+  its references and disclaimers (``articles.revisions.add``, called by
+  ``PostAdmin.save_related`` once the inlines are saved and the body rendered);
 * **History** lists the revisions, who saved each and when, and compares any
   two (``/admin/articles/post/<id>/history/compare/?from=<version>&to=<version>``):
   the fields, the body and the references side by side, changed words marked;
@@ -50,11 +50,6 @@ class PostRevisionsMixin(VersionAdmin):
         with reversion.create_revision(manage_manually=True):
             reversion.set_user(request.user)
             yield
-
-    def save_related(self, request, form, formsets, change):
-        super().save_related(request, form, formsets, change)
-        if reversion.is_active():
-            revisions.add(form.instance)
 
     def get_urls(self):
         prefix = f"{self.opts.app_label}_{self.opts.model_name}"

@@ -117,6 +117,7 @@ def test_adding_a_post_keeps_a_revision_with_its_references_disclaimers_who_and_
     (version,) = versions(post)
 
     assert version.field_dict["body"] == BODY
+    assert 'href="#ref-2"' in version.field_dict["body_html"]  # rendered with its references
     assert kept_references(version) == ["Magnesium and sleep", "The price of magnesium"]
     assert kept_disclaimers(version) == [disclaimer.pk]
     assert version.revision.user == editor
