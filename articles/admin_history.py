@@ -162,4 +162,3 @@ class PostRevisionsMixin(VersionAdmin):
         if version_pk is None or not deleted.filter(pk=version_pk).exists():
             raise Http404("No such deleted post.")
         return super().recover_view(request, version_pk, extra_context)
-

@@ -42,9 +42,7 @@ def _stored(posts):
         posts = Post.objects.filter(pk__in=[post.pk for post in posts])
     return posts.order_by().prefetch_related(
         Prefetch("references", queryset=Reference.objects.all()),
-        Prefetch(
-            "post_disclaimers", queryset=PostDisclaimer.objects.select_related("disclaimer")
-        ),
+        Prefetch("post_disclaimers", queryset=PostDisclaimer.objects.select_related("disclaimer")),
     )
 
 
@@ -250,9 +248,7 @@ class Comparison:
     def __init__(self, older, newer):
         self.older, self.newer = older, newer
         self.fields = self._fields()
-        self.body = line_diff(
-            older.fields["body"].splitlines(), newer.fields["body"].splitlines()
-        )
+        self.body = line_diff(older.fields["body"].splitlines(), newer.fields["body"].splitlines())
         self.references = line_diff(older.references, newer.references, context=None)
         self.disclaimers = line_diff(
             self._disclaimer_lines(older), self._disclaimer_lines(newer), context=None

@@ -512,3 +512,41 @@ def test_comparing_costs_the_same_for_1_and_10_references(
 # session, user, the user's permissions (two), the post, its two versions,
 # the rows of their revisions, the disclaimers' names.
 COMPARE_QUERIES = 8
+
+
+def test_a_revert_that_cannot_be_done_says_so_and_changes_nothing(editor_client, post):
+    data = form_of(editor_client, change_url(post))
+    data["slug"] = ["magnesium-sleep"]
+    data["references-0-DELETE"] = ["on"]
+    data["body"] = ["It is cheap.[1] [†]"]
+    save(editor_client, change_url(post), data)
+    PostFactory(slug="magnesium-and-sleep")  # another post takes the old address
+    first, _ = versions(post)
+
+    opened = editor_client.get(revision_url(post, first.pk), follow=True)
+    data = form_of(editor_client, change_url(post))  # as if the form had opened
+    posted = editor_client.post(revision_url(post, first.pk), data, follow=True)
+
+    for response in (opened, posted):
+        assert response.redirect_chain[-1][0] == reverse("admin:articles_post_changelist")
+        assert "Could not save Magnesium and Sleep version" in response.text
+    post.refresh_from_db()
+    assert post.slug == "magnesium-sleep"
+    assert list(post.references.values_list("title", flat=True)) == ["The price of magnesium"]
+    assert len(versions(post)) == 2
+
+
+def test_createinitialrevisions_starts_the_history_of_older_posts_once():
+    older = PostFactory()
+    ReferenceFactory(post=older, title="Kept from before")
+    PostDisclaimerFactory(post=older)
+
+    for _ in range(2):
+        call_command(
+            "createinitialrevisions", "articles.Post", comment="Before.", stdout=io.StringIO()
+        )
+
+    (version,) = versions(older)
+    assert version.revision.get_comment() == "Before."
+    assert kept_references(version) == ["Kept from before"]
+    assert len(kept_disclaimers(version)) == 1

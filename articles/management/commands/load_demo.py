@@ -43,11 +43,10 @@ class Command(BaseCommand):
             ]
             # Each post loaded (or restored) starts its history with a revision.
             if loaded:
-                revisions.record(
-                    loaded,
-                    None,
-                    "Restored from the demo content." if reset else "Loaded with the demo content.",
+                comment = (
+                    "Restored from the demo content." if reset else "Loaded with the demo content."
                 )
+                revisions.record(loaded, None, comment)
             created = len(loaded)
         total = Post.objects.count()
         self.stdout.write(
