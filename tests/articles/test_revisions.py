@@ -20,6 +20,7 @@ from tests.articles.factories import (
     PostDisclaimerFactory,
     PostFactory,
     ReferenceFactory,
+    UserFactory,
 )
 from tests.articles.test_admin import ADD_URL, REFERENCE, post_data
 
@@ -373,8 +374,6 @@ def test_a_moderator_sees_the_history_and_compares_but_may_not_revert(
 
 
 def test_someone_without_view_permission_sees_nothing(client, post):
-    from tests.articles.factories import UserFactory
-
     client.force_login(UserFactory(username="staffer", is_staff=True))
     first = versions(post)[0]
 
@@ -550,3 +549,25 @@ def test_createinitialrevisions_starts_the_history_of_older_posts_once():
     assert version.revision.get_comment() == "Before."
     assert kept_references(version) == ["Kept from before"]
     assert len(kept_disclaimers(version)) == 1
+
+
+def test_a_deleted_post_is_recovered_with_its_references(client, post):
+    client.force_login(UserFactory(username="root", is_staff=True, is_superuser=True))
+    delete = reverse("admin:articles_post_delete", args=[post.pk])
+    assert client.post(delete, {"post": "yes"}).status_code == 302
+    assert not Post.objects.filter(pk=post.pk).exists()
+
+    recover_list = client.get(reverse("admin:articles_post_recoverlist")).text
+    version = Version.objects.get_deleted(Post).get()
+    recover_url = reverse("admin:articles_post_recover", args=[version.pk])
+    assert recover_url in recover_list
+    data = submitted(client.get(recover_url).text, "post_form")
+    data["_save"] = ["Save"]
+    assert client.post(recover_url, data).status_code == 302
+
+    recovered = Post.objects.get(pk=post.pk)
+    assert list(recovered.references.values_list("title", flat=True)) == [
+        "Magnesium and sleep",
+        "The price of magnesium",
+    ]
+    assert Client().get(recovered.get_absolute_url()).status_code == 200
