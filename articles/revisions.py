@@ -153,6 +153,10 @@ def snapshots(post, version_ids):
     return result
 
 
+# Lines longer than this many words are marked changed whole, not word by
+# word (difflib's matching grows with the square of the length).
+WORD_DIFF_LIMIT = 3000
+
 # A word, or the spaces between words, or one sign: the units changes are marked in.
 _WORDS = re.compile(r"\s+|\w+|[^\w\s]")
 
@@ -173,6 +177,8 @@ def word_diff(old, new):
     """(old pieces, new pieces): each text cut into (text, changed) pieces,
     the words one has and the other has not marked changed."""
     a, b = _WORDS.findall(old), _WORDS.findall(new)
+    if len(a) > WORD_DIFF_LIMIT or len(b) > WORD_DIFF_LIMIT:
+        return [(old, True)], [(new, True)]  # a huge paragraph: marked whole
     old_pieces, new_pieces = [], []
     matcher = difflib.SequenceMatcher(None, a, b, autojunk=False)
     for tag, i1, i2, j1, j2 in matcher.get_opcodes():

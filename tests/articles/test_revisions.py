@@ -3,6 +3,7 @@ revisions, reverting to one (references and disclaimers too), and who may."""
 
 import datetime as dt
 import io
+import time
 
 import pytest
 from django.core.management import call_command
@@ -571,3 +572,18 @@ def test_a_deleted_post_is_recovered_with_its_references(client, post):
         "The price of magnesium",
     ]
     assert Client().get(recovered.get_absolute_url()).status_code == 200
+
+
+def test_a_huge_one_line_body_is_compared_quickly(editor, editor_client):
+    post = PostFactory(author=editor, body="word " * 20_000)
+    revisions.record(post, editor, "Long.")
+    Post.objects.filter(pk=post.pk).update(body="word " * 19_999 + "changed")
+    revisions.record(post, editor, "Longer.")
+    first, second = versions(post)
+
+    started = time.monotonic()
+    response = editor_client.get(compare_url(post, first.pk, second.pk))
+
+    assert response.status_code == 200
+    assert time.monotonic() - started < 5
+    assert "changed</ins>" in response.text
