@@ -39,6 +39,7 @@ def _version_id(value):
 
 class PostRevisionsMixin(VersionAdmin):
     object_history_template = "admin/articles/post/object_history.html"
+    revision_form_template = "admin/articles/post/revision_form.html"
     history_latest_first = True
 
     @contextmanager
@@ -151,9 +152,18 @@ class PostRevisionsMixin(VersionAdmin):
         if not self.has_change_permission(request, post):
             raise PermissionDenied
         version_pk = _version_id(version_id)
-        if version_pk is None or not revisions.versions_of(post).filter(pk=version_pk).exists():
+        version = (
+            None
+            if version_pk is None
+            else revisions.versions_of(post)
+            .filter(pk=version_pk)
+            .select_related("revision")
+            .first()
+        )
+        if version is None:
             raise Http404("No such revision of this post.")
-        return super().revision_view(request, str(post.pk), version_pk, extra_context)
+        context = {"revision_date": version.revision.date_created, **(extra_context or {})}
+        return super().revision_view(request, str(post.pk), version_pk, context)
 
     def recover_view(self, request, version_id, extra_context=None):
         """A deleted post brought back: a version of a post, not of any model."""

@@ -70,6 +70,8 @@ def test_editor_compares_two_revisions_and_reverts_to_the_first(
     page.get_by_role("link", name="Revert to the older revision").click()
     expect(page.locator("#id_body")).to_have_value(post.body)
     expect(page.locator("#id_references-0-title")).to_have_value(TITLE)
+    expect(page.locator(".revert-note")).to_contain_text("references and disclaimers come back")
+    screenshot(page, "revisions-revert-form")
     page.get_by_role("button", name="Save", exact=True).first.click()
     expect(page.locator(".messagelist .success")).to_contain_text("was changed successfully")
 
