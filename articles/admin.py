@@ -13,7 +13,9 @@ from django.utils.translation import ngettext
 from core.forms import NamedSplitDateTime, OneQueryInlineFormSet, name_table_row
 from core.paginators import LargeTableAdminMixin
 
+from . import revisions
 from .admin_editing import PostEditingMixin
+from .admin_history import PostRevisionsMixin
 from .models import Disclaimer, Post, PostDisclaimer, Reference
 
 
@@ -219,7 +221,7 @@ class ListColumn:
 
 
 @admin.register(Post)
-class PostAdmin(PostEditingMixin, LargeTableAdminMixin, admin.ModelAdmin):
+class PostAdmin(PostEditingMixin, LargeTableAdminMixin, PostRevisionsMixin):
     form = PostForm
     list_display = ["title", "state", "publish_at", "author_name", "reference_count"]
     list_display_links = ["title"]
@@ -375,6 +377,10 @@ class PostAdmin(PostEditingMixin, LargeTableAdminMixin, admin.ModelAdmin):
     def save_related(self, request, form, formsets, change):
         super().save_related(request, form, formsets, change)
         form.instance.refresh_rendering()
+        # The revision (PostRevisionsMixin) holds the post as saved: its body
+        # rendered, its references and disclaimers: three queries to read them
+        # and at most five to store the revision, however many rows.
+        revisions.add(form.instance)
 
     def render_change_form(self, request, context, *args, **kwargs):
         # Citations and markers that point at nothing are found by the inlines
@@ -387,7 +393,9 @@ class PostAdmin(PostEditingMixin, LargeTableAdminMixin, admin.ModelAdmin):
 
     @admin.action(description="Publish selected posts", permissions=["change"])
     def publish(self, request, queryset):
+        changing = list(queryset.drafts().values_list("pk", flat=True))
         count = queryset.publish()
+        revisions.record(Post.objects.filter(pk__in=changing), request.user, "Published.")
         self.message_user(
             request,
             ngettext(
@@ -403,7 +411,11 @@ class PostAdmin(PostEditingMixin, LargeTableAdminMixin, admin.ModelAdmin):
 
     @admin.action(description="Unpublish selected posts (back to draft)", permissions=["change"])
     def unpublish(self, request, queryset):
+        changing = list(queryset.exclude(status=Post.Status.DRAFT).values_list("pk", flat=True))
         count = queryset.unpublish()
+        revisions.record(
+            Post.objects.filter(pk__in=changing), request.user, "Unpublished (back to draft)."
+        )
         self.message_user(
             request,
             ngettext("%d post moved back to draft.", "%d posts moved back to draft.", count)

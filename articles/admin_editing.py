@@ -17,6 +17,7 @@ from django.contrib import messages
 from django.contrib.admin.utils import quote, unquote
 from django.core.cache import cache
 from django.core.exceptions import PermissionDenied
+from django.db import transaction
 from django.http import Http404, JsonResponse
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
@@ -26,7 +27,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_protect
 from django.views.decorators.http import require_POST
 
-from . import bibliography
+from . import bibliography, revisions
 from .models import Disclaimer, Post, Reference
 
 # The live preview: a body longer than this is not previewed (saving still
@@ -119,14 +120,11 @@ class PostEditingMixin:
         return TemplateResponse(request, "admin/articles/post/import_references.html", context)
 
     def _append(self, request, post, references, change_url):
-        first, last = post.append_references(references)
-        numbers = f"[{first}]" if first == last else f"[{first}]–[{last}]"
-        count = len(references)
-        message = ngettext(
-            "Imported %(count)d reference as %(numbers)s.",
-            "Imported %(count)d references as %(numbers)s.",
-            count,
-        ) % {"count": count, "numbers": numbers}
+        # The references and the revision that records them, together.
+        with transaction.atomic():
+            first, last = post.append_references(references)
+            message = _imported_message(references, first, last)
+            revisions.record(post, request.user, message)
         self.log_change(request, post, message)
         self.message_user(request, message, messages.SUCCESS)
         return redirect(change_url)
@@ -172,6 +170,16 @@ class PostEditingMixin:
         finally:
             _release(busy_key)
         return JsonResponse({"html": html, "errors": errors})
+
+
+def _imported_message(references, first, last):
+    numbers = f"[{first}]" if first == last else f"[{first}]–[{last}]"
+    count = len(references)
+    return ngettext(
+        "Imported %(count)d reference as %(numbers)s.",
+        "Imported %(count)d references as %(numbers)s.",
+        count,
+    ) % {"count": count, "numbers": numbers}
 
 
 def _number(value, limit=2**31):

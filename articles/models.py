@@ -2,6 +2,7 @@ import dataclasses
 import datetime as dt
 import re
 
+import reversion
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
@@ -176,6 +177,10 @@ class PostQuerySet(models.QuerySet):
         return self.update(page_changed_at=timezone.now())
 
 
+# Revisions (django-reversion; articles.revisions records them): a post's
+# version holds its references and disclaimers on the post, so reverting
+# brings those back too (and removes the ones added since).
+@reversion.register(follow=("references", "post_disclaimers"))
 class Post(models.Model):
     class Status(models.TextChoices):
         DRAFT = "draft", "Draft"
@@ -473,6 +478,7 @@ def refresh_post(post_id):
         post.refresh_rendering()
 
 
+@reversion.register()
 class Reference(models.Model):
     post = models.ForeignKey(Post, on_delete=models.CASCADE, related_name="references")
     order = models.PositiveSmallIntegerField(
@@ -651,6 +657,7 @@ class Disclaimer(models.Model):
         return cls.objects.filter(is_default=True).order_by("name")
 
 
+@reversion.register()
 class PostDisclaimer(models.Model):
     post = models.ForeignKey(Post, on_delete=models.CASCADE, related_name="post_disclaimers")
     disclaimer = models.ForeignKey(

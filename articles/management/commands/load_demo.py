@@ -8,7 +8,7 @@ from django.core.management.base import BaseCommand
 from django.db import transaction
 from django.utils import timezone
 
-from articles import demo
+from articles import demo, revisions
 from articles.models import Disclaimer, Post
 from images import demo as images_demo
 from images.models import Image
@@ -36,9 +36,18 @@ class Command(BaseCommand):
                 name=demo.FDA_DISCLAIMER["name"], defaults=demo.FDA_DISCLAIMER
             )
             disclaimers = {fda.name: fda}
-            created = 0
-            for spec in [demo.GLUTAMINE, *demo.OTHER_POSTS, demo.SCHEDULED_POST]:
-                created += self.load_post(spec, author, disclaimers, reset)
+            loaded = [
+                post
+                for spec in [demo.GLUTAMINE, *demo.OTHER_POSTS, demo.SCHEDULED_POST]
+                if (post := self.load_post(spec, author, disclaimers, reset)) is not None
+            ]
+            # Each post loaded (or restored) starts its history with a revision.
+            if loaded:
+                comment = (
+                    "Restored from the demo content." if reset else "Loaded with the demo content."
+                )
+                revisions.record(loaded, None, comment)
+            created = len(loaded)
         total = Post.objects.count()
         self.stdout.write(
             self.style.SUCCESS(f"Demo content loaded: {created} new posts, {total} in all.")
@@ -59,7 +68,7 @@ class Command(BaseCommand):
         }
         post = Post.objects.filter(slug=spec["slug"]).first()
         if post is not None and not reset:
-            return 0
+            return None
         if post is None:
             post = Post(slug=spec["slug"])
         elif "schedule_in" in spec:
@@ -75,7 +84,7 @@ class Command(BaseCommand):
             post.references.create(order=order, **reference)
         for order, name in enumerate(spec.get("disclaimers", []), start=1):
             post.post_disclaimers.create(disclaimer=disclaimers[name], order=order)
-        return 1
+        return post
 
     def load_image(self, spec, author):
         """The demo picture, drawn now; the one already in the library is reused."""
