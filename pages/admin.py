@@ -3,7 +3,8 @@ from django import forms
 from django.contrib import admin, messages
 from django.utils.html import format_html
 from django.utils.translation import ngettext
-from reversion.admin import VersionAdmin
+
+from core.admin_revisions import OwnVersionsAdmin
 
 from .models import Page
 
@@ -20,7 +21,7 @@ class PageForm(forms.ModelForm):
 
 
 @admin.register(Page)
-class PageAdmin(VersionAdmin):
+class PageAdmin(OwnVersionsAdmin):
     """Site pages, with their revisions (django-reversion): *History* lists the
     saved versions and reverts to one; *Recover deleted pages* brings one back.
     "View on site" opens a draft as a preview."""

@@ -238,3 +238,26 @@ def test_pages_admin_needs_a_csrf_token(editor):
 
     assert client.post(ADD, page_data()).status_code == 403
     assert not Page.objects.exists()
+
+
+def test_a_version_of_another_model_is_not_a_page_revision(editor_client, editor):
+    """reversion matches a revision's address by object id only: a post's
+    version whose object id is a page's id must not open (or revert) as a
+    revision of that page, nor a deleted post's version as a deleted page."""
+    from articles import revisions
+    from tests.articles.factories import PostFactory
+
+    post = PostFactory(author=editor, title="Not a page")
+    revisions.record(post, editor, "A post's revision.")
+    post_version = Version.objects.get_for_object(post).get()
+    page = PageFactory(pk=post.pk, title="About", slug="about")
+
+    revision_url = reverse("admin:pages_page_revision", args=[page.pk, post_version.pk])
+    assert editor_client.get(revision_url).status_code == 404
+    assert editor_client.post(revision_url, {"title": "x"}).status_code == 404
+    assert Page.objects.get(pk=page.pk).title == "About"
+
+    recover_url = reverse("admin:pages_page_recover", args=[post_version.pk])
+    assert editor_client.get(recover_url).status_code == 404
+    huge = reverse("admin:pages_page_recover", args=["9" * 30])
+    assert editor_client.get(huge).status_code == 404
