@@ -26,7 +26,7 @@ from django.urls import path, reverse
 from reversion.admin import VersionAdmin
 from reversion.models import Version
 
-from core.admin_revisions import version_id
+from core.admin_revisions import version_id as parse_version_id
 
 from . import revisions
 
@@ -106,7 +106,7 @@ class PostRevisionsMixin(VersionAdmin):
         history_url = reverse(
             f"{self.admin_site.name}:articles_post_history", args=[quote(post.pk)]
         )
-        ids = [version_id(request.GET.get(name)) for name in ("from", "to")]
+        ids = [parse_version_id(request.GET.get(name)) for name in ("from", "to")]
         found = revisions.snapshots(post, [pk for pk in ids if pk]) if all(ids) else {}
         if len(found) != 2 or ids[0] == ids[1]:
             messages.error(
@@ -145,7 +145,7 @@ class PostRevisionsMixin(VersionAdmin):
         post = self._post_or_404(request, object_id)
         if not self.has_change_permission(request, post):
             raise PermissionDenied
-        version_pk = version_id(version_id)
+        version_pk = parse_version_id(version_id)
         version = (
             None
             if version_pk is None
@@ -161,7 +161,7 @@ class PostRevisionsMixin(VersionAdmin):
 
     def recover_view(self, request, version_id, extra_context=None):
         """A deleted post brought back: a version of a post, not of any model."""
-        version_pk = version_id(version_id)
+        version_pk = parse_version_id(version_id)
         deleted = Version.objects.get_deleted(self.model)
         if version_pk is None or not deleted.filter(pk=version_pk).exists():
             raise Http404("No such deleted post.")
