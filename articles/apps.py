@@ -11,10 +11,11 @@ class ArticlesConfig(AppConfig):
         from core import page_cache
 
         from . import roles, signals  # noqa: F401 (connects the receivers)
-        from .views import post_page_version
+        from .views import post_page_version, reviewer_page_version
 
         post_migrate.connect(roles.ensure_roles, sender=self)
         page_cache.register("articles:detail", post_page_version)
         # The references files change exactly when the post's page does.
         page_cache.register("articles:references_ris", post_page_version)
         page_cache.register("articles:references_bibtex", post_page_version)
+        page_cache.register("articles:reviewer", reviewer_page_version)

@@ -8,6 +8,7 @@ app_name = "articles"
 urlpatterns = [
     path("", views.PostListView.as_view(), name="index"),
     path("feed/", LatestPostsFeed(), name="feed"),
+    path("reviewers/<slug:slug>/", views.ReviewerDetailView.as_view(), name="reviewer"),
     path("<slug:slug>/", views.PostDetailView.as_view(), name="detail"),
     path(
         "<slug:slug>/references.ris",
