@@ -17,8 +17,8 @@ from core import markup
 from . import bibliography
 from .review import (  # noqa: F401 (the review models belong to this app's models)
     PostReview,
-    ReviewEvent,
     Reviewer,
+    ReviewEvent,
     ReviewState,
     review_due_cutoff,
     review_required,

@@ -95,19 +95,19 @@ class Reviewer(models.Model):
     def __str__(self):
         return self.display_name
 
-    @property
-    def display_name(self):
-        """Jane Doe, RD"""
-        return f"{self.name}, {self.credentials}" if self.credentials else self.name
-
-    def get_absolute_url(self):
-        return reverse("articles:reviewer", kwargs={"slug": self.slug})
-
     def save(self, *args, **kwargs):
         """Their name, credentials and bio link are on the pages of the posts
         they reviewed: those pages are changed, in one UPDATE."""
         super().save(*args, **kwargs)
         self.posts.page_changed()
+
+    def get_absolute_url(self):
+        return reverse("articles:reviewer", kwargs={"slug": self.slug})
+
+    @property
+    def display_name(self):
+        """Jane Doe, RD"""
+        return f"{self.name}, {self.credentials}" if self.credentials else self.name
 
     def reviewed_posts(self):
         """The public posts this person reviewed, newest review first."""
@@ -138,7 +138,9 @@ class ReviewEvent(models.Model):
         REOPENED = "reopened", "Changed after approval: needs review again"
         CLEARED = "cleared", "Review cleared: another reviewer chosen"
 
-    post = models.ForeignKey("articles.Post", on_delete=models.CASCADE, related_name="review_events")
+    post = models.ForeignKey(
+        "articles.Post", on_delete=models.CASCADE, related_name="review_events"
+    )
     action = models.CharField(max_length=12, choices=Action.choices)
     by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -334,9 +336,7 @@ class PostReview(models.Model):
 
     def send_back(self, by, note):
         """A reviewer returns the post to its editor with a note saying why."""
-        self._require(
-            by, REVIEW_PERMISSION, "You may not send posts back (only reviewers may)."
-        )
+        self._require(by, REVIEW_PERMISSION, "You may not send posts back (only reviewers may).")
         note = (note or "").strip()
         if not note:
             raise ReviewRefused(

@@ -1,3 +1,4 @@
+import datetime as dt
 import secrets
 
 from django.conf import settings
@@ -9,7 +10,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from articles import demo
-from articles.models import Disclaimer, Post
+from articles.models import Disclaimer, Post, Reviewer, ReviewEvent, ReviewState
 from images import demo as images_demo
 from images.models import Image
 
@@ -36,9 +37,11 @@ class Command(BaseCommand):
                 name=demo.FDA_DISCLAIMER["name"], defaults=demo.FDA_DISCLAIMER
             )
             disclaimers = {fda.name: fda}
+            reviewer = self.load_reviewer()
             created = 0
             for spec in [demo.GLUTAMINE, *demo.OTHER_POSTS, demo.SCHEDULED_POST]:
                 created += self.load_post(spec, author, disclaimers, reset)
+            self.load_review(demo.GLUTAMINE, reviewer)
         total = Post.objects.count()
         self.stdout.write(
             self.style.SUCCESS(f"Demo content loaded: {created} new posts, {total} in all.")
@@ -76,6 +79,39 @@ class Command(BaseCommand):
         for order, name in enumerate(spec.get("disclaimers", []), start=1):
             post.post_disclaimers.create(disclaimer=disclaimers[name], order=order)
         return 1
+
+    def load_reviewer(self):
+        """The demo's reviewer, linked to the demo account of the same person."""
+        spec = demo.REVIEWER
+        reviewer = Reviewer.objects.filter(slug=spec["slug"]).first()
+        if reviewer is None:
+            reviewer = Reviewer(**spec)
+            reviewer.user = (
+                get_user_model().objects.filter(username=demo.REVIEWER_USERNAME).first()
+            )
+            reviewer.full_clean()
+            reviewer.save()
+        return reviewer
+
+    def load_review(self, spec, reviewer):
+        """The review the demo post had before it was published, recorded as
+        the reviewer would have: the review date and its history entry. A
+        post that has its review already keeps it."""
+        post = Post.objects.get(slug=spec["slug"])
+        if post.reviewed_at is not None:
+            return
+        reviewed_at = spec["review"]["reviewed_at"]
+        Post.objects.filter(pk=post.pk).update(
+            reviewer=reviewer, reviewed_at=reviewed_at, review_state=ReviewState.APPROVED
+        )
+        ReviewEvent.objects.create(
+            post=post,
+            action=ReviewEvent.Action.REVIEWED,
+            by=reviewer.user,
+            reviewer=reviewer,
+            at=dt.datetime.combine(reviewed_at, dt.time(10, 0), tzinfo=dt.UTC),
+            note="Checked against both references before publishing.",
+        )
 
     def load_image(self, spec, author):
         """The demo picture, drawn now; the one already in the library is reused."""
