@@ -4,6 +4,7 @@ from django import forms
 from django.contrib import admin, messages
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
+from django.db import models
 from django.db.models import Count, OuterRef, Subquery
 from django.db.models.functions import Coalesce
 from django.utils import timezone
@@ -466,6 +467,8 @@ class ReviewerAdmin(admin.ModelAdmin):
     search_fields = ["name", "credentials", "bio"]
     prepopulated_fields = {"slug": ["name"]}
     fields = ["name", "credentials", "slug", "bio", "profile_url", "user"]
+    # A profile link typed without a scheme means https (Django 6.0's default).
+    formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
 
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
         if db_field.name == "user":

@@ -123,7 +123,7 @@ class PostReviewAdminMixin:
         else:
             parts.append("Never reviewed")
         if post.is_review_due:
-            parts.append(format_html('<strong class="review-due">review due</strong>'))
+            parts.append(format_html('<strong class="{}">review due</strong>', "review-due"))
         if review_required():
             parts.append(format_html("status: {}", post.get_review_state_display()))
         return format_html_join(" · ", "{}", ((part,) for part in parts))
