@@ -119,7 +119,9 @@ class PostEditingMixin:
         return TemplateResponse(request, "admin/articles/post/import_references.html", context)
 
     def _append(self, request, post, references, change_url):
-        first, last = post.append_references(references)
+        # An approved post goes back to review (MEDICAL_REVIEW_REQUIRED), in the
+        # importer's name.
+        first, last = post.append_references(references, by=request.user)
         numbers = f"[{first}]" if first == last else f"[{first}]–[{last}]"
         count = len(references)
         message = ngettext(
