@@ -15,6 +15,7 @@ import re
 from dataclasses import dataclass, field
 
 import pytest
+from django.contrib.auth.models import Group
 from playwright.sync_api import expect
 
 from articles.models import Post
@@ -79,6 +80,16 @@ def _reference_import(page, env):
     page.goto(f"/admin/articles/post/{post.pk}/references/import/")
 
 
+def _post_review(page, env):
+    """The review page of a post as a medical editor (Editors and Reviewers)
+    sees it: the note, the buttons, the history."""
+    env.editor_user.groups.add(Group.objects.get(name="Reviewers"))
+    env.admin_login(page, env.editor_user)
+    post = Post.objects.get(slug="glutamine-and-gut-health")
+    page.goto(f"/admin/articles/post/{post.pk}/review/")
+    expect(page.locator("table.review-history")).to_be_visible()
+
+
 def _comment_queue(page, env):
     env.admin_login(page, env.moderator_user)
     page.goto("/admin/comments/comment/")
@@ -118,6 +129,8 @@ PAGE_KINDS = {
     # on the rest of the table (README: Accessibility).
     "post admin change form": Kind(_post_admin, exclude=(".tabular thead th.original",)),
     "reference import (admin)": Kind(_reference_import),
+    "reviewer bio": Kind("/blog/reviewers/jane-doe/"),
+    "medical review (admin)": Kind(_post_review),
     "comment queue (moderators)": Kind(_comment_queue),
 }
 
