@@ -12,13 +12,15 @@ register = template.Library()
 
 @register.inclusion_tag("articles/admin/review_notice.html", takes_context=True)
 def review_notice(context):
-    """Published posts due for review (anyone who may see posts); with
+    """Published posts due for review (editors and reviewers); with
     MEDICAL_REVIEW_REQUIRED, posts awaiting review (reviewers: those submitted
     to them first) and posts sent back (editors). A few COUNTs."""
     request = context.get("request")
     user = getattr(request, "user", None)
-    if user is None or not user.has_perm("articles.view_post"):
-        return {"lines": []}
+    if user is None or not (
+        user.has_perm("articles.change_post") or user.has_perm(REVIEW_PERMISSION)
+    ):
+        return {"lines": []}  # moderators: nothing to do here
     changelist = reverse("admin:articles_post_changelist")
     lines = []
     if review_required():

@@ -388,6 +388,11 @@ def test_the_admin_front_page_says_how_many_published_posts_are_due(editor_clien
     assert "?review=due&amp;status__exact=published" in html
 
 
+def test_moderators_front_page_says_nothing_of_reviews(moderator_client):
+    PostFactory()
+    assert "medical review" not in moderator_client.get(reverse("admin:index")).text
+
+
 def test_a_garbage_filter_value_is_ignored(editor_client):
     response = editor_client.get(CHANGELIST, {"review": "<script>" + "9" * 500})
     assert response.status_code in (200, 302)

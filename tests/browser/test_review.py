@@ -26,6 +26,7 @@ def test_an_editor_marks_the_post_reviewed_and_a_reader_follows_the_review_line(
     page.goto(f"/admin/articles/post/{post.pk}/change/")
     review = page.locator("fieldset", has=page.get_by_role("heading", name="Medical review"))
     expect(review).to_contain_text("Last reviewed by Jane Doe, RD on 3 March 2026")
+    screenshot(page, "review-button-in-admin")
     page.get_by_role("button", name="Mark as reviewed").click()
 
     expect(page.locator(".messagelist .success")).to_contain_text("Marked as reviewed")
