@@ -229,7 +229,8 @@ class PostReview(models.Model):
 
     @property
     def body_changed(self):
-        return self.pk is not None and self._loaded_value("body") not in (None, self.body)
+        loaded = self._loaded_value("body")  # None: new, or read without its body
+        return self.pk is not None and loaded is not None and loaded != self.body
 
     # --- reading ------------------------------------------------------------
     @property

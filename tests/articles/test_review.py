@@ -415,3 +415,36 @@ def test_the_demo_glutamine_post_is_reviewed_by_its_demo_reviewer(client):
     assert "Glutamine and Gut Health" in bio
     call_command("load_demo", verbosity=0)  # again: nothing doubles
     assert ReviewEvent.objects.filter(post=post).count() == 1
+
+
+def test_the_review_page_refuses_odd_input_cleanly(reviewer_client, jane):
+    post = PostFactory(reviewer=jane)
+
+    assert reviewer_client.post(review_url(post), {"action": "<bogus>"}).status_code == 403
+    assert reviewer_client.post(review_url(post), {}).status_code == 403
+    too_long = reviewer_client.post(review_url(post), {"action": "mark", "note": "x" * 5000})
+    assert too_long.status_code == 200 and "at most 2000 characters" in too_long.text
+    bad_ids = ["999999", "abc", "9" * 40, "%00"]
+    for object_id in bad_ids:
+        url = f"/admin/articles/post/{object_id}/review/"
+        assert reviewer_client.get(url).status_code in (302, 404)
+    post.refresh_from_db()
+    assert post.reviewed_at is None
+
+
+def test_a_reviewer_named_on_posts_cannot_be_deleted(jane):
+    from django.db.models import ProtectedError
+
+    PostFactory(reviewer=jane)
+    with pytest.raises(ProtectedError):
+        jane.delete()
+
+
+def test_a_reviewer_only_reads_posts_and_uses_the_review_filter(reviewer_client, jane):
+    post = PostFactory(title="Needs a look")
+
+    listing = reviewer_client.get(CHANGELIST, {"review": "due"})
+    assert listing.status_code == 200 and "Needs a look" in listing.text
+    form = reviewer_client.get(change_url(post)).text
+    assert 'name="title"' not in form  # read-only
+    assert 'value="mark"' in form
