@@ -218,13 +218,15 @@ def test_a_reader_comments_with_the_keyboard_alone(demo, page, watch, screenshot
     expect(page).to_have_url(re.compile(r"#main$"))
     assert focused(page)["id"] == "main"
 
-    # From there Tab walks the post (citations, references, the thread) in
+    # From there Tab walks the post (review line, citations, references, the thread) in
     # document order, every link and field in turn, to the comment form.
     stops = page.evaluate(MARK_TAB_STOPS)
     name_stop = int(page.locator("#id_name").get_attribute("data-tab-stop"))
     assert 0 < name_stop < stops
     walked = [tab(page, stop=str(n)) for n in range(name_stop + 1)]
-    assert walked[0]["text"] == "[1]"  # the first citation in the body
+    # The reviewer's bio under the title, then the first citation in the body.
+    assert walked[0]["text"] == "Jane Doe, RD"
+    assert walked[1]["text"] == "[1]"
     assert "← Back to blog" in [w["text"] for w in walked]
     assert walked[-1]["id"] == "id_name"
 
