@@ -448,3 +448,15 @@ def test_a_reviewer_only_reads_posts_and_uses_the_review_filter(reviewer_client,
     form = reviewer_client.get(change_url(post)).text
     assert 'name="title"' not in form  # read-only
     assert 'value="mark"' in form
+
+
+def test_a_scheduled_post_joins_the_cached_bio_page_when_it_comes_due(client, jane):
+    soon = PostFactory(
+        title="Coming soon", scheduled=True, reviewer=jane, reviewed_at=dt.date(2026, 3, 3)
+    )
+    assert "Coming soon" not in client.get("/blog/reviewers/jane-doe/").text
+
+    # Time passes (nothing is saved: the post simply comes due).
+    Post.objects.filter(pk=soon.pk).update(publish_at=timezone.now() - dt.timedelta(minutes=1))
+
+    assert "Coming soon" in client.get("/blog/reviewers/jane-doe/").text
