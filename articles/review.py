@@ -53,6 +53,10 @@ def review_due_cutoff(today=None):
     return months_before(today or timezone.localdate(), review_months())
 
 
+def _lines(text):
+    return (text or "").replace("\r\n", "\n").replace("\r", "\n").strip()
+
+
 class Reviewer(models.Model):
     name = models.CharField(max_length=120, help_text="As readers see it: Jane Doe.")
     credentials = models.CharField(
@@ -230,7 +234,11 @@ class PostReview(models.Model):
     @property
     def body_changed(self):
         loaded = self._loaded_value("body")  # None: new, or read without its body
-        return self.pk is not None and loaded is not None and loaded != self.body
+        if self.pk is None or loaded is None:
+            return False
+        # Browsers send a textarea's lines ended by CRLF, and the form strips
+        # the ends: neither is a change.
+        return _lines(loaded) != _lines(self.body)
 
     # --- reading ------------------------------------------------------------
     @property

@@ -237,3 +237,14 @@ def test_with_the_setting_off_nothing_is_in_the_editors_way(settings, editor_cli
     draft.refresh_from_db()
     assert draft.status == "published"
     assert "awaiting medical review" not in editor_client.get(reverse("admin:index")).text
+
+
+def test_a_browser_sending_the_same_body_with_crlf_line_ends_changes_nothing(editor_client, jane):
+    post = PostFactory(reviewer=jane, body="Line one.\n\nLine two.\n")
+    post.mark_reviewed(jane.user)
+
+    save_form(editor_client, post, body="Line one.\r\n\r\nLine two.\r\n")
+
+    post.refresh_from_db()
+    assert post.review_state == ReviewState.APPROVED
+    assert not ReviewEvent.objects.filter(post=post, action="reopened").exists()
