@@ -4,6 +4,7 @@ from django import forms
 from django.contrib import admin, messages
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
+from django.db import models
 from django.db.models import Count, OuterRef, Subquery
 from django.db.models.functions import Coalesce
 from django.utils import timezone
@@ -16,7 +17,8 @@ from core.paginators import LargeTableAdminMixin
 from . import revisions
 from .admin_editing import PostEditingMixin
 from .admin_history import PostRevisionsMixin
-from .models import Disclaimer, Post, PostDisclaimer, Reference
+from .admin_review import MedicalReviewFilter, PostReviewAdminMixin
+from .models import Disclaimer, Post, PostDisclaimer, Reference, Reviewer
 
 
 def _kept_forms(formset):
@@ -146,7 +148,7 @@ class PostForm(forms.ModelForm):
         model = Post
         fields = [
             "title", "slug", "summary", "body", "status", "publish_at", "author",
-            "comments_enabled", "featured_image",
+            "comments_enabled", "featured_image", "reviewer",
         ]  # fmt: skip
         widgets = {
             "title": forms.TextInput(attrs={"class": "vTextField", "size": 80}),
@@ -221,12 +223,14 @@ class ListColumn:
 
 
 @admin.register(Post)
-class PostAdmin(PostEditingMixin, LargeTableAdminMixin, PostRevisionsMixin):
+class PostAdmin(PostReviewAdminMixin, PostEditingMixin, LargeTableAdminMixin, PostRevisionsMixin):
     form = PostForm
-    list_display = ["title", "state", "publish_at", "author_name", "reference_count"]
+    list_display = [
+        "title", "state", "publish_at", "author_name", "reference_count", "review_column",
+    ]  # fmt: skip
     list_display_links = ["title"]
-    list_filter = ["status", "publish_at", "comments_enabled"]
-    list_select_related = ["author"]
+    list_filter = ["status", MedicalReviewFilter, "publish_at", "comments_enabled"]
+    list_select_related = ["author", "reviewer"]
     search_fields = ["title", "summary", "body"]
     # Editors browse by year and month. (A DISTINCT over the posts' dates: fine
     # for tens of thousands of posts; the comment queue, with millions of
@@ -234,9 +238,11 @@ class PostAdmin(PostEditingMixin, LargeTableAdminMixin, PostRevisionsMixin):
     date_hierarchy = "publish_at"
     prepopulated_fields = {"slug": ["title"]}
     inlines = [ReferenceInline, PostDisclaimerInline]
-    actions = ["publish", "unpublish"]
-    readonly_fields = ["created_at", "updated_at", "featured_image_preview"]
-    autocomplete_fields = ["featured_image"]
+    actions = ["publish", "unpublish", "mark_reviewed", "submit_for_review"]
+    readonly_fields = [
+        "created_at", "updated_at", "featured_image_preview", "review_summary", "review_history",
+    ]  # fmt: skip
+    autocomplete_fields = ["featured_image", "reviewer"]
     save_on_top = True
     list_per_page = 50
 
@@ -267,6 +273,16 @@ class PostAdmin(PostEditingMixin, LargeTableAdminMixin, PostRevisionsMixin):
                     "Choose an image from the library (type words of its alt text or "
                     "caption), or upload one with the + button. Place images in the "
                     "body with ![alt text](image:42)."
+                ),
+            },
+        ),
+        (
+            "Medical review",
+            {
+                "fields": ["reviewer", "review_summary", "review_history"],
+                "description": (
+                    "The review date moves only when a reviewer records a review "
+                    "(Mark as reviewed, top right), never when the post is edited."
                 ),
             },
         ),
@@ -377,6 +393,8 @@ class PostAdmin(PostEditingMixin, LargeTableAdminMixin, PostRevisionsMixin):
     def save_related(self, request, form, formsets, change):
         super().save_related(request, form, formsets, change)
         form.instance.refresh_rendering()
+        if change and self.references_changed(formsets):
+            form.instance.content_changed("references", by=request.user)
         # The revision (PostRevisionsMixin) holds the post as saved: its body
         # rendered, its references and disclaimers: three queries to read them
         # and at most five to store the revision, however many rows.
@@ -393,9 +411,27 @@ class PostAdmin(PostEditingMixin, LargeTableAdminMixin, PostRevisionsMixin):
 
     @admin.action(description="Publish selected posts", permissions=["change"])
     def publish(self, request, queryset):
+        waiting = queryset.awaiting_approval().count()
         changing = list(queryset.drafts().values_list("pk", flat=True))
         count = queryset.publish()
-        revisions.record(Post.objects.filter(pk__in=changing), request.user, "Published.")
+        # Those the review rule held back stay drafts: no revision for them.
+        published = Post.objects.filter(pk__in=changing, status=Post.Status.PUBLISHED)
+        revisions.record(published, request.user, "Published.")
+        if waiting:
+            self.message_user(
+                request,
+                ngettext(
+                    "%d post was not published: it needs an approved medical review "
+                    "first (submit it for review).",
+                    "%d posts were not published: they need an approved medical review "
+                    "first (submit them for review).",
+                    waiting,
+                )
+                % waiting,
+                messages.WARNING,
+            )
+            if not count:
+                return
         self.message_user(
             request,
             ngettext(
@@ -436,3 +472,32 @@ class DisclaimerAdmin(admin.ModelAdmin):
     @admin.display(description="used by posts", ordering="_post_count")
     def post_count(self, disclaimer):
         return disclaimer._post_count
+
+
+@admin.register(Reviewer)
+class ReviewerAdmin(admin.ModelAdmin):
+    list_display = ["name", "credentials", "user", "post_count", "updated_at"]
+    list_select_related = ["user"]
+    search_fields = ["name", "credentials", "bio"]
+    prepopulated_fields = {"slug": ["name"]}
+    fields = ["name", "credentials", "slug", "bio", "profile_url", "user"]
+    # A profile link typed without a scheme means https (Django 6.0's default).
+    formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if db_field.name == "user":
+            # Staff accounts only, by name (editors may not open the users admin).
+            kwargs["queryset"] = get_user_model().objects.filter(is_staff=True, is_active=True)
+            field = super().formfield_for_foreignkey(db_field, request, **kwargs)
+            field.label_from_instance = lambda user: (
+                f"{user.get_full_name() or user.get_username()} ({user.get_username()})"
+            )
+            return field
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).annotate(reviewed_total=Count("posts"))
+
+    @admin.display(description="posts", ordering="reviewed_total")
+    def post_count(self, reviewer):
+        return reviewer.reviewed_total

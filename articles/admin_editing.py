@@ -120,9 +120,11 @@ class PostEditingMixin:
         return TemplateResponse(request, "admin/articles/post/import_references.html", context)
 
     def _append(self, request, post, references, change_url):
-        # The references and the revision that records them, together.
+        # The references and the revision that records them, together. An
+        # approved post goes back to review (MEDICAL_REVIEW_REQUIRED), in the
+        # importer's name.
         with transaction.atomic():
-            first, last = post.append_references(references)
+            first, last = post.append_references(references, by=request.user)
             message = _imported_message(references, first, last)
             revisions.record(post, request.user, message)
         self.log_change(request, post, message)

@@ -11,7 +11,7 @@ class ArticlesConfig(AppConfig):
         from core import page_cache
 
         from . import roles, signals  # noqa: F401 (connects the receivers)
-        from .views import listing_page_version, post_page_version
+        from .views import listing_page_version, post_page_version, reviewer_page_version
 
         post_migrate.connect(roles.ensure_roles, sender=self)
         page_cache.register("articles:detail", post_page_version)
@@ -21,3 +21,4 @@ class ArticlesConfig(AppConfig):
         # The lists of posts: one version for all, the set of public posts.
         for name in ("articles:index", "articles:archive_year", "articles:archive_month"):
             page_cache.register(name, listing_page_version, params=("before",))
+        page_cache.register("articles:reviewer", reviewer_page_version)

@@ -79,6 +79,8 @@ GLUTAMINE = {
         },
     ],
     "disclaimers": ["FDA statement"],
+    # Medically reviewed before it was published (the reviewer below).
+    "review": {"reviewer": "jane-doe", "reviewed_at": dt.date(2026, 3, 3)},
     # Drawn with Pillow when the demo is loaded (images.demo).
     "featured_image": {
         "alt": (
@@ -89,6 +91,25 @@ GLUTAMINE = {
         "credit": "Illustration: glutablog",
     },
 }
+
+# A fictional reviewer: the demo's medical reviewer, with an account of her
+# own in the Reviewers group (ACCOUNTS below).
+REVIEWER = {
+    "name": "Jane Doe",
+    "credentials": "RD",
+    "slug": "jane-doe",
+    "bio": (
+        "Jane Doe is a registered dietitian (a fictional one: she reviews the demo "
+        "content). She has worked for twelve years with people living with "
+        "digestive conditions, first in a hospital gastroenterology clinic and now "
+        "in private practice.\n\n"
+        "She reviews our posts on gut health, fiber and supplements: she checks "
+        "each claim against its references and asks for changes where the "
+        "evidence is thin."
+    ),
+    "profile_url": "https://example.com/jane-doe-rd",
+}
+REVIEWER_USERNAME = "reviewer"
 
 FDA_DISCLAIMER = {
     "name": "FDA statement",
@@ -171,5 +192,6 @@ ACCOUNTS = [
     # username, first name, last name, group, superuser
     ("editor", "Erin", "Editor", "Editors", False),
     ("moderator", "Morgan", "Moderator", "Moderators", False),
+    ("reviewer", "Jane", "Doe", "Reviewers", False),
     ("admin", "Ada", "Admin", None, True),
 ]

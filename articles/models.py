@@ -18,6 +18,14 @@ from django.utils.text import slugify
 from core import markup
 
 from . import bibliography
+from .review import (  # noqa: F401 (the review models belong to this app's models)
+    PostReview,
+    Reviewer,
+    ReviewEvent,
+    ReviewState,
+    review_due_cutoff,
+    review_required,
+)
 
 validate_doi = RegexValidator(
     r"^10\.\d{4,9}/\S+$",
@@ -97,7 +105,7 @@ class PostQuerySet(models.QuerySet):
 
     def for_page(self):
         """Everything the post page shows, in a fixed number of queries."""
-        return self.select_related("author", "featured_image").prefetch_related(
+        return self.select_related("author", "featured_image", "reviewer").prefetch_related(
             "references",
             models.Prefetch(
                 "post_disclaimers",
@@ -126,11 +134,29 @@ class PostQuerySet(models.QuerySet):
         )
         return [ArchiveMonth(row["month"].date(), row["total"], row["updated"]) for row in months]
 
+    def review_due(self, today=None):
+        """Posts never medically reviewed, or last reviewed longer ago than
+        MEDICAL_REVIEW_MONTHS."""
+        cutoff = review_due_cutoff(today)
+        return self.filter(models.Q(reviewed_at__isnull=True) | models.Q(reviewed_at__lt=cutoff))
+
+    def awaiting_approval(self):
+        """Drafts that may not be published yet: with MEDICAL_REVIEW_REQUIRED,
+        those without an approved review (none otherwise)."""
+        if not review_required():
+            return self.none()
+        return self.filter(status=Post.Status.DRAFT).exclude(review_state=ReviewState.APPROVED)
+
     def publish(self):
         """Publish the drafts. One without a publish time is dated now; one
-        whose editor set a time keeps it (a future time schedules it)."""
+        whose editor set a time keeps it (a future time schedules it). With
+        MEDICAL_REVIEW_REQUIRED only approved drafts are published (the rule
+        of ``Post.publish_refusal``); ``awaiting_approval`` names the others."""
         now = timezone.now()
-        return self.filter(status=Post.Status.DRAFT).update(
+        drafts = self.filter(status=Post.Status.DRAFT)
+        if review_required():
+            drafts = drafts.filter(review_state=ReviewState.APPROVED)
+        return drafts.update(
             status=Post.Status.PUBLISHED,
             publish_at=Coalesce("publish_at", Value(now)),
             updated_at=now,
@@ -179,9 +205,14 @@ class PostQuerySet(models.QuerySet):
 
 # Revisions (django-reversion; articles.revisions records them): a post's
 # version holds its references and disclaimers on the post, so reverting
-# brings those back too (and removes the ones added since).
-@reversion.register(follow=("references", "post_disclaimers"))
-class Post(models.Model):
+# brings those back too (and removes the ones added since). The medical
+# review is not part of it: only a review step moves it (a revert must not
+# bring back an old review date or approval).
+@reversion.register(
+    follow=("references", "post_disclaimers"),
+    exclude=("reviewer", "reviewed_at", "review_state"),
+)
+class Post(PostReview, models.Model):
     class Status(models.TextChoices):
         DRAFT = "draft", "Draft"
         PUBLISHED = "published", "Published"
@@ -260,6 +291,9 @@ class Post(models.Model):
             # The newest change of any post (PostQuerySet.listing_version).
             models.Index(fields=["page_changed_at"], name="post_page_changed_idx"),
         ]
+        permissions = [
+            ("review_post", "Can record medical reviews (approve, send back)"),
+        ]
 
     def __str__(self):
         return self.title
@@ -272,6 +306,7 @@ class Post(models.Model):
         self.body_html = self.render().html
         self.page_changed_at = timezone.now()
         super().save(*args, **kwargs)
+        self.review_after_save(by=self.edited_by)
 
     def get_absolute_url(self):
         return reverse("articles:detail", kwargs={"slug": self.slug})
@@ -346,6 +381,9 @@ class Post(models.Model):
                 code="numeric_slug",
                 params={"suggestion": f"post-{self.slug}"},
             )
+        refusal = self.publish_refusal() if self.publishing_now() else ""
+        if refusal:
+            field_errors["status"] = ValidationError(refusal, code="review")
         if field_errors:
             raise ValidationError(field_errors)
 
@@ -425,10 +463,11 @@ class Post(models.Model):
         html = markup.render(self.body, reference_count, markers).html
         return html, list(dict.fromkeys(messages))
 
-    def append_references(self, references):
+    def append_references(self, references, by=None):
         """Add checked, unsaved references after the post's own, in their
         order, and render the body once: the one path for an import. Returns
-        the numbers they got (first, last). Five queries however many."""
+        the numbers they got (first, last). Five queries however many (an
+        approved post going back to review: four more)."""
         references = list(references)
         if not references:
             return None
@@ -440,6 +479,7 @@ class Post(models.Model):
                 reference.order = start + position
             Reference.objects.bulk_create(references)
             self.refresh_rendering()
+            self.content_changed("references", by)
         first = stored["count"] + 1
         return first, first + len(references) - 1
 

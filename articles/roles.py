@@ -2,12 +2,18 @@
 
 Editors write: add and change posts, references and disclaimers (references
 and the disclaimers chosen for a post are edited inline, so they may also be
-removed from a post). Moderators may read posts, to judge comments in context:
-a post with its references and disclaimers, as readers see it (without the
-view permissions of those rows the read-only post form left them out).
+removed from a post), and keep the reviewers' profiles. Moderators may read
+posts, to judge comments in context: a post with its references and
+disclaimers, as readers see it (without the view permissions of those rows
+the read-only post form left them out).
+
+Reviewers read posts as moderators do and record medical reviews
+(``review_post``: mark as reviewed, approve, send back); they change no post.
+Editors do not record reviews: a review is a reviewer's word (give an editor
+who is also a reviewer both groups).
 """
 
-from core.roles import EDITORS, MODERATORS, grant
+from core.roles import EDITORS, MODERATORS, REVIEWERS, grant
 
 ARTICLES_ROLES = {
     EDITORS: [
@@ -16,8 +22,13 @@ ARTICLES_ROLES = {
         "add_disclaimer", "change_disclaimer", "view_disclaimer",
         "add_postdisclaimer", "change_postdisclaimer", "delete_postdisclaimer",
         "view_postdisclaimer",
+        "add_reviewer", "change_reviewer", "view_reviewer",
     ],
     MODERATORS: ["view_post", "view_reference", "view_postdisclaimer", "view_disclaimer"],
+    REVIEWERS: [
+        "view_post", "view_reference", "view_postdisclaimer", "view_disclaimer",
+        "review_post", "view_reviewer",
+    ],
 }  # fmt: skip
 
 

@@ -126,25 +126,22 @@ def images(image):
 
 
 def review(post):
-    """The post's medical review as WebPage properties, when it has one.
-
-    The medical review fields (``Post.reviewer``, ``Post.reviewed_at``) come
-    with the medical review work; until they exist the page is a plain WebPage.
-    """
-    reviewer = getattr(post, "reviewer", None)
-    reviewed_at = getattr(post, "reviewed_at", None)
-    if reviewer is None or reviewed_at is None:
+    """The post's medical review as WebPage properties, when it has one: the
+    reviewer as a Person (credentials as ``honorificSuffix``, the bio page as
+    ``url``, their profile as ``sameAs``) and the date as ``lastReviewed``."""
+    if not post.has_review:
         return {}
-    person = {"@type": "Person", "name": getattr(reviewer, "name", str(reviewer))}
-    credentials = getattr(reviewer, "credentials", "")
-    if credentials:
-        person["honorificSuffix"] = credentials
-    if hasattr(reviewer, "get_absolute_url"):
-        person["url"] = absolute(reviewer.get_absolute_url())
-    profile = getattr(reviewer, "profile_url", "")
-    if profile:
-        person["sameAs"] = profile
-    return {"reviewedBy": person, "lastReviewed": reviewed_at.isoformat()}
+    reviewer = post.reviewer
+    person = {
+        "@type": "Person",
+        "name": reviewer.name,
+        "url": absolute(reviewer.get_absolute_url()),
+    }
+    if reviewer.credentials:
+        person["honorificSuffix"] = reviewer.credentials
+    if reviewer.profile_url:
+        person["sameAs"] = reviewer.profile_url
+    return {"reviewedBy": person, "lastReviewed": post.reviewed_at.isoformat()}
 
 
 def post_json_ld(post):

@@ -38,6 +38,7 @@ urlpatterns = [
     # (Post.clean), so no post is shadowed by a year.
     path("<year:year>/", views.YearArchiveView.as_view(), name="archive_year"),
     path("<year:year>/<month:month>/", views.MonthArchiveView.as_view(), name="archive_month"),
+    path("reviewers/<slug:slug>/", views.ReviewerDetailView.as_view(), name="reviewer"),
     path("<slug:slug>/", views.PostDetailView.as_view(), name="detail"),
     path(
         "<slug:slug>/references.ris",

@@ -17,7 +17,7 @@ from core.models import SiteStamp
 from core.paginators import InvalidCursor, KeysetPaginator
 
 from . import bibliography
-from .models import Post
+from .models import Post, Reviewer
 
 logger = logging.getLogger(__name__)
 
@@ -234,3 +234,27 @@ class ReferencesExportView(View):
             as_attachment=True, filename=f"{post.slug}-references.{extension}"
         )
         return response
+
+
+class ReviewerDetailView(DetailView):
+    """A medical reviewer's bio and the public posts they reviewed. Cached for
+    anonymous readers (``reviewer_page_version``)."""
+
+    template_name = "articles/reviewer_detail.html"
+    context_object_name = "reviewer"
+    queryset = Reviewer.objects.all()
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["posts"] = list(self.object.reviewed_posts())
+        return context
+
+
+def reviewer_page_version(request, slug):
+    """The bio page's version: the reviewer's last change and the version of
+    the set of public posts (a post reviewed, renamed, unpublished, given
+    another reviewer or coming due moves it). None for an unknown slug."""
+    changed = Reviewer.objects.filter(slug=slug).values_list("pk", "updated_at").first()
+    if changed is None:
+        return None
+    return f"{changed[0]}:{changed[1].timestamp():.6f}:{Post.objects.listing_version()}"

@@ -10,6 +10,7 @@ from django.contrib.auth.models import Group, Permission
 
 EDITORS = "Editors"
 MODERATORS = "Moderators"
+REVIEWERS = "Reviewers"
 
 
 def grant(app_label, role_permissions, using="default"):

@@ -6,7 +6,6 @@ import datetime as dt
 import json
 import re
 from html import unescape
-from types import SimpleNamespace
 
 import pytest
 from django.test import Client
@@ -14,7 +13,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from articles import structured_data
-from articles.models import Post
+from articles.models import Post, Reviewer
 from tests.articles.factories import PostFactory, ReferenceFactory, UserFactory
 from tests.images.factories import ImageFactory, picture, upload
 
@@ -161,27 +160,44 @@ def test_each_reference_is_a_scholarly_article_with_its_doi_as_a_url(client, pos
     }
 
 
-def test_a_medical_review_makes_the_page_a_medical_web_page():
-    reviewer = SimpleNamespace(
+def test_a_medical_review_makes_the_page_a_medical_web_page(client):
+    reviewer = Reviewer.objects.create(
         name="Jane Doe",
         credentials="RD, PhD",
+        slug="jane-doe",
+        bio="A dietitian.",
         profile_url="https://registry.example.org/jane-doe",
-        get_absolute_url=lambda: "/blog/reviewers/jane-doe/",
     )
-    reviewed = SimpleNamespace(reviewer=reviewer, reviewed_at=dt.date(2026, 3, 3))
+    post = PostFactory(reviewer=reviewer, reviewed_at=dt.date(2026, 3, 3))
 
-    assert structured_data.review(reviewed) == {
+    [data] = json_ld(client.get(post.get_absolute_url()).text)
+
+    assert data["mainEntityOfPage"] == {
+        "@type": "MedicalWebPage",
+        "@id": f"{SITE}{post.get_absolute_url()}",
         "reviewedBy": {
             "@type": "Person",
             "name": "Jane Doe",
-            "honorificSuffix": "RD, PhD",
             "url": f"{SITE}/blog/reviewers/jane-doe/",
+            "honorificSuffix": "RD, PhD",
             "sameAs": "https://registry.example.org/jane-doe",
         },
         "lastReviewed": "2026-03-03",
     }
-    assert structured_data.review(SimpleNamespace(reviewer=reviewer, reviewed_at=None)) == {}
-    assert structured_data.review(SimpleNamespace()) == {}
+
+
+def test_a_post_without_a_recorded_review_is_a_plain_web_page(client):
+    reviewer = Reviewer.objects.create(name="Jane Doe", slug="jane-doe", bio="A dietitian.")
+    # A reviewer chosen but no review recorded yet: nothing is claimed.
+    post = PostFactory(reviewer=reviewer)
+
+    [data] = json_ld(client.get(post.get_absolute_url()).text)
+
+    assert data["mainEntityOfPage"] == {
+        "@type": "WebPage",
+        "@id": f"{SITE}{post.get_absolute_url()}",
+    }
+    assert "reviewedBy" not in json.dumps(data)
 
 
 def test_the_json_ld_cannot_close_its_script_element(client):

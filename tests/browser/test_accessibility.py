@@ -15,6 +15,7 @@ import re
 from dataclasses import dataclass, field
 
 import pytest
+from django.contrib.auth.models import Group
 from playwright.sync_api import expect
 
 from articles.models import Post
@@ -79,6 +80,16 @@ def _reference_import(page, env):
     page.goto(f"/admin/articles/post/{post.pk}/references/import/")
 
 
+def _post_review(page, env):
+    """The review page of a post as a medical editor (Editors and Reviewers)
+    sees it: the note, the buttons, the history."""
+    env.editor_user.groups.add(Group.objects.get(name="Reviewers"))
+    env.admin_login(page, env.editor_user)
+    post = Post.objects.get(slug="glutamine-and-gut-health")
+    page.goto(f"/admin/articles/post/{post.pk}/review/")
+    expect(page.locator("table.review-history")).to_be_visible()
+
+
 def _comment_queue(page, env):
     env.admin_login(page, env.moderator_user)
     page.goto("/admin/comments/comment/")
@@ -121,6 +132,8 @@ PAGE_KINDS = {
     # on the rest of the table (README: Accessibility).
     "post admin change form": Kind(_post_admin, exclude=(".tabular thead th.original",)),
     "reference import (admin)": Kind(_reference_import),
+    "reviewer bio": Kind("/blog/reviewers/jane-doe/"),
+    "medical review (admin)": Kind(_post_review),
     "comment queue (moderators)": Kind(_comment_queue),
 }
 
@@ -208,13 +221,15 @@ def test_a_reader_comments_with_the_keyboard_alone(demo, page, watch, screenshot
     expect(page).to_have_url(re.compile(r"#main$"))
     assert focused(page)["id"] == "main"
 
-    # From there Tab walks the post (citations, references, the thread) in
+    # From there Tab walks the post (review line, citations, references, the thread) in
     # document order, every link and field in turn, to the comment form.
     stops = page.evaluate(MARK_TAB_STOPS)
     name_stop = int(page.locator("#id_name").get_attribute("data-tab-stop"))
     assert 0 < name_stop < stops
     walked = [tab(page, stop=str(n)) for n in range(name_stop + 1)]
-    assert walked[0]["text"] == "[1]"  # the first citation in the body
+    # The reviewer's bio under the title, then the first citation in the body.
+    assert walked[0]["text"] == "Jane Doe, RD"
+    assert walked[1]["text"] == "[1]"
     assert "← Back to blog" in [w["text"] for w in walked]
     assert walked[-1]["id"] == "id_name"
 

@@ -1,3 +1,4 @@
+import datetime as dt
 import secrets
 
 from django.conf import settings
@@ -9,7 +10,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from articles import demo, revisions
-from articles.models import Disclaimer, Post
+from articles.models import Disclaimer, Post, Reviewer, ReviewEvent, ReviewState
 from images import demo as images_demo
 from images.models import Image
 
@@ -36,11 +37,13 @@ class Command(BaseCommand):
                 name=demo.FDA_DISCLAIMER["name"], defaults=demo.FDA_DISCLAIMER
             )
             disclaimers = {fda.name: fda}
+            reviewer = self.load_reviewer()
             loaded = [
                 post
                 for spec in [demo.GLUTAMINE, *demo.OTHER_POSTS, demo.SCHEDULED_POST]
                 if (post := self.load_post(spec, author, disclaimers, reset)) is not None
             ]
+            self.load_review(demo.GLUTAMINE, reviewer)
             # Each post loaded (or restored) starts its history with a revision.
             if loaded:
                 comment = (
@@ -85,6 +88,39 @@ class Command(BaseCommand):
         for order, name in enumerate(spec.get("disclaimers", []), start=1):
             post.post_disclaimers.create(disclaimer=disclaimers[name], order=order)
         return post
+
+    def load_reviewer(self):
+        """The demo's reviewer, linked to the demo account of the same person."""
+        spec = demo.REVIEWER
+        reviewer = Reviewer.objects.filter(slug=spec["slug"]).first()
+        if reviewer is None:
+            reviewer = Reviewer(**spec)
+            reviewer.user = (
+                get_user_model().objects.filter(username=demo.REVIEWER_USERNAME).first()
+            )
+            reviewer.full_clean()
+            reviewer.save()
+        return reviewer
+
+    def load_review(self, spec, reviewer):
+        """The review the demo post had before it was published, recorded as
+        the reviewer would have: the review date and its history entry. A
+        post that has its review already keeps it."""
+        post = Post.objects.get(slug=spec["slug"])
+        if post.reviewed_at is not None:
+            return
+        reviewed_at = spec["review"]["reviewed_at"]
+        Post.objects.filter(pk=post.pk).update(
+            reviewer=reviewer, reviewed_at=reviewed_at, review_state=ReviewState.APPROVED
+        )
+        ReviewEvent.objects.create(
+            post=post,
+            action=ReviewEvent.Action.REVIEWED,
+            by=reviewer.user,
+            reviewer=reviewer,
+            at=dt.datetime.combine(reviewed_at, dt.time(10, 0), tzinfo=dt.UTC),
+            note="Checked against both references before publishing.",
+        )
 
     def load_image(self, spec, author):
         """The demo picture, drawn now; the one already in the library is reused."""
