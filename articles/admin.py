@@ -14,7 +14,7 @@ from core.forms import NamedSplitDateTime, OneQueryInlineFormSet, name_table_row
 from core.paginators import LargeTableAdminMixin
 
 from .admin_editing import PostEditingMixin
-from .models import Disclaimer, Post, PostDisclaimer, Reference
+from .models import Disclaimer, Post, PostDisclaimer, Reference, Topic
 
 
 def _kept_forms(formset):
@@ -144,9 +144,11 @@ class PostForm(forms.ModelForm):
         model = Post
         fields = [
             "title", "slug", "summary", "body", "status", "publish_at", "author",
-            "comments_enabled", "featured_image",
+            "comments_enabled", "featured_image", "topics",
         ]  # fmt: skip
         widgets = {
+            # A small, curated set: every topic in view, ticked or not.
+            "topics": forms.CheckboxSelectMultiple,
             "title": forms.TextInput(attrs={"class": "vTextField", "size": 80}),
             "summary": forms.Textarea(attrs={"class": "summary-editor", "rows": 3}),
             "body": forms.Textarea(attrs={"class": "markdown-editor", "rows": 28}),
@@ -171,6 +173,11 @@ class PostForm(forms.ModelForm):
 
     def clean(self):
         cleaned = super().clean()
+        if "topics" in self.fields and "topics" in cleaned and "status" in cleaned:
+            try:
+                Post.check_topics(cleaned["status"], cleaned["topics"])
+            except ValidationError as error:
+                self.add_error("topics", error)
         loaded_at = self.data.get(self.add_prefix("loaded_at"))
         stored_at = self.instance.updated_at.isoformat() if self.instance.pk else None
         if stored_at and loaded_at and loaded_at != stored_at:
@@ -223,7 +230,7 @@ class PostAdmin(PostEditingMixin, LargeTableAdminMixin, admin.ModelAdmin):
     form = PostForm
     list_display = ["title", "state", "publish_at", "author_name", "reference_count"]
     list_display_links = ["title"]
-    list_filter = ["status", "publish_at", "comments_enabled"]
+    list_filter = ["status", "topics", "publish_at", "comments_enabled"]
     list_select_related = ["author"]
     search_fields = ["title", "summary", "body"]
     # Editors browse by year and month. (A DISTINCT over the posts' dates: fine
@@ -255,7 +262,7 @@ class PostAdmin(PostEditingMixin, LargeTableAdminMixin, admin.ModelAdmin):
         (None, {"fields": ["title", "slug", "summary", "body", "loaded_at"]}),
         (
             "Publishing",
-            {"fields": ["status", "publish_at", "author", "comments_enabled"]},
+            {"fields": ["status", "publish_at", "author", "topics", "comments_enabled"]},
         ),
         (
             "Featured image",
@@ -424,3 +431,22 @@ class DisclaimerAdmin(admin.ModelAdmin):
     @admin.display(description="used by posts", ordering="_post_count")
     def post_count(self, disclaimer):
         return disclaimer._post_count
+
+
+@admin.register(Topic)
+class TopicAdmin(admin.ModelAdmin):
+    """Editors keep the topics; the main ones are in the navigation."""
+
+    list_display = ["name", "slug", "is_main", "order", "post_count"]
+    list_display_links = ["name"]
+    list_filter = ["is_main"]
+    search_fields = ["name", "description"]
+    prepopulated_fields = {"slug": ["name"]}
+    fields = ["name", "slug", "description", "is_main", "order"]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).annotate(post_total=Count("posts", distinct=True))
+
+    @admin.display(description="posts", ordering="post_total")
+    def post_count(self, topic):
+        return topic.post_total

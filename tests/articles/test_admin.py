@@ -295,6 +295,7 @@ def test_groups_exist_with_the_designed_permissions():
         "view_reference",
         "view_postdisclaimer",
         "view_disclaimer",
+        "view_topic",
     }
     assert not moderators.permissions.filter(content_type__app_label="auth").exists()
 

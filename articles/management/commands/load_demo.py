@@ -9,7 +9,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from articles import demo
-from articles.models import Disclaimer, Post
+from articles.models import Disclaimer, Post, Topic
 from images import demo as images_demo
 from images.models import Image
 
@@ -17,7 +17,7 @@ from images.models import Image
 class Command(BaseCommand):
     help = (
         "Load the demo content: 'Glutamine and Gut Health' with its references and "
-        "FDA disclaimer, a few short posts, and demo accounts. Safe to run again: "
+        "FDA disclaimer, a few short posts, their topics, and demo accounts. Safe to run again: "
         "what exists is left as it is (use --reset to restore the demo posts)."
     )
 
@@ -36,9 +36,11 @@ class Command(BaseCommand):
                 name=demo.FDA_DISCLAIMER["name"], defaults=demo.FDA_DISCLAIMER
             )
             disclaimers = {fda.name: fda}
+            topics = self.load_topics()
             created = 0
             for spec in [demo.GLUTAMINE, *demo.OTHER_POSTS, demo.SCHEDULED_POST]:
                 created += self.load_post(spec, author, disclaimers, reset)
+                self.file_under_topics(spec, topics, reset)
         total = Post.objects.count()
         self.stdout.write(
             self.style.SUCCESS(f"Demo content loaded: {created} new posts, {total} in all.")
@@ -76,6 +78,22 @@ class Command(BaseCommand):
         for order, name in enumerate(spec.get("disclaimers", []), start=1):
             post.post_disclaimers.create(disclaimer=disclaimers[name], order=order)
         return 1
+
+    def load_topics(self):
+        """The demo topics, by slug; existing ones are left as they are."""
+        topics = {}
+        for order, spec in enumerate(demo.TOPICS, start=1):
+            topics[spec["slug"]], _ = Topic.objects.get_or_create(
+                slug=spec["slug"], defaults={**spec, "order": order, "is_main": True}
+            )
+        return topics
+
+    def file_under_topics(self, spec, topics, reset):
+        """A demo post under its topics: when it is new or reset, or has none
+        (a demo loaded before there were topics)."""
+        post = Post.objects.get(slug=spec["slug"])
+        if reset or not post.topics.exists():
+            post.topics.set([topics[slug] for slug in spec.get("topics", [])])
 
     def load_image(self, spec, author):
         """The demo picture, drawn now; the one already in the library is reused."""
