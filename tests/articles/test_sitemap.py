@@ -141,3 +141,32 @@ def test_one_sitemap_for_every_host(client):
         again, queries = _get(client.__class__(HTTP_HOST=f"localhost:{port}"))
         assert queries == 5  # served from the one cached copy
         assert again.content == first.content
+
+
+def test_the_sitemap_lists_topic_pages_with_a_public_post(client):
+    from tests.articles.factories import TopicFactory
+
+    gut, empty, drafts_only = TopicFactory.create_batch(3)
+    PostFactory().topics.add(gut)
+    PostFactory(draft=True).topics.add(drafts_only)
+    PostFactory(scheduled=True).topics.add(drafts_only)
+
+    xml = client.get("/sitemap.xml").content.decode()
+
+    assert f"<loc>{settings.SITE_URL}/blog/topics/{gut.slug}/</loc>" in xml
+    assert f"/blog/topics/{empty.slug}/" not in xml
+    assert f"/blog/topics/{drafts_only.slug}/" not in xml
+
+
+def test_the_cached_sitemap_follows_the_topics(client):
+    from tests.articles.factories import TopicFactory
+
+    topic = TopicFactory(slug="first-slug")
+    PostFactory().topics.add(topic)
+    assert "/blog/topics/first-slug/" in client.get("/sitemap.xml").content.decode()
+
+    topic.slug = "second-slug"
+    topic.save()
+    xml = client.get("/sitemap.xml").content.decode()
+
+    assert "/blog/topics/second-slug/" in xml and "first-slug" not in xml
