@@ -12,7 +12,7 @@ from django.utils import timezone
 
 from articles.models import Post
 
-from .factories import PostFactory
+from .factories import PostFactory, TopicFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -144,8 +144,6 @@ def test_one_sitemap_for_every_host(client):
 
 
 def test_the_sitemap_lists_topic_pages_with_a_public_post(client):
-    from tests.articles.factories import TopicFactory
-
     gut, empty, drafts_only = TopicFactory.create_batch(3)
     PostFactory().topics.add(gut)
     PostFactory(draft=True).topics.add(drafts_only)
@@ -159,8 +157,6 @@ def test_the_sitemap_lists_topic_pages_with_a_public_post(client):
 
 
 def test_the_cached_sitemap_follows_the_topics(client):
-    from tests.articles.factories import TopicFactory
-
     topic = TopicFactory(slug="first-slug")
     PostFactory().topics.add(topic)
     assert "/blog/topics/first-slug/" in client.get("/sitemap.xml").content.decode()

@@ -103,6 +103,7 @@ PAGE_KINDS = {
         POST_URL, prepare=_with_body_image
     ),
     "comment form with errors": Kind(_comment_form_with_errors),
+    "topic page": Kind("/blog/topics/gut-health/"),
     "site page": Kind("/pages/about/"),
     "privacy policy": Kind("/pages/privacy/"),
     "comment deletion request": Kind("/comments/delete/"),
