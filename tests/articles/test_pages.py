@@ -226,7 +226,7 @@ def test_the_demo_posts_have_their_topics(client):
     call_command("load_demo", verbosity=0)
 
     html = client.get("/blog/glutamine-and-gut-health/").text
-    topics = html.split('class="post-topics')[1].split("</p>")[0]
+    topics = html.split('class="post-topics')[1].split("</ul>")[0]
     assert ">Gut health<" in topics and ">Supplements<" in topics
     assert "Nutrition basics" not in topics
     nav = html.split('<nav class="navbar')[1].split("</nav>")[0]

@@ -249,7 +249,7 @@ def test_the_post_page_links_its_topics(client, gut):
     post.topics.add(gut, sleep)
 
     html = client.get(post.get_absolute_url()).text
-    topics = html.split('class="post-topics')[1].split("</p>")[0]
+    topics = html.split('class="post-topics')[1].split("</ul>")[0]
 
     assert 'href="/blog/topics/gut-health/"' in topics and ">Gut health<" in topics
     assert 'href="/blog/topics/sleep/"' in topics

@@ -212,7 +212,8 @@ def test_a_reader_comments_with_the_keyboard_alone(demo, page, watch, screenshot
     name_stop = int(page.locator("#id_name").get_attribute("data-tab-stop"))
     assert 0 < name_stop < stops
     walked = [tab(page, stop=str(n)) for n in range(name_stop + 1)]
-    assert walked[0]["text"] == "[1]"  # the first citation in the body
+    # the post's topics under its title, then the first citation in the body
+    assert [w["text"] for w in walked[:3]] == ["Gut health", "Supplements", "[1]"]
     assert "← Back to blog" in [w["text"] for w in walked]
     assert walked[-1]["id"] == "id_name"
 
