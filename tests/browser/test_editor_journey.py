@@ -193,9 +193,7 @@ def test_editor_writes_previews_publishes_and_edits_a_post(
     editor.locator("#id_status").select_option(label="Published")
     save(editor)
     # A published post is listed under its topics: the form asks for one.
-    expect(editor.locator(".field-topics .errorlist")).to_contain_text(
-        "Choose one or more topics"
-    )
+    expect(editor.locator(".field-topics .errorlist")).to_contain_text("Choose one or more topics")
     expect(editor.locator("#id_status")).to_have_value("published")  # kept as chosen
     editor.get_by_role("checkbox", name="Supplements").check()
     save(editor)
