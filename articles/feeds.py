@@ -15,6 +15,8 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils.feedgenerator import Atom1Feed, Rss201rev2Feed
 
+from core import markup
+
 from .models import Post, PostDisclaimer, Topic
 
 ITEMS = 20
@@ -66,12 +68,16 @@ class LatestPostsFeed(Feed):
         return item.title
 
     def item_description(self, item):
+        post_url = self.item_link(item)
+        full = settings.FEEDS_FULL_CONTENT
         return render_to_string(
             "articles/feed_item.html",
             {
                 "post": item,
-                "full_content": settings.FEEDS_FULL_CONTENT,
-                "post_url": self.item_link(item),
+                "full_content": full,
+                # Read in a feed reader, away from the site: absolute addresses.
+                "body_html": markup.with_absolute_urls(item.body_html, post_url) if full else "",
+                "post_url": post_url,
             },
         )
 

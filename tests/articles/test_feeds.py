@@ -184,3 +184,14 @@ def test_pages_link_their_feeds_in_the_head(client, posts):
     assert links_in_head(client.get("/blog/").text) == SITE_FEEDS
     assert links_in_head(client.get(posts.get_absolute_url()).text) == SITE_FEEDS
     assert links_in_head(client.get("/blog/topics/gut-health/").text) == TOPIC_FEEDS + SITE_FEEDS
+
+
+def test_full_content_addresses_are_absolute(client, posts, settings):
+    settings.FEEDS_FULL_CONTENT = True
+    post_url = settings.SITE_URL + posts.get_absolute_url()
+
+    for url in SITE_FEEDS + TOPIC_FEEDS:
+        _, items = parse(client.get(url))
+        content = next(c for t, c, _ in items if t == "Public post")
+        assert f'href="{post_url}#ref-1"' in content  # the citation, from a feed reader
+        assert 'href="#' not in content
