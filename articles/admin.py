@@ -394,6 +394,21 @@ class PostAdmin(PostEditingMixin, LargeTableAdminMixin, admin.ModelAdmin):
 
     @admin.action(description="Publish selected posts", permissions=["change"])
     def publish(self, request, queryset):
+        waiting = queryset.drafts().needing_topics().count()
+        if waiting:
+            self.message_user(
+                request,
+                ngettext(
+                    "%d draft has no topic and was not published: open it and choose "
+                    "its topics (the list's topic filter, None, finds it).",
+                    "%d drafts have no topic and were not published: open them and "
+                    "choose their topics (the list's topic filter, None, finds them).",
+                    waiting,
+                )
+                % waiting,
+                messages.WARNING,
+            )
+            queryset = queryset.exclude(pk__in=queryset.needing_topics().values("pk"))
         count = queryset.publish()
         self.message_user(
             request,

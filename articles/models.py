@@ -52,6 +52,13 @@ class PostQuerySet(models.QuerySet):
     def scheduled(self):
         return self.filter(status=Post.Status.PUBLISHED, publish_at__gt=timezone.now())
 
+    def needing_topics(self):
+        """Posts that may not be published as they are: without a topic, once
+        the site has topics (Post.check_topics says why)."""
+        if not Topic.objects.exists():
+            return self.none()
+        return self.filter(topics=None)
+
     def next_due(self):
         """When the next scheduled post comes due, or None. One query."""
         return self.scheduled().aggregate(first=models.Min("publish_at"))["first"]
@@ -449,6 +456,7 @@ class Post(models.Model):
         """A published or scheduled post has one or more topics, once the site
         has any (the admin's post form asks this; see the README)."""
         if status == cls.Status.PUBLISHED and not topics and Topic.objects.exists():
+            # (PostQuerySet.needing_topics: the same rule for the bulk action.)
             raise ValidationError(
                 "Choose one or more topics: a published post is listed under its "
                 "topics. (Drafts may have none yet.)",

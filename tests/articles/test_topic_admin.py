@@ -104,3 +104,33 @@ def test_the_post_list_filters_by_topic(editor_client):
     ).text
 
     assert "Filed" in html and "Unfiled" not in html
+
+
+def test_the_publish_action_leaves_drafts_without_a_topic_and_says_so(editor_client):
+    topic = TopicFactory()
+    filed = PostFactory(title="Filed", draft=True)
+    filed.topics.add(topic)
+    unfiled = PostFactory(title="Unfiled", draft=True)
+
+    response = editor_client.post(
+        reverse("admin:articles_post_changelist"),
+        {"action": "publish", "_selected_action": [filed.pk, unfiled.pk]},
+        follow=True,
+    )
+
+    assert Post.objects.get(pk=filed.pk).is_public
+    assert not Post.objects.get(pk=unfiled.pk).is_public
+    text = response.text
+    assert "1 draft has no topic and was not published" in text
+    assert "1 post published" in text
+
+
+def test_without_any_topic_the_publish_action_publishes_every_draft(editor_client):
+    drafts = PostFactory.create_batch(2, draft=True)
+
+    editor_client.post(
+        reverse("admin:articles_post_changelist"),
+        {"action": "publish", "_selected_action": [p.pk for p in drafts]},
+    )
+
+    assert Post.objects.published().count() == 2
