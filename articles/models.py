@@ -788,15 +788,18 @@ class Topic(models.Model):
         return result
 
     def clean(self):
-        removed = markup.render(self.description).removed_elements
-        if removed:
-            raise ValidationError(
-                {
-                    "description": ValidationError(
-                        "The description contains a %(tags)s element; it would be "
-                        "removed with everything inside it.",
-                        code="removed_element",
-                        params={"tags": " and ".join(f"<{t}>" for t in removed)},
-                    )
-                }
+        result = markup.render(self.description)
+        errors = []
+        if result.removed_elements:
+            errors.append(
+                ValidationError(
+                    "The description contains a %(tags)s element; it would be "
+                    "removed with everything inside it.",
+                    code="removed_element",
+                    params={"tags": " and ".join(f"<{t}>" for t in result.removed_elements)},
+                )
             )
+        # Images without alt text, not in the library or from other sites.
+        errors.extend(result.image_errors())
+        if errors:
+            raise ValidationError({"description": errors})

@@ -134,3 +134,24 @@ def test_without_any_topic_the_publish_action_publishes_every_draft(editor_clien
     )
 
     assert Post.objects.published().count() == 2
+
+
+@pytest.mark.parametrize(
+    ("description", "message"),
+    [
+        ("Intro <script>alert(1)</script> more", "contains a &lt;script&gt; element"),
+        ("![](image:999999)", "alt text"),
+    ],
+)
+def test_a_description_with_a_script_or_a_bad_image_is_refused(
+    editor_client, description, message
+):
+    response = editor_client.post(
+        reverse("admin:articles_topic_add"),
+        {"name": "Sleep", "slug": "sleep", "description": description, "order": "0"},
+    )
+
+    assert response.status_code == 200
+    assert message in response.text
+    assert response.context["adminform"].form["description"].value() == description  # kept
+    assert not Topic.objects.exists()
