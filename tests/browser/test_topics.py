@@ -19,7 +19,7 @@ def test_reader_follows_a_post_s_topic_and_opens_its_feed(demo, page, watch, scr
     expect(related).to_have_count(3)
     # Each shares one of its topics (none both): the newest first; none without.
     expect(related.first).to_have_text("Fiber: Why Your Gut Needs More of It")
-    screenshot(page, "post-with-topics-and-related", readme=True, full_page=True)
+    screenshot(page, "post-with-topics-and-related", full_page=True)
 
     topics.get_by_role("link", name="Gut health").click()
 
