@@ -18,7 +18,7 @@ from . import revisions
 from .admin_editing import PostEditingMixin
 from .admin_history import PostRevisionsMixin
 from .admin_review import MedicalReviewFilter, PostReviewAdminMixin
-from .models import Disclaimer, Post, PostDisclaimer, Reference, Reviewer
+from .models import Disclaimer, Post, PostDisclaimer, Reference, Reviewer, Topic
 
 
 def _kept_forms(formset):
@@ -148,9 +148,11 @@ class PostForm(forms.ModelForm):
         model = Post
         fields = [
             "title", "slug", "summary", "body", "status", "publish_at", "author",
-            "comments_enabled", "featured_image", "reviewer",
+            "comments_enabled", "featured_image", "topics", "reviewer",
         ]  # fmt: skip
         widgets = {
+            # A small, curated set: every topic in view, ticked or not.
+            "topics": forms.CheckboxSelectMultiple,
             "title": forms.TextInput(attrs={"class": "vTextField", "size": 80}),
             "summary": forms.Textarea(attrs={"class": "summary-editor", "rows": 3}),
             "body": forms.Textarea(attrs={"class": "markdown-editor", "rows": 28}),
@@ -175,6 +177,11 @@ class PostForm(forms.ModelForm):
 
     def clean(self):
         cleaned = super().clean()
+        if "topics" in self.fields and "topics" in cleaned and "status" in cleaned:
+            try:
+                Post.check_topics(cleaned["status"], cleaned["topics"])
+            except ValidationError as error:
+                self.add_error("topics", error)
         loaded_at = self.data.get(self.add_prefix("loaded_at"))
         stored_at = self.instance.updated_at.isoformat() if self.instance.pk else None
         if stored_at and loaded_at and loaded_at != stored_at:
@@ -229,7 +236,7 @@ class PostAdmin(PostReviewAdminMixin, PostEditingMixin, LargeTableAdminMixin, Po
         "title", "state", "publish_at", "author_name", "reference_count", "review_column",
     ]  # fmt: skip
     list_display_links = ["title"]
-    list_filter = ["status", MedicalReviewFilter, "publish_at", "comments_enabled"]
+    list_filter = ["status", "topics", MedicalReviewFilter, "publish_at", "comments_enabled"]
     list_select_related = ["author", "reviewer"]
     search_fields = ["title", "summary", "body"]
     # Editors browse by year and month. (A DISTINCT over the posts' dates: fine
@@ -263,7 +270,7 @@ class PostAdmin(PostReviewAdminMixin, PostEditingMixin, LargeTableAdminMixin, Po
         (None, {"fields": ["title", "slug", "summary", "body", "loaded_at"]}),
         (
             "Publishing",
-            {"fields": ["status", "publish_at", "author", "comments_enabled"]},
+            {"fields": ["status", "publish_at", "author", "topics", "comments_enabled"]},
         ),
         (
             "Featured image",
@@ -411,7 +418,22 @@ class PostAdmin(PostReviewAdminMixin, PostEditingMixin, LargeTableAdminMixin, Po
 
     @admin.action(description="Publish selected posts", permissions=["change"])
     def publish(self, request, queryset):
-        waiting = queryset.awaiting_approval().count()
+        waiting = queryset.drafts().needing_topics().count()
+        if waiting:
+            self.message_user(
+                request,
+                ngettext(
+                    "%d draft has no topic and was not published: open it and choose "
+                    "its topics (the list's topic filter, None, finds it).",
+                    "%d drafts have no topic and were not published: open them and "
+                    "choose their topics (the list's topic filter, None, finds them).",
+                    waiting,
+                )
+                % waiting,
+                messages.WARNING,
+            )
+        waiting = queryset.exclude(pk__in=queryset.needing_topics().values("pk"))
+        waiting = waiting.awaiting_approval().count()
         changing = list(queryset.drafts().values_list("pk", flat=True))
         count = queryset.publish()
         # Those the review rule held back stay drafts: no revision for them.
@@ -501,3 +523,22 @@ class ReviewerAdmin(admin.ModelAdmin):
     @admin.display(description="posts", ordering="reviewed_total")
     def post_count(self, reviewer):
         return reviewer.reviewed_total
+
+
+@admin.register(Topic)
+class TopicAdmin(admin.ModelAdmin):
+    """Editors keep the topics; the main ones are in the navigation."""
+
+    list_display = ["name", "slug", "is_main", "order", "post_count"]
+    list_display_links = ["name"]
+    list_filter = ["is_main"]
+    search_fields = ["name", "description"]
+    prepopulated_fields = {"slug": ["name"]}
+    fields = ["name", "slug", "description", "is_main", "order"]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).annotate(post_total=Count("posts", distinct=True))
+
+    @admin.display(description="posts", ordering="post_total")
+    def post_count(self, topic):
+        return topic.post_total

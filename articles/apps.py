@@ -11,7 +11,12 @@ class ArticlesConfig(AppConfig):
         from core import page_cache
 
         from . import roles, signals  # noqa: F401 (connects the receivers)
-        from .views import listing_page_version, post_page_version, reviewer_page_version
+        from .views import (
+            listing_page_version,
+            post_page_version,
+            reviewer_page_version,
+            topic_page_version,
+        )
 
         post_migrate.connect(roles.ensure_roles, sender=self)
         page_cache.register("articles:detail", post_page_version)
@@ -22,3 +27,8 @@ class ArticlesConfig(AppConfig):
         for name in ("articles:index", "articles:archive_year", "articles:archive_month"):
             page_cache.register(name, listing_page_version, params=("before",))
         page_cache.register("articles:reviewer", reviewer_page_version)
+        page_cache.register("articles:topic", topic_page_version, params=("before",))
+        for feed in ("feed", "feed_rss"):
+            page_cache.register(f"articles:{feed}", listing_page_version)
+        for feed in ("topic_feed", "topic_feed_rss"):
+            page_cache.register(f"articles:{feed}", topic_page_version)

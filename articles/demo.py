@@ -81,6 +81,7 @@ GLUTAMINE = {
     "disclaimers": ["FDA statement"],
     # Medically reviewed before it was published (the reviewer below).
     "review": {"reviewer": "jane-doe", "reviewed_at": dt.date(2026, 3, 3)},
+    "topics": ["gut-health", "supplements"],
     # Drawn with Pillow when the demo is loaded (images.demo).
     "featured_image": {
         "alt": (
@@ -110,6 +111,34 @@ REVIEWER = {
     "profile_url": "https://example.com/jane-doe-rd",
 }
 REVIEWER_USERNAME = "reviewer"
+# The editors' topics, all main ones (in the navigation), in this order.
+TOPICS = [
+    {
+        "name": "Gut health",
+        "slug": "gut-health",
+        "description": (
+            "Your gut digests food, absorbs nutrients and houses trillions of microbes. "
+            "Posts on the gut lining, the microbiome, fiber and the nutrients that "
+            "support them."
+        ),
+    },
+    {
+        "name": "Supplements",
+        "slug": "supplements",
+        "description": (
+            "What supplements are, what the research says about them and how to read "
+            "their labels. Food comes first; a supplement fills a gap."
+        ),
+    },
+    {
+        "name": "Nutrition basics",
+        "slug": "nutrition-basics",
+        "description": (
+            "The everyday groundwork of eating well: fiber, protein, fluids and "
+            "minerals, without the jargon."
+        ),
+    },
+]
 
 FDA_DISCLAIMER = {
     "name": "FDA statement",
@@ -126,6 +155,7 @@ OTHER_POSTS = [
     {
         "title": "Fiber: Why Your Gut Needs More of It",
         "slug": "fiber-why-your-gut-needs-more",
+        "topics": ["gut-health", "nutrition-basics"],
         "summary": "Most of us eat about half the fiber we should. Where to find it and how to add it without discomfort.",
         "body": (
             "Most adults eat far less fiber than the 25 to 38 grams a day that dietary "
@@ -142,6 +172,7 @@ OTHER_POSTS = [
     {
         "title": "Protein Powders: Whey, Casein or Plant?",
         "slug": "protein-powders-whey-casein-or-plant",
+        "topics": ["supplements", "nutrition-basics"],
         "summary": "A short guide to the main kinds of protein powder and what sets them apart.",
         "body": (
             "Protein powders differ in where the protein comes from and how fast it is digested.\n\n"
@@ -156,6 +187,7 @@ OTHER_POSTS = [
     {
         "title": "Hydration Basics for Active People",
         "slug": "hydration-basics-for-active-people",
+        "topics": ["nutrition-basics"],
         "summary": "How much to drink around exercise, and when electrolytes matter.",
         "body": (
             "Thirst is a good guide for most people on most days.\n\n"
@@ -167,6 +199,7 @@ OTHER_POSTS = [
     {
         "title": "Reading a Supplement Label",
         "slug": "reading-a-supplement-label",
+        "topics": ["supplements"],
         "summary": "Serving size, daily value and other ingredients: what each part of the label tells you.",
         "body": (
             "A supplement facts panel lists the serving size first: every amount below it is per serving.\n\n"
@@ -183,6 +216,7 @@ OTHER_POSTS = [
 SCHEDULED_POST = {
     "title": "Coming Soon: Electrolytes Explained",
     "slug": "electrolytes-explained",
+    "topics": ["nutrition-basics", "supplements"],
     "summary": "Sodium, potassium and magnesium: what they do and who needs more.",
     "body": "Sodium, potassium and magnesium keep nerves and muscles working.",
     "schedule_in": dt.timedelta(days=30),

@@ -11,11 +11,12 @@ from django.db.models import Count, Max, Value
 from django.db.models.functions import Coalesce, TruncMonth
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.html import format_html
+from django.utils.html import format_html, strip_tags
 from django.utils.safestring import mark_safe
 from django.utils.text import slugify
 
 from core import markup
+from core.models import SiteStamp
 
 from . import bibliography
 from .review import (  # noqa: F401 (the review models belong to this app's models)
@@ -86,6 +87,12 @@ class ArchiveMonth:
         )
 
 
+# The stamp of the set of posts and what other pages show of them (the
+# related posts at the foot of each post): touched when a post is saved,
+# published, unpublished, deleted or filed under other topics.
+POSTS_STAMP = "posts"
+
+
 class PostQuerySet(models.QuerySet):
     def published(self, now=None):
         """The one definition of a public post: published and due."""
@@ -93,6 +100,17 @@ class PostQuerySet(models.QuerySet):
 
     def scheduled(self):
         return self.filter(status=Post.Status.PUBLISHED, publish_at__gt=timezone.now())
+
+    def needing_topics(self):
+        """Posts that may not be published as they are: without a topic, once
+        the site has topics (Post.check_topics says why)."""
+        if not Topic.objects.exists():
+            return self.none()
+        return self.filter(topics=None)
+
+    def next_due(self):
+        """When the next scheduled post comes due, or None. One query."""
+        return self.scheduled().aggregate(first=models.Min("publish_at"))["first"]
 
     def drafts(self):
         return self.filter(status=Post.Status.DRAFT)
@@ -107,6 +125,7 @@ class PostQuerySet(models.QuerySet):
         """Everything the post page shows, in a fixed number of queries."""
         return self.select_related("author", "featured_image", "reviewer").prefetch_related(
             "references",
+            models.Prefetch("topics", queryset=Topic.objects.order_by("order", "name")),
             models.Prefetch(
                 "post_disclaimers",
                 queryset=PostDisclaimer.objects.select_related("disclaimer"),
@@ -154,22 +173,33 @@ class PostQuerySet(models.QuerySet):
         of ``Post.publish_refusal``); ``awaiting_approval`` names the others."""
         now = timezone.now()
         drafts = self.filter(status=Post.Status.DRAFT)
+        # The rules of publishing that the change form checks one post at a
+        # time (Post.clean): a topic, and an approved review where required.
+        drafts = drafts.exclude(pk__in=drafts.needing_topics().values("pk"))
         if review_required():
             drafts = drafts.filter(review_state=ReviewState.APPROVED)
-        return drafts.update(
-            status=Post.Status.PUBLISHED,
-            publish_at=Coalesce("publish_at", Value(now)),
-            updated_at=now,
-            page_changed_at=now,
-        )
+        with transaction.atomic():
+            count = drafts.update(
+                status=Post.Status.PUBLISHED,
+                publish_at=Coalesce("publish_at", Value(now)),
+                updated_at=now,
+                page_changed_at=now,
+            )
+            if count:
+                SiteStamp.touch(POSTS_STAMP)
+        return count
 
     def unpublish(self):
         """Back to draft. The publish time is kept: published again, the post
         keeps its date (clear the time in the post's form to date it anew)."""
         now = timezone.now()
-        return self.exclude(status=Post.Status.DRAFT).update(
-            status=Post.Status.DRAFT, updated_at=now, page_changed_at=now
-        )
+        with transaction.atomic():
+            count = self.exclude(status=Post.Status.DRAFT).update(
+                status=Post.Status.DRAFT, updated_at=now, page_changed_at=now
+            )
+            if count:
+                SiteStamp.touch(POSTS_STAMP)
+        return count
 
     def page_version(self):
         """The version of the one post page in this queryset, or None: its id and
@@ -192,6 +222,25 @@ class PostQuerySet(models.QuerySet):
         return ":".join(
             f"{moment.timestamp():.6f}" if moment else "-" for moment in (changed, due)
         )
+
+    def related_to(self, post, limit=3):
+        """Up to ``limit`` public posts for the foot of ``post``'s page: those
+        sharing most of its topics first, then the newest; never ``post``.
+
+        Two queries whatever the number of topics: the posts sharing topics
+        (grouped in the database, the post's topics read in a subquery), then
+        the newest others to fill the list."""
+        fields = ("pk", "title", "slug", "publish_at", "reading_minutes")
+        public = self.published().exclude(pk=post.pk)
+        its_topics = Post.topics.through.objects.filter(post_id=post.pk).values("topic_id")
+        sharing = list(
+            public.filter(topics__in=its_topics)
+            .annotate(shared_topics=models.Count("pk"))
+            .order_by("-shared_topics", "-publish_at", "-pk")
+            .only(*fields)[:limit]
+        )
+        newest = public.exclude(pk__in=[p.pk for p in sharing]).order_by("-publish_at", "-pk")
+        return sharing + list(newest.only(*fields)[: limit - len(sharing)])
 
     def page_changed(self):
         """Say that something shown on these posts' pages changed.
@@ -274,6 +323,15 @@ class Post(PostReview, models.Model):
     )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
+    topics = models.ManyToManyField(
+        "Topic",
+        related_name="posts",
+        blank=True,
+        help_text="One or more: the post is listed on their pages and their feeds.",
+    )
+    # Minutes to read the body, counted when the post is saved (the index
+    # shows it without loading bodies).
+    reading_minutes = models.PositiveSmallIntegerField(default=1, editable=False)
     # The last change of anything on the post's page (body, references,
     # disclaimers, approved comments): the version of its cached rendering.
     page_changed_at = models.DateTimeField(default=timezone.now, editable=False)
@@ -304,9 +362,13 @@ class Post(PostReview, models.Model):
         if self.status == self.Status.PUBLISHED and self.publish_at is None:
             self.publish_at = timezone.now()
         self.body_html = self.render().html
+        self.reading_minutes = reading_minutes(self.body_html)
         self.page_changed_at = timezone.now()
-        super().save(*args, **kwargs)
-        self.review_after_save(by=self.edited_by)
+        with transaction.atomic():
+            super().save(*args, **kwargs)
+            # Other posts' pages list it (related posts).
+            SiteStamp.touch(POSTS_STAMP)
+            self.review_after_save(by=self.edited_by)
 
     def get_absolute_url(self):
         return reverse("articles:detail", kwargs={"slug": self.slug})
@@ -507,6 +569,27 @@ class Post(PostReview, models.Model):
 
     def numbered_references(self):
         return list(enumerate(self.references.all(), start=1))
+
+    @classmethod
+    def check_topics(cls, status, topics):
+        """A published or scheduled post has one or more topics, once the site
+        has any (the admin's post form asks this; see the README)."""
+        if status == cls.Status.PUBLISHED and not topics and Topic.objects.exists():
+            # (PostQuerySet.needing_topics: the same rule for the bulk action.)
+            raise ValidationError(
+                "Choose one or more topics: a published post is listed under its "
+                "topics. (Drafts may have none yet.)",
+                code="no_topic",
+            )
+
+
+WORDS_PER_MINUTE = 200
+
+
+def reading_minutes(html):
+    """Minutes an adult takes to read this rendered body, at least one."""
+    words = len(strip_tags(html).split())
+    return max(1, round(words / WORDS_PER_MINUTE))
 
 
 def refresh_post(post_id):
@@ -747,3 +830,97 @@ class PostBodyImage(models.Model):
 
     def __str__(self):
         return f"{self.post} (in its body)"
+
+
+# --- topics -------------------------------------------------------------------
+
+# The stamp of the main topics in the navigation (core.models.SiteStamp).
+TOPICS_STAMP = "topics"
+
+
+class TopicQuerySet(models.QuerySet):
+    def in_navigation(self):
+        """The main topics, as the navigation lists them."""
+        return self.filter(is_main=True).order_by("order", "name", "pk")
+
+    def page_version(self, now=None):
+        """The version of the one topic page (and its feeds) in this queryset,
+        or None: the topic's own last change and its posts' listing version
+        (any of them changed, published, unpublished, or coming due; drafts
+        count, so a post unpublished leaves the page). Three queries, each
+        read through an index."""
+        topic = self.values_list("pk", "changed_at").first()
+        if topic is None:
+            return None
+        posts = Post.objects.filter(topics=topic[0]).listing_version(now)
+        return f"{topic[0]}:{topic[1].timestamp():.6f}:{posts}"
+
+
+class Topic(models.Model):
+    """A topic editors keep: a small, curated set, not free tags (README)."""
+
+    name = models.CharField(max_length=60, unique=True)
+    slug = models.SlugField(
+        max_length=60,
+        unique=True,
+        help_text="The last part of the topic's address (/blog/topics/your-slug/).",
+    )
+    description = models.TextField(
+        blank=True,
+        help_text="Markdown: shown at the top of the topic's page and in its feeds.",
+    )
+    description_html = models.TextField(editable=False, blank=True)
+    is_main = models.BooleanField(
+        "main topic",
+        default=False,
+        help_text="Main topics are linked from the navigation at the top of every page.",
+    )
+    order = models.PositiveSmallIntegerField(
+        default=0, help_text="Position in the navigation and lists: lower numbers come first."
+    )
+    # The last change of the topic or of the posts it lists (a post added or
+    # taken out): part of its page's version.
+    changed_at = models.DateTimeField(default=timezone.now, editable=False)
+
+    objects = TopicQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["order", "name"]
+
+    def __str__(self):
+        return self.name
+
+    def save(self, *args, **kwargs):
+        """The description is rendered once, here; the navigation (main
+        topics, on every page) is told in the same transaction."""
+        self.description_html = markup.render(self.description).html
+        self.changed_at = timezone.now()
+        with transaction.atomic():
+            super().save(*args, **kwargs)
+            SiteStamp.touch(TOPICS_STAMP)
+
+    def get_absolute_url(self):
+        return reverse("articles:topic", kwargs={"slug": self.slug})
+
+    def delete(self, *args, **kwargs):
+        with transaction.atomic():
+            result = super().delete(*args, **kwargs)
+            SiteStamp.touch(TOPICS_STAMP)
+        return result
+
+    def clean(self):
+        result = markup.render(self.description)
+        errors = []
+        if result.removed_elements:
+            errors.append(
+                ValidationError(
+                    "The description contains a %(tags)s element; it would be "
+                    "removed with everything inside it.",
+                    code="removed_element",
+                    params={"tags": " and ".join(f"<{t}>" for t in result.removed_elements)},
+                )
+            )
+        # Images without alt text, not in the library or from other sites.
+        errors.extend(result.image_errors())
+        if errors:
+            raise ValidationError({"description": errors})

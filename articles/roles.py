@@ -1,6 +1,7 @@
 """What the articles app grants to each role (see core.roles).
 
-Editors write: add and change posts, references and disclaimers (references
+Editors write: add and change posts, references and disclaimers, and keep
+the topics (add, change, delete) (references
 and the disclaimers chosen for a post are edited inline, so they may also be
 removed from a post), and keep the reviewers' profiles. Moderators may read
 posts, to judge comments in context: a post with its references and
@@ -23,11 +24,14 @@ ARTICLES_ROLES = {
         "add_postdisclaimer", "change_postdisclaimer", "delete_postdisclaimer",
         "view_postdisclaimer",
         "add_reviewer", "change_reviewer", "view_reviewer",
+        "add_topic", "change_topic", "delete_topic", "view_topic",
     ],
-    MODERATORS: ["view_post", "view_reference", "view_postdisclaimer", "view_disclaimer"],
+    MODERATORS: [
+        "view_post", "view_reference", "view_postdisclaimer", "view_disclaimer", "view_topic",
+    ],
     REVIEWERS: [
         "view_post", "view_reference", "view_postdisclaimer", "view_disclaimer",
-        "review_post", "view_reviewer",
+        "review_post", "view_reviewer", "view_topic",
     ],
 }  # fmt: skip
 

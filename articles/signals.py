@@ -1,13 +1,14 @@
 """What follows changes around posts (wired in ArticlesConfig.ready())."""
 
 from django.conf import settings
-from django.db.models.signals import post_delete, post_save
+from django.db.models.signals import m2m_changed, post_delete, post_save
 from django.dispatch import receiver
+from django.utils import timezone
 
 from core.models import SiteStamp
 from images.models import Image
 
-from .models import Post
+from .models import POSTS_STAMP, Post, Topic
 
 NAME_FIELDS = {"first_name", "last_name", "username"}
 
@@ -28,7 +29,31 @@ def author_saved(sender, instance, created=False, raw=False, update_fields=None,
 def post_deleted(sender, instance, **kwargs):
     """A deleted post leaves the lists, the sitemap, the feeds and other posts'
     pages (related posts): every stored page renders again."""
-    SiteStamp.touch("posts")
+    SiteStamp.touch(POSTS_STAMP)
+
+
+@receiver(m2m_changed, sender=Post.topics.through)
+def topics_changed(sender, instance, action, reverse, pk_set, **kwargs):
+    """A post put under a topic or taken out of one, from either side: the
+    topics' pages (their versions) and the post's page (it links its topics)
+    change. Two UPDATEs, however many rows."""
+    if action not in ("post_add", "post_remove", "pre_clear"):
+        return
+    if action == "pre_clear":  # the rows are still there: who loses them
+        topics = Topic.objects.filter(posts=instance) if not reverse else None
+        posts = Post.objects.filter(topics=instance) if reverse else None
+    else:
+        topics = Topic.objects.filter(pk__in=pk_set) if not reverse else None
+        posts = Post.objects.filter(pk__in=pk_set) if reverse else None
+    if reverse:
+        Topic.objects.filter(pk=instance.pk).update(changed_at=timezone.now())
+        posts.page_changed()
+    else:
+        Topic.objects.filter(pk__in=list(topics.values_list("pk", flat=True))).update(
+            changed_at=timezone.now()
+        )
+        Post.objects.filter(pk=instance.pk).page_changed()
+    SiteStamp.touch(POSTS_STAMP)
 
 
 # --- images (the images app knows nothing of posts) -------------------------

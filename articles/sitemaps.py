@@ -29,13 +29,14 @@ from xml.sax.saxutils import escape
 
 from django.conf import settings
 from django.core.cache import cache
+from django.db.models import Count, Max
 from django.http import Http404, HttpResponse
 from django.urls import reverse
 from django.utils.http import http_date
 
 from core.models import SiteStamp
 
-from .models import Post
+from .models import Post, Topic
 from .views import public_archive_months
 
 logger = logging.getLogger(__name__)
@@ -147,3 +148,31 @@ def sitemap(request, sections=()):
     if newest is not None:
         response["Last-Modified"] = http_date(newest.timestamp())
     return response
+
+
+class TopicsSitemap:
+    """The topic pages that list a public post, as a section of the sitemap
+    (the project's URLconf adds it, as it adds the site pages)."""
+
+    changefreq = "weekly"
+
+    def version(self):
+        """Changes when a topic is saved, or a post enters or leaves one
+        (``Topic.changed_at``); the sitemap's own version covers the posts."""
+        row = Topic.objects.aggregate(latest=Max("changed_at"), total=Count("pk"))
+        latest = row["latest"]
+        return f"topics:{row['total']}:{latest.timestamp():.6f}" if latest else "topics:0:-"
+
+    def entries(self):
+        """(path, last change) of each topic with a public post: the newest
+        change of its public posts. One query."""
+        rows = (
+            Topic.objects.filter(posts__in=Post.objects.published())
+            .annotate(latest=Max("posts__updated_at"))
+            .order_by("order", "name")
+            .values_list("slug", "latest", "changed_at")
+        )
+        return [
+            (reverse("articles:topic", kwargs={"slug": slug}), max(latest, changed))
+            for slug, latest, changed in rows
+        ]

@@ -1,7 +1,7 @@
 from django.urls import path, register_converter
 
 from . import views
-from .feeds import LatestPostsFeed
+from .feeds import LatestPostsFeed, LatestPostsRssFeed, TopicFeed, TopicRssFeed
 
 app_name = "articles"
 
@@ -34,6 +34,10 @@ register_converter(MonthConverter, "month")
 urlpatterns = [
     path("", views.PostListView.as_view(), name="index"),
     path("feed/", LatestPostsFeed(), name="feed"),
+    path("feed/rss/", LatestPostsRssFeed(), name="feed_rss"),
+    path("topics/<slug:slug>/", views.TopicView.as_view(), name="topic"),
+    path("topics/<slug:slug>/feed/", TopicFeed(), name="topic_feed"),
+    path("topics/<slug:slug>/feed/rss/", TopicRssFeed(), name="topic_feed_rss"),
     # Date archives before the posts: a slug of digits only is refused
     # (Post.clean), so no post is shadowed by a year.
     path("<year:year>/", views.YearArchiveView.as_view(), name="archive_year"),

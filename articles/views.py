@@ -12,12 +12,12 @@ from django.utils.cache import add_never_cache_headers
 from django.utils.http import content_disposition_header
 from django.views.generic import DetailView, ListView, View
 
-from core import build
+from core import build, page_cache
 from core.models import SiteStamp
 from core.paginators import InvalidCursor, KeysetPaginator
 
 from . import bibliography
-from .models import Post, Reviewer
+from .models import Post, Reviewer, Topic
 
 logger = logging.getLogger(__name__)
 
@@ -183,6 +183,30 @@ def listing_page_version(request, **url_kwargs):
     return Post.objects.listing_version()
 
 
+class TopicView(PublicPostList):
+    """A topic's page: its description, then its published posts as the
+    index lists them (newest first, in keyset pages). 404 for an unknown topic."""
+
+    template_name = "articles/topic_detail.html"
+
+    def get_queryset(self):
+        self.topic = get_object_or_404(Topic, slug=self.kwargs["slug"])
+        return super().get_queryset().filter(topics=self.topic)
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(topic=self.topic, **kwargs)
+
+
+def topic_page_version(request, slug):
+    """The page cache's question for a topic page and its feeds."""
+    return Topic.objects.filter(slug=slug).page_version()
+
+
+def site_listing_version(request):
+    """The page cache's question for the site-wide feeds."""
+    return Post.objects.listing_version()
+
+
 class PostDetailView(DetailView):
     """A post. Staff who may see posts also get drafts and scheduled posts (preview).
 
@@ -197,16 +221,27 @@ class PostDetailView(DetailView):
     def get_queryset(self):
         return Post.objects.visible_to(self.request.user).for_page()
 
+    def get_context_data(self, **kwargs):
+        related = Post.objects.related_to(self.object)
+        return super().get_context_data(related_posts=related, **kwargs)
+
     def get(self, request, *args, **kwargs):
         response = super().get(request, *args, **kwargs)
         if not self.object.is_public:
             # A preview must never be stored by a cache.
             add_never_cache_headers(response)
+        else:
+            # The related posts may change when the next scheduled post comes due.
+            page_cache.valid_until(request, Post.objects.next_due())
         return response
 
 
 def post_page_version(request, slug):
-    """The page cache's question: which version of this public post's page is current?"""
+    """The page cache's question: which version of this public post's page is current?
+
+    Its related posts change with other posts: those changes touch the "posts"
+    stamp, part of every version (``Post.save``), and a scheduled post coming
+    due ends the rendering's validity (``PostDetailView.get``)."""
     return Post.objects.published().filter(slug=slug).page_version()
 
 

@@ -22,6 +22,7 @@ no scripts, no event handlers, no ``javascript:`` (or other non-web) links.
 import re
 import xml.etree.ElementTree as etree
 from dataclasses import dataclass, field
+from urllib.parse import urljoin
 
 import markdown
 import nh3
@@ -398,6 +399,31 @@ def sanitize(html):
         tags=ALLOWED_TAGS,
         attributes=ALLOWED_ATTRIBUTES,
         attribute_filter=_filter_attribute,
+        url_schemes=URL_SCHEMES,
+        link_rel="noopener noreferrer",
+        strip_comments=True,
+    )
+
+
+def with_absolute_urls(html, page_url):
+    """Sanitised HTML with every link and image address made absolute, against
+    ``page_url`` (the absolute address of the page it belongs to): for HTML
+    read away from the site, in a feed reader. ``#ref-1`` becomes
+    ``<page_url>#ref-1``, ``/media/x.jpg`` ``<site>/media/x.jpg``."""
+
+    def absolute(tag, attribute, value):
+        if attribute in ("href", "src"):
+            return urljoin(page_url, value)
+        if attribute == "srcset":
+            candidates = (c.split() for c in value.split(",") if c.strip())
+            return ", ".join(" ".join([urljoin(page_url, c[0]), *c[1:]]) for c in candidates)
+        return value
+
+    return nh3.clean(
+        html,
+        tags=ALLOWED_TAGS,
+        attributes=ALLOWED_ATTRIBUTES,
+        attribute_filter=absolute,
         url_schemes=URL_SCHEMES,
         link_rel="noopener noreferrer",
         strip_comments=True,

@@ -1,11 +1,14 @@
-"""Error pages that say what happened and what to do next."""
+"""Error pages that say what happened and what to do next; robots.txt."""
 
 from django.apps import apps
+from django.conf import settings
 from django.contrib import admin
 from django.contrib.auth.models import Group, Permission
 from django.core.exceptions import PermissionDenied
+from django.http import HttpResponse
 from django.shortcuts import render
 from django.urls import Resolver404, resolve, reverse
+from django.utils.cache import patch_cache_control
 
 # What each admin page of a model needs, by the end of its URL name.
 ADMIN_ACTIONS = {
@@ -79,3 +82,15 @@ def csrf_failure(request, reason=""):
     page was open very long); a forged cross-site post gets the same answer.
     The reason (Django's words, for developers) is not shown."""
     return render(request, "403.html", {"form_not_checked": True}, status=403)
+
+
+def robots_txt(request):
+    """``/robots.txt``: what crawlers may fetch, and where the sitemap is (by
+    its absolute address, from SITE_URL). Plain text, no database; shared
+    caches and crawlers may keep it a day."""
+    sitemap = settings.SITE_URL + reverse("django.contrib.sitemaps.views.sitemap")
+    lines = ["User-agent: *", *(f"Disallow: {path}" for path in settings.ROBOTS_DISALLOW), ""]
+    lines.append(f"Sitemap: {sitemap}")
+    response = HttpResponse("\n".join(lines) + "\n", content_type="text/plain; charset=utf-8")
+    patch_cache_control(response, public=True, max_age=60 * 60 * 24)
+    return response

@@ -365,6 +365,13 @@ CRISPY_TEMPLATE_PACK = "bootstrap5"
 # --- Blog -------------------------------------------------------------------
 BLOG_TITLE = env.str("BLOG_TITLE", default="glutablog")
 BLOG_POSTS_PER_PAGE = env.int("BLOG_POSTS_PER_PAGE", default=4)
+# What a feed item carries: the post's summary and a link (off, the default:
+# readers come to the page, with its comments and disclaimers), or the whole
+# body with its disclaimers (on). Either way, the post's references follow.
+FEEDS_FULL_CONTENT = env.bool("FEEDS_FULL_CONTENT", default=False)
+# Paths /robots.txt asks crawlers to keep out of: the admin, and the search
+# results (endless variations of the same posts).
+ROBOTS_DISALLOW = env.list("ROBOTS_DISALLOW", default=["/admin/", "/blog/search/"])
 # What search engines and link previews say of the site (meta description,
 # Open Graph) and who publishes it (the posts' JSON-LD publisher).
 BLOG_DESCRIPTION = env.str(

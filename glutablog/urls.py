@@ -4,7 +4,8 @@ from django.contrib import admin
 from django.urls import include, path
 from django.views.generic import RedirectView
 
-from articles.sitemaps import sitemap
+from articles.sitemaps import TopicsSitemap, sitemap
+from core.views import robots_txt
 from pages.sitemaps import PagesSitemap
 
 admin.site.site_header = "glutablog administration"
@@ -32,9 +33,10 @@ urlpatterns = [
     path(
         "sitemap.xml",
         sitemap,
-        {"sections": [PagesSitemap()]},
+        {"sections": [TopicsSitemap(), PagesSitemap()]},
         name="django.contrib.sitemaps.views.sitemap",
     ),
+    path("robots.txt", robots_txt, name="robots_txt"),
 ]
 
 # Uploaded media in development (static() adds nothing with DEBUG off):

@@ -10,7 +10,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('articles', '0006_post_featured_image_postbodyimage'),
+        ('articles', '0007_topics'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

@@ -4,7 +4,7 @@ import factory
 from django.contrib.auth import get_user_model
 from django.utils import timezone
 
-from articles.models import Disclaimer, Post, PostDisclaimer, Reference
+from articles.models import Disclaimer, Post, PostDisclaimer, Reference, Topic
 
 
 class UserFactory(factory.django.DjangoModelFactory):
@@ -68,3 +68,12 @@ class PostDisclaimerFactory(factory.django.DjangoModelFactory):
     post = factory.SubFactory(PostFactory)
     disclaimer = factory.SubFactory(DisclaimerFactory)
     order = factory.Sequence(lambda n: n)
+
+
+class TopicFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Topic
+
+    name = factory.Sequence(lambda n: f"Topic {n}")
+    slug = factory.Sequence(lambda n: f"topic-{n}")
+    description = "Posts about *this*."

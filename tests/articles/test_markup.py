@@ -4,6 +4,7 @@ from html.parser import HTMLParser
 
 import pytest
 
+from core import markup
 from core.markup import parse_numbers, render
 
 
@@ -131,3 +132,30 @@ def test_nothing_executable_survives(attack):
                     html
                 )
     assert "alert(1)</script>" not in html
+
+
+def test_with_absolute_urls_for_feed_readers():
+    html = (
+        '<p><a href="#ref-1">[1]</a> <a href="/blog/other/">other</a> '
+        '<a href="https://example.org/x">out</a></p>'
+        '<img src="/media/a.jpg" srcset="/media/a-480.jpg 480w, /media/a-960.jpg 960w" alt="A">'
+    )
+
+    result = markup.with_absolute_urls(html, "https://blog.example.com/blog/post/")
+
+    assert 'href="https://blog.example.com/blog/post/#ref-1"' in result
+    assert 'href="https://blog.example.com/blog/other/"' in result
+    assert 'href="https://example.org/x"' in result
+    assert 'src="https://blog.example.com/media/a.jpg"' in result
+    assert (
+        'srcset="https://blog.example.com/media/a-480.jpg 480w, '
+        'https://blog.example.com/media/a-960.jpg 960w"'
+    ) in result
+
+
+def test_with_absolute_urls_keeps_the_html_sanitised():
+    result = markup.with_absolute_urls(
+        '<a href="javascript:alert(1)">x</a><script>alert(2)</script>', "https://b.example/p/"
+    )
+
+    assert "javascript:" not in result and "<script" not in result

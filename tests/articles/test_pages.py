@@ -221,3 +221,20 @@ def test_favicon_is_served_from_the_site_root(client):
 
     assert response.status_code == 200
     assert b"".join(response.streaming_content)[:4] == b"\x00\x00\x01\x00"  # an ICO file
+
+
+def test_the_demo_posts_have_their_topics(client):
+    call_command("load_demo", verbosity=0)
+
+    html = client.get("/blog/glutamine-and-gut-health/").text
+    topics = html.split('class="post-topics')[1].split("</ul>")[0]
+    assert ">Gut health<" in topics and ">Supplements<" in topics
+    assert "Nutrition basics" not in topics
+    nav = html.split('<nav class="navbar')[1].split("</nav>")[0]
+    for slug in ("gut-health", "supplements", "nutrition-basics"):
+        assert f'href="/blog/topics/{slug}/"' in nav
+    gut = client.get("/blog/topics/gut-health/").text
+    assert "Glutamine and Gut Health" in gut and "Fiber: Why Your Gut Needs More of It" in gut
+    assert "houses trillions of microbes" in gut
+    # Every demo post is filed under a topic, the scheduled one too.
+    assert not Post.objects.filter(topics=None).exists()

@@ -12,7 +12,7 @@ from django.utils import timezone
 
 from articles.models import Post
 
-from .factories import PostFactory
+from .factories import PostFactory, TopicFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -58,8 +58,9 @@ def test_a_repeated_sitemap_comes_from_the_cache_in_four_small_queries(client):
 
     again, queries = _get(client)
 
-    # the newest change, the newest due post, the site-wide stamp, the site pages' version
-    assert queries == 4
+    # the newest change, the newest due post, the site-wide stamp, the topics'
+    # version, the site pages' version
+    assert queries == 5
     assert again.content == first.content
 
 
@@ -139,5 +140,30 @@ def test_one_sitemap_for_every_host(client):
 
     for port in range(1, 30):
         again, queries = _get(client.__class__(HTTP_HOST=f"localhost:{port}"))
-        assert queries == 4  # served from the one cached copy
+        assert queries == 5  # served from the one cached copy
         assert again.content == first.content
+
+
+def test_the_sitemap_lists_topic_pages_with_a_public_post(client):
+    gut, empty, drafts_only = TopicFactory.create_batch(3)
+    PostFactory().topics.add(gut)
+    PostFactory(draft=True).topics.add(drafts_only)
+    PostFactory(scheduled=True).topics.add(drafts_only)
+
+    xml = client.get("/sitemap.xml").content.decode()
+
+    assert f"<loc>{settings.SITE_URL}/blog/topics/{gut.slug}/</loc>" in xml
+    assert f"/blog/topics/{empty.slug}/" not in xml
+    assert f"/blog/topics/{drafts_only.slug}/" not in xml
+
+
+def test_the_cached_sitemap_follows_the_topics(client):
+    topic = TopicFactory(slug="first-slug")
+    PostFactory().topics.add(topic)
+    assert "/blog/topics/first-slug/" in client.get("/sitemap.xml").content.decode()
+
+    topic.slug = "second-slug"
+    topic.save()
+    xml = client.get("/sitemap.xml").content.decode()
+
+    assert "/blog/topics/second-slug/" in xml and "first-slug" not in xml

@@ -117,6 +117,7 @@ PAGE_KINDS = {
         POST_URL, prepare=_with_body_image
     ),
     "comment form with errors": Kind(_comment_form_with_errors),
+    "topic page": Kind("/blog/topics/gut-health/"),
     "site page": Kind("/pages/about/"),
     "privacy policy": Kind("/pages/privacy/"),
     "comment deletion request": Kind("/comments/delete/"),
@@ -227,9 +228,9 @@ def test_a_reader_comments_with_the_keyboard_alone(demo, page, watch, screenshot
     name_stop = int(page.locator("#id_name").get_attribute("data-tab-stop"))
     assert 0 < name_stop < stops
     walked = [tab(page, stop=str(n)) for n in range(name_stop + 1)]
-    # The reviewer's bio under the title, then the first citation in the body.
-    assert walked[0]["text"] == "Jane Doe, RD"
-    assert walked[1]["text"] == "[1]"
+    # The post's topics under its title, the reviewer's bio, then the first
+    # citation in the body.
+    assert [w["text"] for w in walked[:4]] == ["Gut health", "Supplements", "Jane Doe, RD", "[1]"]
     assert "← Back to blog" in [w["text"] for w in walked]
     assert walked[-1]["id"] == "id_name"
 

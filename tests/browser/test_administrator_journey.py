@@ -89,6 +89,7 @@ def test_administrator_adds_an_editor_who_then_writes_a_post(
     )
     expect(page.locator("#id_author option:checked")).to_have_text("Noor Haddad")
     page.locator("#id_status").select_option(label="Published")
+    page.get_by_role("checkbox", name="Supplements").check()  # a published post has a topic
     page.get_by_role("button", name="Save", exact=True).first.click()
     expect(page.locator(".messagelist .success")).to_contain_text("was added successfully")
     post = Post.objects.get(slug="creatine-for-beginners")

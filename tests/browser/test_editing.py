@@ -53,6 +53,7 @@ def test_editor_writes_and_publishes_a_post_with_a_reference(
     reference.get_by_label("Pages:").fill("220-222")
     reference.get_by_label("DOI:").fill("https://doi.org/10.1016/j.mehy.2011.04.017")
     page.locator("#id_status").select_option("published")
+    page.get_by_role("checkbox", name="Nutrition basics").check()  # its topic
     screenshot(page, "post-admin-add", full_page=True)
     page.get_by_role("button", name="Save", exact=True).first.click()
 

@@ -168,7 +168,9 @@ def test_editor_writes_previews_publishes_and_edits_a_post(
         re.compile(r"Preview\.\s+This is a draft; readers cannot see it\.")
     )
     expect(editor.get_by_role("heading", level=1)).to_have_text("Magnesium and Sleep")
-    expect(editor.locator("article header p")).to_have_text("Not published yet · by Erin Browser")
+    expect(editor.locator("article header p")).to_have_text(
+        "Not published yet · by Erin Browser · 1 min read"
+    )
     expect(editor.get_by_role("heading", level=2, name="What is magnesium?")).to_be_visible()
     expect(editor.locator(".post-body ol ol li")).to_have_text(
         ["a handful of almonds;", "a bowl of cooked spinach."]
@@ -189,6 +191,11 @@ def test_editor_writes_previews_publishes_and_edits_a_post(
     # Publish: back in the form (the banner links to it), status Published, Save.
     editor.get_by_role("link", name="Back to the post in the admin").click()
     editor.locator("#id_status").select_option(label="Published")
+    save(editor)
+    # A published post is listed under its topics: the form asks for one.
+    expect(editor.locator(".field-topics .errorlist")).to_contain_text("Choose one or more topics")
+    expect(editor.locator("#id_status")).to_have_value("published")  # kept as chosen
+    editor.get_by_role("checkbox", name="Supplements").check()
     save(editor)
     expect(editor.locator(".messagelist .success")).to_contain_text("was changed successfully")
     row = editor.locator("#result_list tbody tr", has_text="Magnesium and Sleep")
@@ -266,6 +273,7 @@ def test_editor_schedules_a_post_and_takes_another_off_the_site(
     editor.locator("#id_summary").fill("Less sun, less vitamin D: what to do about it.")
     editor.locator("#id_body").fill("Winter days are short.[**]")
     editor.locator("#id_status").select_option(label="Published")
+    editor.get_by_role("checkbox", name="Nutrition basics").check()  # one topic at least
     # A minute from now, typed the way the admin shows times (server time).
     due = timezone.localtime() + dt.timedelta(seconds=60)
     editor.locator("#id_publish_at_0").fill(due.strftime("%Y-%m-%d"))

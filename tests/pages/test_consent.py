@@ -7,6 +7,7 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 
+from articles.models import Post
 from comments.forms import DATA_GOES
 from comments.models import Comment
 from core import site_links
@@ -135,11 +136,11 @@ def test_the_consent_line_adds_no_query_to_the_post_page(post, django_assert_num
     """The header, the footer and the consent line share one reading of the menus."""
     PageFactory(title="Privacy policy", privacy=True, in_footer=True)
     read(post)  # the menus are built and cached
-    post.title = "Edited"  # the post page itself renders again
-    post.save()
+    Post.objects.filter(pk=post.pk).page_changed()  # the post page itself renders again
 
-    # site stamp, page version, post + author, references, disclaimers, the
-    # JSON-LD's approved comment count, thread
-    with django_assert_num_queries(7):
+    # site stamp, page version, post + author, references, disclaimers, topics,
+    # the JSON-LD's approved comment count, thread, related posts (two), the
+    # next scheduled post (when the related posts may change)
+    with django_assert_num_queries(11):
         html = read(post)
     assert 'href="/pages/' in consent_line(html)

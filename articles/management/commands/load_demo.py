@@ -10,7 +10,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from articles import demo, revisions
-from articles.models import Disclaimer, Post, Reviewer, ReviewEvent, ReviewState
+from articles.models import Disclaimer, Post, Reviewer, ReviewEvent, ReviewState, Topic
 from images import demo as images_demo
 from images.models import Image
 
@@ -18,7 +18,7 @@ from images.models import Image
 class Command(BaseCommand):
     help = (
         "Load the demo content: 'Glutamine and Gut Health' with its references and "
-        "FDA disclaimer, a few short posts, and demo accounts. Safe to run again: "
+        "FDA disclaimer, a few short posts, their topics, and demo accounts. Safe to run again: "
         "what exists is left as it is (use --reset to restore the demo posts)."
     )
 
@@ -38,11 +38,13 @@ class Command(BaseCommand):
             )
             disclaimers = {fda.name: fda}
             reviewer = self.load_reviewer()
-            loaded = [
-                post
-                for spec in [demo.GLUTAMINE, *demo.OTHER_POSTS, demo.SCHEDULED_POST]
-                if (post := self.load_post(spec, author, disclaimers, reset)) is not None
-            ]
+            topics = self.load_topics()
+            loaded = []
+            for spec in [demo.GLUTAMINE, *demo.OTHER_POSTS, demo.SCHEDULED_POST]:
+                post = self.load_post(spec, author, disclaimers, reset)
+                if post is not None:
+                    loaded.append(post)
+                self.file_under_topics(spec, topics, reset)
             self.load_review(demo.GLUTAMINE, reviewer)
             # Each post loaded (or restored) starts its history with a revision.
             if loaded:
@@ -121,6 +123,22 @@ class Command(BaseCommand):
             at=dt.datetime.combine(reviewed_at, dt.time(10, 0), tzinfo=dt.UTC),
             note="Checked against both references before publishing.",
         )
+
+    def load_topics(self):
+        """The demo topics, by slug; existing ones are left as they are."""
+        topics = {}
+        for order, spec in enumerate(demo.TOPICS, start=1):
+            topics[spec["slug"]], _ = Topic.objects.get_or_create(
+                slug=spec["slug"], defaults={**spec, "order": order, "is_main": True}
+            )
+        return topics
+
+    def file_under_topics(self, spec, topics, reset):
+        """A demo post under its topics: when it is new or reset, or has none
+        (a demo loaded before there were topics)."""
+        post = Post.objects.get(slug=spec["slug"])
+        if reset or not post.topics.exists():
+            post.topics.set([topics[slug] for slug in spec.get("topics", [])])
 
     def load_image(self, spec, author):
         """The demo picture, drawn now; the one already in the library is reused."""

@@ -1,0 +1,32 @@
+"""/robots.txt: where the sitemap is, and what crawlers keep out of."""
+
+import pytest
+
+pytestmark = pytest.mark.django_db
+
+
+def test_robots_names_the_sitemap_and_keeps_crawlers_out_of_admin_and_search(
+    client, settings, django_assert_num_queries
+):
+    settings.SITE_URL = "https://blog.example.com"
+
+    with django_assert_num_queries(0):
+        response = client.get("/robots.txt")
+
+    assert response.status_code == 200
+    assert response["Content-Type"] == "text/plain; charset=utf-8"
+    lines = response.text.splitlines()
+    assert lines[0] == "User-agent: *"
+    assert "Disallow: /admin/" in lines
+    assert "Disallow: /blog/search/" in lines
+    assert "Sitemap: https://blog.example.com/sitemap.xml" in lines
+    assert "max-age=86400" in response["Cache-Control"]
+
+
+def test_robots_never_takes_the_address_from_the_request(client, settings):
+    settings.ALLOWED_HOSTS = ["*"]
+
+    response = client.get("/robots.txt", HTTP_HOST="evil.example.net")
+
+    assert "evil.example.net" not in response.text
+    assert f"Sitemap: {settings.SITE_URL}/sitemap.xml" in response.text
