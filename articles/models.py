@@ -3,6 +3,7 @@ import re
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
+from django.contrib.postgres.search import SearchVectorField
 from django.db import models, transaction
 from django.db.models import Max, Value
 from django.db.models.functions import Coalesce
@@ -14,7 +15,7 @@ from django.utils.text import slugify
 
 from core import markup
 
-from . import bibliography
+from . import bibliography, search
 
 validate_doi = RegexValidator(
     r"^10\.\d{4,9}/\S+$",
@@ -63,6 +64,25 @@ class PostQuerySet(models.QuerySet):
                 queryset=PostDisclaimer.objects.select_related("disclaimer"),
             ),
         )
+
+    def search(self, query):
+        """Published posts matching the reader's ``query`` (a str), best first,
+        each with ``search_rank``: full-text search on PostgreSQL (weighted
+        tsvector, websearch_to_tsquery) and SQLite (FTS5, bm25). Nothing the
+        reader types is an error; an empty query finds nothing. See
+        articles/search.py."""
+        return search.search(self.published(), query, using=self.db)
+
+    def reindex(self, batch_size=500):
+        """Write the search documents of these posts again (after a bulk
+        change that bypassed ``save``: a migration, generated data). Returns
+        how many."""
+        count = 0
+        posts = self.order_by("pk").only("pk", "title", "summary", "body_html")
+        for post in posts.iterator(chunk_size=batch_size):
+            search.index_posts([post], using=self.db)
+            count += 1
+        return count
 
     def publish(self):
         """Publish the drafts. One without a publish time is dated now; one
@@ -180,6 +200,10 @@ class Post(models.Model):
     # The last change of anything on the post's page (body, references,
     # disclaimers, approved comments): the version of its cached rendering.
     page_changed_at = models.DateTimeField(default=timezone.now, editable=False)
+    # PostgreSQL's full-text document (articles/search.py): title, summary,
+    # body and reference titles, weighted. Unused (always empty) on SQLite,
+    # whose search documents live in an FTS5 table.
+    search_vector = SearchVectorField(null=True, editable=False)
 
     objects = PostQuerySet.as_manager()
 
@@ -193,6 +217,7 @@ class Post(models.Model):
             models.Index(fields=["status", "publish_at", "updated_at"], name="post_sitemap_idx"),
             # The newest change of any post (PostQuerySet.listing_version).
             models.Index(fields=["page_changed_at"], name="post_page_changed_idx"),
+            search.SearchVectorIndex(fields=["search_vector"], name="post_search_idx"),
         ]
 
     def __str__(self):
@@ -206,6 +231,7 @@ class Post(models.Model):
         self.body_html = self.render().html
         self.page_changed_at = timezone.now()
         super().save(*args, **kwargs)
+        self.index_for_search()
 
     def get_absolute_url(self):
         return reverse("articles:detail", kwargs={"slug": self.slug})
@@ -328,11 +354,19 @@ class Post(models.Model):
         """Re-render after the references or disclaimers changed: the body's
         citations and markers are checked against them. Whoever changes them
         calls this once (the admin's save_related, a revert, an import), not
-        once per row. Three queries."""
+        once per row. Four queries (the last writes the search document)."""
         now = timezone.now()
+        self.body_html = self.render().html
         Post.objects.filter(pk=self.pk).update(
-            body_html=self.render().html, updated_at=now, page_changed_at=now
+            body_html=self.body_html, updated_at=now, page_changed_at=now
         )
+        self.index_for_search()
+
+    def index_for_search(self):
+        """Write this post's search document (its title, summary, rendered
+        body and reference titles): one query. Called by ``save`` and
+        ``refresh_rendering``, the paths every change of them takes."""
+        search.index_posts([self], using=self._state.db)
 
     def preview(self, reference_count, markers):
         """What the post page would show for this body with that many
@@ -391,6 +425,31 @@ class Post(models.Model):
 
     def numbered_references(self):
         return list(enumerate(self.references.all(), start=1))
+
+
+class PostSearchDocument(models.Model):
+    """A post's row in SQLite's FTS5 table (created by migration 0008, written
+    by articles.search.index_posts). Not managed by Django and absent on
+    PostgreSQL, which keeps the document on the post (``search_vector``):
+    it exists so that searching is a join the ORM writes
+    (``search_document__document__match``)."""
+
+    post = models.OneToOneField(
+        Post,
+        primary_key=True,
+        db_column="rowid",
+        db_constraint=False,
+        on_delete=models.DO_NOTHING,
+        related_name="search_document",
+    )
+    document = search.FTS5TableColumn(db_column=search.FTS_TABLE)
+
+    class Meta:
+        managed = False
+        db_table = search.FTS_TABLE
+
+    def __str__(self):
+        return str(self.post_id)
 
 
 def refresh_post(post_id):

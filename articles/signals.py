@@ -7,6 +7,7 @@ from django.dispatch import receiver
 from core.models import SiteStamp
 from images.models import Image
 
+from . import search
 from .models import Post
 
 NAME_FIELDS = {"first_name", "last_name", "username"}
@@ -29,6 +30,7 @@ def post_deleted(sender, instance, **kwargs):
     """A deleted post leaves the lists, the sitemap, the feeds and other posts'
     pages (related posts): every stored page renders again."""
     SiteStamp.touch("posts")
+    search.forget_posts([instance.pk], using=kwargs.get("using"))
 
 
 # --- images (the images app knows nothing of posts) -------------------------

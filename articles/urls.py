@@ -8,6 +8,7 @@ app_name = "articles"
 urlpatterns = [
     path("", views.PostListView.as_view(), name="index"),
     path("feed/", LatestPostsFeed(), name="feed"),
+    path("search/", views.search_results, name="search"),
     path("<slug:slug>/", views.PostDetailView.as_view(), name="detail"),
     path(
         "<slug:slug>/references.ris",

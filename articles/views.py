@@ -1,11 +1,17 @@
 from django.conf import settings
+from django.core.paginator import Paginator
 from django.http import HttpResponse
-from django.shortcuts import get_object_or_404
+from django.shortcuts import get_object_or_404, render
 from django.utils.cache import add_never_cache_headers
 from django.utils.http import content_disposition_header
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_safe
 from django.views.generic import DetailView, ListView, View
 
-from . import bibliography
+from core.client_ip import client_address
+from core.ratelimit import rate_limited
+
+from . import bibliography, search
 from .models import Post
 
 
@@ -76,3 +82,29 @@ class ReferencesExportView(View):
             as_attachment=True, filename=f"{post.slug}-references.{extension}"
         )
         return response
+
+
+@never_cache
+@require_safe
+def search_results(request):
+    """Search results: published posts matching ``q``, best first, paginated,
+    the matched words marked. Never cached (the reader's own words); a client
+    searching more than SEARCH_RATE_LIMIT_PER_MINUTE times a minute is asked
+    to wait (429)."""
+    query = search.clean_query(request.GET.get("q", ""))
+    context = {"query": query, "max_length": search.MAX_QUERY_LENGTH}
+    if query.text and rate_limited(
+        "search", client_address(request), settings.SEARCH_RATE_LIMIT_PER_MINUTE
+    ):
+        context["refused"] = True
+        response = render(request, "articles/search.html", context, status=429)
+        response["Retry-After"] = "60"
+        return response
+    if query.searchable:
+        results = Post.objects.search(query).only("pk", "title", "slug", "summary", "publish_at")
+        page = Paginator(results, settings.SEARCH_RESULTS_PER_PAGE).get_page(
+            request.GET.get("page")
+        )
+        search.highlight(page.object_list, query)
+        context["page_obj"] = page
+    return render(request, "articles/search.html", context)

@@ -390,6 +390,12 @@ PAGE_CACHE_IGNORED_PARAMS = env.list(
     ],
 )  # fmt: skip
 
+# --- Search -----------------------------------------------------------------
+# Results per page of /blog/search/, and searches per client address in any
+# sixty seconds (0: no limit; counted in the cache, like the comment limit).
+SEARCH_RESULTS_PER_PAGE = env.int("SEARCH_RESULTS_PER_PAGE", default=10)
+SEARCH_RATE_LIMIT_PER_MINUTE = env.int("SEARCH_RATE_LIMIT_PER_MINUTE", default=30)
+
 # --- Comments ---------------------------------------------------------------
 # Comments close by themselves this many days after a post is published
 # (0: never; a post can always close its own comments in the admin).

@@ -1,0 +1,409 @@
+"""Full-text search over published posts: ``Post.objects.search(query)``.
+
+One interface, two engines, chosen by the database in use:
+
+- **PostgreSQL**: a stored ``tsvector`` (``Post.search_vector``, GIN index)
+  built with weights, title A, summary B, body C, reference titles D, in the
+  ``english`` configuration (stemming, stop words); the reader's text goes
+  through ``websearch_to_tsquery``, so quotes, ``or`` and ``-word`` work and
+  nothing typed is a syntax error; ranked by ``ts_rank``; snippets by
+  ``ts_headline``.
+- **SQLite**: an FTS5 table (``articles_post_search``, porter tokenizer, rowid
+  = the post's id), created by migration 0008; ranked by ``bm25`` with the
+  same order of column weights; snippets by FTS5 ``snippet``/``highlight``.
+  The reader's text is never passed as FTS5 syntax: it is read here (quoted
+  phrases, ``or``, ``-word``, the same rules as websearch) and every word is
+  written back as a quoted FTS5 string.
+
+Both are kept up to date by ``Post.index_for_search()``, which ``Post.save``
+and ``Post.refresh_rendering`` call (the one path every change of a post's
+text, its references or its rendering takes); ``PostQuerySet.reindex()``
+rebuilds many at once (migrations, ``generate_data``, ``rebuild_search_index``).
+
+The index holds every post, drafts included: what is public is decided when
+searching, by ``Post.objects.published()``, so publishing, unpublishing and a
+scheduled post coming due need no index change.
+"""
+
+import re
+import unicodedata
+from dataclasses import dataclass, field
+from html import escape
+from html.parser import HTMLParser
+
+from django.contrib.postgres.indexes import GinIndex
+from django.db import connections, models
+from django.db.models import F, FloatField, Func, OuterRef, Subquery, Value
+from django.db.models.functions import Coalesce, Concat
+from django.utils.safestring import mark_safe
+
+MAX_QUERY_LENGTH = 200  # characters of the reader's text that are searched
+CONFIG = "english"  # PostgreSQL text search configuration
+FTS_TABLE = "articles_post_search"
+# Column weights, best first: title, summary, body, reference titles.
+PG_WEIGHTS = [0.05, 0.2, 0.4, 1.0]  # ts_rank's order: D, C, B, A
+BM25_WEIGHTS = (10.0, 4.0, 1.0, 0.5)  # FTS5 columns' order: title, summary, body, refs
+# Private-use characters mark the matched words in the engines' output; the
+# text is escaped and the marks become <mark> afterwards (see marked()).
+START, STOP = "\ue000", "\ue001"
+SNIPPET_WORDS = 30
+
+
+# --- the reader's text -------------------------------------------------------
+
+
+@dataclass
+class Query:
+    """The reader's text, cleaned, and what of it is searched.
+
+    ``text`` is what is searched and shown back (at most MAX_QUERY_LENGTH
+    characters, no control characters); ``shortened`` says the reader typed
+    more; ``groups`` is the query read the websearch way: a list of
+    alternatives (``or``), each a list of (negated, words) items, where words
+    of a quoted phrase stay together."""
+
+    raw: str
+    text: str = ""
+    shortened: bool = False
+    groups: list = field(default_factory=list)
+
+    @property
+    def searchable(self):
+        """Whether there is a word to look for (a query of only ``-words``
+        or punctuation finds nothing, on both databases)."""
+        return any(not negated for group in self.groups for negated, _ in group)
+
+
+_DROPPED = {"Cs", "Co", "Cn"}  # lone surrogates, private use (our marks), unassigned
+_TOKEN = re.compile(r'-?"[^"]*"?|\S+')
+_WORD = re.compile(r"[^\W_]+")
+
+
+def clean_query(raw):
+    """The reader's text as a Query: control characters become spaces, lone
+    surrogates, private-use and unassigned characters go, spaces are
+    collapsed, and at most MAX_QUERY_LENGTH characters are kept."""
+    raw = raw if isinstance(raw, str) else ""
+    chars = []
+    for char in raw:
+        category = unicodedata.category(char)
+        if category in _DROPPED:
+            continue
+        chars.append(" " if category == "Cc" else char)
+    text = " ".join("".join(chars).split())
+    shortened = len(text) > MAX_QUERY_LENGTH
+    if shortened:
+        text = text[:MAX_QUERY_LENGTH].rstrip()
+    return Query(raw=raw, text=text, shortened=shortened, groups=_parse(text))
+
+
+def _parse(text):
+    """websearch_to_tsquery's reading: words, "quoted phrases", ``-`` before
+    a word or phrase to exclude it, ``or`` between alternatives."""
+    groups, current = [], []
+    for token in _TOKEN.findall(text):
+        negated = token.startswith("-") and len(token) > 1
+        body = token[1:] if negated else token
+        if body.lower() == "or" and not negated:
+            if current:
+                groups.append(current)
+                current = []
+            continue
+        words = _WORD.findall(body)
+        if words:
+            current.append((negated, tuple(words)))
+    if current:
+        groups.append(current)
+    return groups
+
+
+def fts5_expression(query):
+    """The Query as an FTS5 MATCH expression made only of quoted strings and
+    the operators written here: nothing the reader typed is FTS5 syntax."""
+
+    def phrase(words):
+        return '"' + " ".join(w.replace('"', '""') for w in words) + '"'
+
+    alternatives = []
+    for group in query.groups:
+        wanted = [phrase(words) for negated, words in group if not negated]
+        unwanted = [phrase(words) for negated, words in group if negated]
+        if not wanted:
+            continue  # FTS5's NOT needs something on its left
+        expression = " AND ".join(wanted)
+        if unwanted:
+            expression = f"({expression}) NOT ({' OR '.join(unwanted)})"
+        alternatives.append(f"({expression})")
+    return " OR ".join(alternatives)
+
+
+# --- the documents -----------------------------------------------------------
+
+
+class _TextOf(HTMLParser):
+    def __init__(self):
+        super().__init__(convert_charrefs=True)
+        self.parts = []
+
+    def handle_data(self, data):
+        self.parts.append(data)
+
+
+def plain_text(html):
+    """The words of rendered (sanitised) HTML, tags dropped, entities decoded."""
+    parser = _TextOf()
+    parser.feed(html or "")
+    parser.close()
+    return _clean_text(" ".join(parser.parts))
+
+
+def _clean_text(text):
+    return " ".join((text or "").replace(START, " ").replace(STOP, " ").split())
+
+
+def vendor(using=None):
+    return connections[using or "default"].vendor
+
+
+def _reference_titles(outer="pk"):
+    from .models import Reference
+
+    return (
+        Reference.objects.filter(post=OuterRef(outer))
+        .order_by()
+        .values("post")
+        .annotate(titles=_StringAgg("title"))
+        .values("titles")
+    )
+
+
+class _StringAgg(models.Aggregate):
+    """string_agg on PostgreSQL, group_concat on SQLite: the titles of a
+    post's references, one text."""
+
+    function = "string_agg"
+    template = "%(function)s(%(expressions)s, ' ')"
+    output_field = models.TextField()
+
+    def as_sqlite(self, compiler, connection, **extra_context):
+        return self.as_sql(compiler, connection, function="group_concat", **extra_context)
+
+
+def index_posts(posts, using=None):
+    """Write the search documents of ``posts`` (Post instances with their
+    current title, summary and body_html): one statement per post.
+
+    PostgreSQL: UPDATE the post's search_vector; SQLite: INSERT OR REPLACE
+    its FTS5 row. The reference titles are read by the same statement."""
+    from .models import Post
+
+    using = using or "default"
+    if vendor(using) == "postgresql":
+        from django.contrib.postgres.search import SearchVector
+
+        for post in posts:
+            vector = (
+                SearchVector(Value(_clean_text(post.title)), weight="A", config=CONFIG)
+                + SearchVector(Value(_clean_text(post.summary)), weight="B", config=CONFIG)
+                + SearchVector(Value(plain_text(post.body_html)), weight="C", config=CONFIG)
+                + SearchVector(
+                    Coalesce(Subquery(_reference_titles()), Value(""), output_field=models.TextField()),
+                    weight="D",
+                    config=CONFIG,
+                )
+            )
+            Post.objects.using(using).filter(pk=post.pk).update(search_vector=vector)
+    elif vendor(using) == "sqlite":
+        with connections[using].cursor() as cursor:
+            for post in posts:
+                cursor.execute(
+                    f"INSERT OR REPLACE INTO {FTS_TABLE} (rowid, title, summary, body, refs) "
+                    "VALUES (%s, %s, %s, %s, COALESCE((SELECT group_concat(title, ' ') "
+                    "FROM articles_reference WHERE post_id = %s), ''))",
+                    [
+                        post.pk,
+                        _clean_text(post.title),
+                        _clean_text(post.summary),
+                        plain_text(post.body_html),
+                        post.pk,
+                    ],
+                )
+
+
+def forget_posts(pks, using=None):
+    """Remove deleted posts' FTS5 rows (PostgreSQL's go with the post's row)."""
+    using = using or "default"
+    if vendor(using) == "sqlite" and pks:
+        placeholders = ", ".join(["%s"] * len(pks))
+        with connections[using].cursor() as cursor:
+            cursor.execute(f"DELETE FROM {FTS_TABLE} WHERE rowid IN ({placeholders})", list(pks))
+
+
+class SearchVectorIndex(GinIndex):
+    """A GIN index on PostgreSQL. SQLite has no GIN and searches its FTS5
+    table instead: there it is a plain index of the (always empty) column,
+    so that one model state serves both databases."""
+
+    def create_sql(self, model, schema_editor, using="", **kwargs):
+        if schema_editor.connection.vendor != "postgresql":
+            return models.Index.create_sql(self, model, schema_editor, **kwargs)
+        return super().create_sql(model, schema_editor, using=using, **kwargs)
+
+
+# --- searching ---------------------------------------------------------------
+
+
+class FTS5Match(models.Lookup):
+    """``document__match``: the FTS5 table's hidden column MATCH a query."""
+
+    lookup_name = "match"
+
+    def as_sql(self, compiler, connection):
+        lhs, lhs_params = self.process_lhs(compiler, connection)
+        rhs, rhs_params = self.process_rhs(compiler, connection)
+        return f"{lhs} MATCH {rhs}", [*lhs_params, *rhs_params]
+
+
+class FTS5TableColumn(models.TextField):
+    """The FTS5 table's hidden column named like the table: the first
+    argument of its auxiliary functions (bm25, snippet, highlight) and the
+    left side of MATCH."""
+
+
+FTS5TableColumn.register_lookup(FTS5Match)
+
+
+def search(queryset, query, using=None):
+    """``queryset`` (already limited to published posts) narrowed to the
+    posts matching ``query`` (a str or a Query), best first, each annotated
+    with ``search_rank`` (higher is better)."""
+    if not isinstance(query, Query):
+        query = clean_query(query)
+    if not query.searchable:
+        return queryset.none()
+    using = using or queryset.db
+    if vendor(using) == "postgresql":
+        from django.contrib.postgres.search import SearchQuery, SearchRank
+
+        tsquery = SearchQuery(query.text, search_type="websearch", config=CONFIG)
+        return (
+            queryset.filter(search_vector=tsquery)
+            .annotate(search_rank=SearchRank(F("search_vector"), tsquery, weights=PG_WEIGHTS))
+            .order_by("-search_rank", "-publish_at", "-pk")
+        )
+    column = "search_document__document"
+    bm25 = Func(
+        F(column),
+        *(Value(weight) for weight in BM25_WEIGHTS),
+        function="bm25",
+        output_field=FloatField(),
+    )
+    return (
+        queryset.filter(**{f"{column}__match": fts5_expression(query)})
+        .annotate(search_rank=-bm25)
+        .order_by("-search_rank", "-publish_at", "-pk")
+    )
+
+
+def highlight(posts, query, using=None):
+    """Set ``search_title`` and ``search_snippet`` (safe HTML: the text
+    escaped, the matched words in <mark>) on each of ``posts`` (one page of
+    results), in one query."""
+    from .models import Post
+
+    posts = list(posts)
+    if not isinstance(query, Query):
+        query = clean_query(query)
+    if not posts:
+        return posts
+    using = using or "default"
+    pks = [post.pk for post in posts]
+    if vendor(using) == "postgresql":
+        from django.contrib.postgres.search import SearchHeadline, SearchQuery
+
+        tsquery = SearchQuery(query.text, search_type="websearch", config=CONFIG)
+        text = Concat(
+            "summary",
+            Value(" "),
+            Func(
+                "body_html",
+                Value("<[^>]*>"),
+                Value(" "),
+                Value("g"),
+                function="regexp_replace",
+                output_field=models.TextField(),
+            ),
+            Value(" "),
+            Coalesce(Subquery(_reference_titles()), Value(""), output_field=models.TextField()),
+            output_field=models.TextField(),
+        )
+        marks = {"start_sel": START, "stop_sel": STOP, "config": CONFIG}
+        rows = (
+            Post.objects.using(using)
+            .filter(pk__in=pks)
+            .annotate(
+                headline_title=SearchHeadline("title", tsquery, highlight_all=True, **marks),
+                headline_text=SearchHeadline(
+                    text,
+                    tsquery,
+                    max_words=SNIPPET_WORDS,
+                    min_words=SNIPPET_WORDS // 2,
+                    max_fragments=2,
+                    fragment_delimiter=" … ",
+                    **marks,
+                ),
+            )
+            .values_list("pk", "headline_title", "headline_text")
+        )
+        found = {pk: (title, _unescape(text)) for pk, title, text in rows}
+    else:
+        placeholders = ", ".join(["%s"] * len(pks))
+        snippet = "snippet({table}, {column}, %s, %s, '…', {words})"
+        with connections[using].cursor() as cursor:
+            cursor.execute(
+                f"SELECT rowid, highlight({FTS_TABLE}, 0, %s, %s), "
+                + ", ".join(
+                    snippet.format(table=FTS_TABLE, column=column, words=SNIPPET_WORDS // 2)
+                    for column in (2, 1, 3)
+                )
+                + f" FROM {FTS_TABLE} WHERE {FTS_TABLE} MATCH %s AND rowid IN ({placeholders})",
+                [START, STOP, *[START, STOP] * 3, fts5_expression(query), *pks],
+            )
+            found = {}
+            for pk, title, body, summary, refs in cursor.fetchall():
+                # The body's best passage; else the summary's; else a reference's.
+                text = next((t for t in (body, summary, refs) if t and START in t), summary)
+                found[pk] = (title, text)
+    for post in posts:
+        title, text = found.get(post.pk, (post.title, post.summary))
+        post.search_title = marked(title or post.title)
+        post.search_snippet = marked(text or post.summary)
+    return posts
+
+
+def _unescape(text):
+    """ts_headline over body_html with its tags removed: decode its entities."""
+    from html import unescape
+
+    return " ".join(unescape(text or "").split())
+
+
+def marked(text):
+    """Safe HTML from an engine's output: every piece of text escaped, the
+    START/STOP marks turned into balanced <mark> elements (stray or nested
+    marks, which a post's own text might hold, are dropped)."""
+    out, inside = [], False
+    for piece in re.split(f"([{START}{STOP}])", text or ""):
+        if piece == START:
+            if not inside:
+                out.append("<mark>")
+                inside = True
+        elif piece == STOP:
+            if inside:
+                out.append("</mark>")
+                inside = False
+        elif piece:
+            out.append(escape(piece))
+    if inside:
+        out.append("</mark>")
+    return mark_safe("".join(out))  # noqa: S308 (escaped above)
