@@ -1,9 +1,9 @@
 import re
 
 from django.conf import settings
+from django.contrib.postgres.search import SearchVectorField
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
-from django.contrib.postgres.search import SearchVectorField
 from django.db import models, transaction
 from django.db.models import Max, Value
 from django.db.models.functions import Coalesce

@@ -207,7 +207,9 @@ def index_posts(posts, using=None):
                 + SearchVector(Value(_clean_text(post.summary)), weight="B", config=CONFIG)
                 + SearchVector(Value(plain_text(post.body_html)), weight="C", config=CONFIG)
                 + SearchVector(
-                    Coalesce(Subquery(_reference_titles()), Value(""), output_field=models.TextField()),
+                    Coalesce(
+                        Subquery(_reference_titles()), Value(""), output_field=models.TextField()
+                    ),
                     weight="D",
                     config=CONFIG,
                 )

@@ -38,6 +38,4 @@ def rate_limited(address, now=None, scope="comments"):
     a sliding window in the shared cache). ``scope`` keeps separate counts
     for separate forms (comments, deletion requests), each with the same limit.
     """
-    return ratelimit.rate_limited(
-        scope, address, settings.COMMENTS_RATE_LIMIT_PER_MINUTE, now=now
-    )
+    return ratelimit.rate_limited(scope, address, settings.COMMENTS_RATE_LIMIT_PER_MINUTE, now=now)
