@@ -79,9 +79,10 @@ class PostQuerySet(models.QuerySet):
         how many."""
         count = 0
         posts = self.order_by("pk").only("pk", "title", "summary", "body_html")
-        for post in posts.iterator(chunk_size=batch_size):
-            search.index_posts([post], using=self.db)
-            count += 1
+        with transaction.atomic(using=self.db):
+            for post in posts.iterator(chunk_size=batch_size):
+                search.index_posts([post], using=self.db)
+                count += 1
         return count
 
     def publish(self):

@@ -1,5 +1,4 @@
 from django.conf import settings
-from django.core.paginator import Paginator
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.utils.cache import add_never_cache_headers
@@ -9,6 +8,7 @@ from django.views.decorators.http import require_safe
 from django.views.generic import DetailView, ListView, View
 
 from core.client_ip import client_address
+from core.paginators import LargeTablePaginator
 from core.ratelimit import rate_limited
 
 from . import bibliography, search
@@ -102,9 +102,16 @@ def search_results(request):
         return response
     if query.searchable:
         results = Post.objects.search(query).only("pk", "title", "slug", "summary", "publish_at")
-        page = Paginator(results, settings.SEARCH_RESULTS_PER_PAGE).get_page(
-            request.GET.get("page")
+        number = request.GET.get("page", "")
+        # Counted up to the page asked for plus SEARCH_COUNT_LOOKAHEAD results
+        # ("more than 1,010 posts found"): a word on every post costs no more.
+        paginator = LargeTablePaginator(
+            results,
+            settings.SEARCH_RESULTS_PER_PAGE,
+            page_hint=int(number) if number.isdigit() and len(number) < 6 else 1,
         )
+        paginator.lookahead = settings.SEARCH_COUNT_LOOKAHEAD
+        page = paginator.get_page(number)
         search.highlight(page.object_list, query)
         context["page_obj"] = page
     return render(request, "articles/search.html", context)
