@@ -39,9 +39,17 @@ def validate_marker(value):
 
 
 class PostQuerySet(models.QuerySet):
-    def published(self, now=None):
+    @staticmethod
+    def _public(now=None):
         """The one definition of a public post: published and due."""
-        return self.filter(status=Post.Status.PUBLISHED, publish_at__lte=now or timezone.now())
+        return models.Q(status=Post.Status.PUBLISHED, publish_at__lte=now or timezone.now())
+
+    def published(self, now=None):
+        return self.filter(self._public(now))
+
+    def not_published(self, now=None):
+        """Every post ``published()`` leaves out: drafts, scheduled posts."""
+        return self.exclude(self._public(now))
 
     def scheduled(self):
         return self.filter(status=Post.Status.PUBLISHED, publish_at__gt=timezone.now())
@@ -71,7 +79,7 @@ class PostQuerySet(models.QuerySet):
         tsvector, websearch_to_tsquery) and SQLite (FTS5, bm25). Nothing the
         reader types is an error; an empty query finds nothing. See
         articles/search.py."""
-        return search.search(self.published(), query, using=self.db)
+        return search.search(self, query, using=self.db)
 
     def reindex(self, batch_size=500):
         """Write the search documents of these posts again (after a bulk
