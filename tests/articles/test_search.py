@@ -361,3 +361,15 @@ def test_searches_are_rate_limited_per_client(settings):
     assert refused["Retry-After"] == "60"
     assert "Please wait a minute" in refused.text and "Gut barrier" not in words(refused)
     assert other.status_code == 200
+
+
+def test_many_results_are_counted_only_so_far(settings):
+    settings.SEARCH_RESULTS_PER_PAGE = 2
+    settings.SEARCH_COUNT_LOOKAHEAD = 2
+    PostFactory.create_batch(7, title="Gut note")
+
+    first = Client().get(URL, {"q": "gut"})
+    third = Client().get(URL, {"q": "gut", "page": 3})
+
+    assert "More than 4 posts found; page 1 of 2." in first.text
+    assert "7 posts found; page 3 of 4." in third.text
