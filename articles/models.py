@@ -209,10 +209,6 @@ class Post(models.Model):
     # The last change of anything on the post's page (body, references,
     # disclaimers, approved comments): the version of its cached rendering.
     page_changed_at = models.DateTimeField(default=timezone.now, editable=False)
-    # PostgreSQL's full-text document (articles/search.py): title, summary,
-    # body and reference titles, weighted. Unused (always empty) on SQLite,
-    # whose search documents live in an FTS5 table.
-    search_vector = SearchVectorField(null=True, editable=False)
 
     objects = PostQuerySet.as_manager()
 
@@ -226,7 +222,6 @@ class Post(models.Model):
             models.Index(fields=["status", "publish_at", "updated_at"], name="post_sitemap_idx"),
             # The newest change of any post (PostQuerySet.listing_version).
             models.Index(fields=["page_changed_at"], name="post_page_changed_idx"),
-            search.SearchVectorIndex(fields=["search_vector"], name="post_search_idx"),
         ]
 
     def __str__(self):
@@ -437,11 +432,12 @@ class Post(models.Model):
 
 
 class PostSearchDocument(models.Model):
-    """A post's row in SQLite's FTS5 table (created by migration 0008, written
-    by articles.search.index_posts). Not managed by Django and absent on
-    PostgreSQL, which keeps the document on the post (``search_vector``):
-    it exists so that searching is a join the ORM writes
-    (``search_document__document__match``)."""
+    """A post's search document (articles/search.py), in the table
+    ``articles_post_search`` that migration 0008 makes for the database in
+    use: on PostgreSQL a table of weighted ``search_vector`` values with a
+    GIN index, on SQLite an FTS5 table whose hidden column named like the
+    table is ``document``. Each database has only its own column. Not
+    managed by Django; written by ``search.index_posts`` alone."""
 
     post = models.OneToOneField(
         Post,
@@ -451,11 +447,12 @@ class PostSearchDocument(models.Model):
         on_delete=models.DO_NOTHING,
         related_name="search_document",
     )
-    document = search.FTS5TableColumn(db_column=search.FTS_TABLE)
+    search_vector = SearchVectorField(null=True)  # PostgreSQL
+    document = search.FTS5TableColumn(db_column=search.TABLE)  # SQLite
 
     class Meta:
         managed = False
-        db_table = search.FTS_TABLE
+        db_table = search.TABLE
 
     def __str__(self):
         return str(self.post_id)

@@ -8,7 +8,6 @@ from django.views.decorators.http import require_safe
 from django.views.generic import DetailView, ListView, View
 
 from core.client_ip import client_address
-from core.paginators import LargeTablePaginator
 from core.ratelimit import rate_limited
 
 from . import bibliography, search
@@ -101,17 +100,10 @@ def search_results(request):
         response["Retry-After"] = "60"
         return response
     if query.searchable:
-        results = Post.objects.search(query).only("pk", "title", "slug", "summary", "publish_at")
-        number = request.GET.get("page", "")
-        # Counted up to the page asked for plus SEARCH_COUNT_LOOKAHEAD results
-        # ("more than 1,010 posts found"): a word on every post costs no more.
-        paginator = LargeTablePaginator(
-            results,
+        context["page_obj"] = search.results_page(
+            Post.objects.only("pk", "title", "slug", "summary", "publish_at"),
+            query,
+            request.GET.get("page"),
             settings.SEARCH_RESULTS_PER_PAGE,
-            page_hint=int(number) if number.isdigit() and len(number) < 6 else 1,
         )
-        paginator.lookahead = settings.SEARCH_COUNT_LOOKAHEAD
-        page = paginator.get_page(number)
-        search.highlight(page.object_list, query)
-        context["page_obj"] = page
     return render(request, "articles/search.html", context)

@@ -395,8 +395,6 @@ PAGE_CACHE_IGNORED_PARAMS = env.list(
 # sixty seconds (0: no limit; counted in the cache, like the comment limit).
 SEARCH_RESULTS_PER_PAGE = env.int("SEARCH_RESULTS_PER_PAGE", default=10)
 SEARCH_RATE_LIMIT_PER_MINUTE = env.int("SEARCH_RATE_LIMIT_PER_MINUTE", default=30)
-# Results are counted up to the page shown plus this many ("more than 1,010").
-SEARCH_COUNT_LOOKAHEAD = env.int("SEARCH_COUNT_LOOKAHEAD", default=1000)
 
 # --- Comments ---------------------------------------------------------------
 # Comments close by themselves this many days after a post is published

@@ -1,5 +1,6 @@
-# Full-text search (articles/search.py): PostgreSQL's stored search vector with
-# its GIN index, SQLite's FTS5 table, and the documents of existing posts.
+# Full-text search (articles/search.py): the search documents' table for the
+# database in use (PostgreSQL: weighted tsvectors with a GIN index; SQLite: an
+# FTS5 table with the porter tokenizer), and the documents of existing posts.
 
 import articles.search
 import django.contrib.postgres.search
@@ -7,8 +8,9 @@ import django.db.models.deletion
 from django.db import migrations, models
 
 
-FTS_TABLE = "articles_post_search"
+TABLE = "articles_post_search"
 TOKENIZER = "porter unicode61 remove_diacritics 2"
+# As articles.search.PG_VECTOR, written out so that this migration keeps its meaning.
 PG_VECTOR = (
     "setweight(to_tsvector('english', %s), 'A') || setweight(to_tsvector('english', %s), 'B')"
     " || setweight(to_tsvector('english', %s), 'C') || setweight(to_tsvector('english',"
@@ -17,24 +19,32 @@ PG_VECTOR = (
 )
 
 
-def create_fts_table(apps, schema_editor):
-    """SQLite only: PostgreSQL keeps the document on the post."""
-    if schema_editor.connection.vendor == "sqlite":
+def create_table(apps, schema_editor):
+    # No foreign key on PostgreSQL: a test database's flush truncates the
+    # posts' table, and the documents of deleted posts are removed by
+    # articles.signals (their ids are never used again).
+    vendor = schema_editor.connection.vendor
+    if vendor == "postgresql":
         schema_editor.execute(
-            f"CREATE VIRTUAL TABLE {FTS_TABLE} USING fts5("
+            f"CREATE TABLE {TABLE} (rowid bigint PRIMARY KEY, search_vector tsvector NOT NULL)"
+        )
+        schema_editor.execute(
+            f"CREATE INDEX {TABLE}_gin ON {TABLE} USING gin (search_vector)"
+        )
+    elif vendor == "sqlite":
+        schema_editor.execute(
+            f"CREATE VIRTUAL TABLE {TABLE} USING fts5("
             f"title, summary, body, refs, tokenize='{TOKENIZER}')"
         )
 
 
-def drop_fts_table(apps, schema_editor):
-    if schema_editor.connection.vendor == "sqlite":
-        schema_editor.execute(f"DROP TABLE IF EXISTS {FTS_TABLE}")
+def drop_table(apps, schema_editor):
+    schema_editor.execute(f"DROP TABLE IF EXISTS {TABLE}")
 
 
 def index_existing_posts(apps, schema_editor):
-    """The search documents of the posts already there (as search.index_posts
-    writes them; written out here so that later changes to it do not change
-    this migration's meaning, except for the plain text of the body)."""
+    """The search documents of the posts already there, as
+    articles.search.index_posts writes them."""
     from articles.search import plain_text
 
     connection = schema_editor.connection
@@ -42,18 +52,22 @@ def index_existing_posts(apps, schema_editor):
     posts = Post.objects.using(connection.alias).only("pk", "title", "summary", "body_html")
     with connection.cursor() as cursor:
         for post in posts.order_by("pk").iterator(chunk_size=500):
-            words = [" ".join(post.title.split()), " ".join(post.summary.split())]
+            texts = [
+                " ".join(post.title.split()),
+                " ".join(post.summary.split()),
+                plain_text(post.body_html),
+            ]
             if connection.vendor == "postgresql":
                 cursor.execute(
-                    f"UPDATE articles_post SET search_vector = {PG_VECTOR} WHERE id = %s",
-                    [*words, plain_text(post.body_html), post.pk, post.pk],
+                    f"INSERT INTO {TABLE} (rowid, search_vector) VALUES (%s, {PG_VECTOR})",
+                    [post.pk, *texts, post.pk],
                 )
             elif connection.vendor == "sqlite":
                 cursor.execute(
-                    f"INSERT OR REPLACE INTO {FTS_TABLE} (rowid, title, summary, body, refs) "
+                    f"INSERT INTO {TABLE} (rowid, title, summary, body, refs) "
                     "VALUES (%s, %s, %s, %s, COALESCE((SELECT group_concat(title, ' ') "
                     "FROM articles_reference WHERE post_id = %s), ''))",
-                    [post.pk, *words, plain_text(post.body_html), post.pk],
+                    [post.pk, *texts, post.pk],
                 )
 
 
@@ -68,6 +82,7 @@ class Migration(migrations.Migration):
             name='PostSearchDocument',
             fields=[
                 ('post', models.OneToOneField(db_column='rowid', db_constraint=False, on_delete=django.db.models.deletion.DO_NOTHING, primary_key=True, related_name='search_document', serialize=False, to='articles.post')),
+                ('search_vector', django.contrib.postgres.search.SearchVectorField(null=True)),
                 ('document', articles.search.FTS5TableColumn(db_column='articles_post_search')),
             ],
             options={
@@ -75,15 +90,6 @@ class Migration(migrations.Migration):
                 'managed': False,
             },
         ),
-        migrations.AddField(
-            model_name='post',
-            name='search_vector',
-            field=django.contrib.postgres.search.SearchVectorField(editable=False, null=True),
-        ),
-        migrations.AddIndex(
-            model_name='post',
-            index=articles.search.SearchVectorIndex(fields=['search_vector'], name='post_search_idx'),
-        ),
-        migrations.RunPython(create_fts_table, drop_fts_table),
+        migrations.RunPython(create_table, drop_table),
         migrations.RunPython(index_existing_posts, migrations.RunPython.noop),
     ]

@@ -363,13 +363,14 @@ def test_searches_are_rate_limited_per_client(settings):
     assert other.status_code == 200
 
 
-def test_many_results_are_counted_only_so_far(settings):
+def test_at_most_max_results_are_counted_and_shown(settings, monkeypatch):
     settings.SEARCH_RESULTS_PER_PAGE = 2
-    settings.SEARCH_COUNT_LOOKAHEAD = 2
+    monkeypatch.setattr(search, "MAX_RESULTS", 4)
     PostFactory.create_batch(7, title="Gut note")
 
     first = Client().get(URL, {"q": "gut"})
-    third = Client().get(URL, {"q": "gut", "page": 3})
+    last = Client().get(URL, {"q": "gut", "page": 99})
 
     assert "More than 4 posts found; page 1 of 2." in first.text
-    assert "7 posts found; page 3 of 4." in third.text
+    assert "page 2 of 2." in last.text
+    assert len(re.findall(r"<li class=\"mb-4\">", last.text)) == 2
