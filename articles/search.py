@@ -486,3 +486,15 @@ def marked(text):
     if inside:
         out.append("</mark>")
     return mark_safe("".join(out))  # noqa: S308 (escaped above)
+
+
+class SearchDocumentsRouter:
+    """Leaves the search documents out of ``dumpdata`` (and any migration
+    operation on their model): they are derived from the posts (``manage.py
+    rebuild_search_index`` writes them again) and their columns differ by
+    database. Listed in settings.DATABASE_ROUTERS."""
+
+    def allow_migrate(self, db, app_label, model_name=None, **hints):
+        if app_label == "articles" and model_name == "postsearchdocument":
+            return False
+        return None

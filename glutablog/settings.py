@@ -164,6 +164,8 @@ elif DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
         "DATABASE_TEST_NAME", default="test_glutablog"
     )
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+# The search documents (articles/search.py) are derived data: never dumped.
+DATABASE_ROUTERS = ["articles.search.SearchDocumentsRouter"]
 
 # --- Cache ----------------------------------------------------------------
 CACHES = {"default": env.cache("CACHE_URL", default="locmemcache://glutablog")}

@@ -1,9 +1,11 @@
 """Search: Post.objects.search() and the results page, on SQLite (FTS5) and
 PostgreSQL (tsvector): run with DATABASE_URL=postgres://... for the second."""
 
+import io
 import re
 
 import pytest
+from django.core.management import call_command
 from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
@@ -374,3 +376,13 @@ def test_at_most_max_results_are_counted_and_shown(settings, monkeypatch):
     assert "More than 4 posts found; page 1 of 2." in first.text
     assert "page 2 of 2." in last.text
     assert len(re.findall(r"<li class=\"mb-4\">", last.text)) == 2
+
+
+def test_dumpdata_leaves_the_derived_search_documents_out():
+    PostFactory(title="Gut barrier")
+    out = io.StringIO()
+
+    call_command("dumpdata", "articles", stdout=out)
+
+    assert '"articles.post"' in out.getvalue()
+    assert "postsearchdocument" not in out.getvalue()
