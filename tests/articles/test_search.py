@@ -386,3 +386,10 @@ def test_dumpdata_leaves_the_derived_search_documents_out():
 
     assert '"articles.post"' in out.getvalue()
     assert "postsearchdocument" not in out.getvalue()
+
+
+def test_generated_posts_are_searchable():
+    call_command("generate_data", posts=3, comments=0, stdout=io.StringIO())
+
+    assert len(found("what the evidence says")) == 3
+    assert len(found('"in health and disease"')) == 1  # the first has references
