@@ -37,6 +37,7 @@ from dataclasses import dataclass, field
 from html import escape
 from html.parser import HTMLParser
 
+from django.conf import settings
 from django.core.paginator import Paginator
 from django.db import connections, models
 from django.db.models import F, FloatField, Func, OuterRef, Subquery, Value
@@ -55,9 +56,15 @@ PG_VECTOR = (
     " COALESCE((SELECT string_agg(title, ' ') FROM articles_reference WHERE post_id = %s), '')),"
     " 'D')"
 )
-# At most this many results are ranked and shown (100 pages of 10): a word on
-# every post costs one ranking of the matches, never more.
-MAX_RESULTS = 1000
+
+
+def max_results():
+    """At most this many results are counted and shown (SEARCH_MAX_RESULTS,
+    20 pages of 10): a word on every post costs one ranking of the matches
+    and reading that many posts, never more."""
+    return settings.SEARCH_MAX_RESULTS
+
+
 # Column weights, best first: title, summary, body, reference titles.
 PG_WEIGHTS = [0.05, 0.2, 0.4, 1.0]  # ts_rank's order: D, C, B, A
 BM25_WEIGHTS = (10.0, 4.0, 1.0, 0.5)  # FTS5 columns' order: title, summary, body, refs
@@ -322,17 +329,17 @@ def search(queryset, query, using=None):
         def rank(vector):
             return SearchRank(F(vector), tsquery, weights=PG_WEIGHTS)
 
-        # Ranked in the narrow table, the best MAX_RESULTS kept; only those
+        # Ranked in the narrow table, the best max_results() kept; only those
         # posts' rows are read, and the ones not public are left out there
         # (reading which of 10,000 posts are public cost more than ranking
         # them: the ids are in no index with the status). A draft among the
-        # best takes a place from the 1,000th public result, no more.
+        # best takes a place from the last public result, no more.
         best = (
             PostSearchDocument.objects.using(using)
             .filter(search_vector=tsquery)
             .annotate(rank=rank("search_vector"))
             .order_by("-rank", "-post")
-            .values("post")[:MAX_RESULTS]
+            .values("post")[: max_results()]
         )
         return (
             queryset.published()
@@ -357,7 +364,7 @@ def search(queryset, query, using=None):
 
 class ResultsPaginator(Paginator):
     """Pages of search results. The results are counted from the search
-    documents alone, up to MAX_RESULTS ("more than 1,000 posts"), and at
+    documents alone, up to max_results() ("more than 200 posts"), and at
     most that many are shown."""
 
     def __init__(self, results, per_page, matches, **kwargs):
@@ -367,10 +374,11 @@ class ResultsPaginator(Paginator):
 
     @cached_property
     def count(self):
-        counted = self.matches.order_by().values("pk")[: MAX_RESULTS + 1].count()
-        if counted > MAX_RESULTS:
-            self.count_label = f"more than {MAX_RESULTS:,}"
-            return MAX_RESULTS
+        most = max_results()
+        counted = self.matches.order_by().values("pk")[: most + 1].count()
+        if counted > most:
+            self.count_label = f"more than {most:,}"
+            return most
         return counted
 
 

@@ -397,6 +397,8 @@ PAGE_CACHE_IGNORED_PARAMS = env.list(
 # sixty seconds (0: no limit; counted in the cache, like the comment limit).
 SEARCH_RESULTS_PER_PAGE = env.int("SEARCH_RESULTS_PER_PAGE", default=10)
 SEARCH_RATE_LIMIT_PER_MINUTE = env.int("SEARCH_RATE_LIMIT_PER_MINUTE", default=30)
+# At most this many results are counted and shown (the best ones).
+SEARCH_MAX_RESULTS = env.int("SEARCH_MAX_RESULTS", default=200)
 
 # --- Comments ---------------------------------------------------------------
 # Comments close by themselves this many days after a post is published

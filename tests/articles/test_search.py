@@ -365,9 +365,9 @@ def test_searches_are_rate_limited_per_client(settings):
     assert other.status_code == 200
 
 
-def test_at_most_max_results_are_counted_and_shown(settings, monkeypatch):
+def test_at_most_max_results_are_counted_and_shown(settings):
     settings.SEARCH_RESULTS_PER_PAGE = 2
-    monkeypatch.setattr(search, "MAX_RESULTS", 4)
+    settings.SEARCH_MAX_RESULTS = 4
     PostFactory.create_batch(7, title="Gut note")
 
     first = Client().get(URL, {"q": "gut"})
