@@ -13,15 +13,13 @@ One interface, two engines, chosen by the database in use:
   10,000 vectors, not 10,000 wide post rows (three times faster).
 - **SQLite**: an FTS5 table of the same name (porter tokenizer, rowid = the
   post's id); ranked by ``bm25`` with the same order of column weights;
-  snippets by FTS5 ``snippet``/``highlight``.
+  snippets by FTS5 ``snippet``/``highlight``. The reader's text is never
+  passed as FTS5 syntax: it is read here (quoted phrases, ``or``,
+  ``-word``, the same rules as websearch) and every word is written back as
+  a quoted FTS5 string.
 
 Both tables are made by migration 0008 and read through one unmanaged model,
-``PostSearchDocument``.
-  The reader's text is never passed as FTS5 syntax: it is read here (quoted
-  phrases, ``or``, ``-word``, the same rules as websearch) and every word is
-  written back as a quoted FTS5 string.
-
-Both are kept up to date by ``Post.index_for_search()``, which ``Post.save``
+``PostSearchDocument``. Both are kept up to date by ``Post.index_for_search()``, which ``Post.save``
 and ``Post.refresh_rendering`` call (the one path every change of a post's
 text, its references or its rendering takes); ``PostQuerySet.reindex()``
 rebuilds many at once (migrations, ``generate_data``, ``rebuild_search_index``).
@@ -58,13 +56,6 @@ PG_VECTOR = (
 )
 
 
-def max_results():
-    """At most this many results are counted and shown (SEARCH_MAX_RESULTS,
-    20 pages of 10): a word on every post costs one ranking of the matches
-    and reading that many posts, never more."""
-    return settings.SEARCH_MAX_RESULTS
-
-
 # Column weights, best first: title, summary, body, reference titles.
 PG_WEIGHTS = [0.05, 0.2, 0.4, 1.0]  # ts_rank's order: D, C, B, A
 BM25_WEIGHTS = (10.0, 4.0, 1.0, 0.5)  # FTS5 columns' order: title, summary, body, refs
@@ -72,6 +63,13 @@ BM25_WEIGHTS = (10.0, 4.0, 1.0, 0.5)  # FTS5 columns' order: title, summary, bod
 # text is escaped and the marks become <mark> afterwards (see marked()).
 START, STOP = "\ue000", "\ue001"
 SNIPPET_WORDS = 30
+
+
+def max_results():
+    """At most this many results are counted and shown (SEARCH_MAX_RESULTS,
+    20 pages of 10): a word on every post costs one ranking of the matches
+    and reading that many posts, never more."""
+    return settings.SEARCH_MAX_RESULTS
 
 
 # --- the reader's text -------------------------------------------------------
@@ -203,15 +201,12 @@ def _reference_titles(outer="pk"):
 
 
 class _StringAgg(models.Aggregate):
-    """string_agg on PostgreSQL, group_concat on SQLite: the titles of a
-    post's references, one text."""
+    """PostgreSQL's string_agg: the titles of a post's references, one text
+    (for ts_headline)."""
 
     function = "string_agg"
     template = "%(function)s(%(expressions)s, ' ')"
     output_field = models.TextField()
-
-    def as_sqlite(self, compiler, connection, **extra_context):
-        return self.as_sql(compiler, connection, function="group_concat", **extra_context)
 
 
 def index_posts(posts, using=None):
