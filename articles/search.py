@@ -89,6 +89,7 @@ class Query:
     text: str = ""
     shortened: bool = False
     groups: list = field(default_factory=list)
+    left_out: bool = False  # characters that cannot be searched were removed
 
     @property
     def searchable(self):
@@ -107,9 +108,11 @@ def clean_query(raw):
     surrogates, private-use and unassigned characters go, spaces are
     collapsed, and at most MAX_QUERY_LENGTH characters are kept."""
     raw = raw if isinstance(raw, str) else ""
-    chars = []
+    chars, left_out = [], False
     for char in raw:
         category = unicodedata.category(char)
+        if category in _DROPPED or (category == "Cc" and not char.isspace()):
+            left_out = True
         if category in _DROPPED:
             continue
         chars.append(" " if category == "Cc" else char)
@@ -117,7 +120,7 @@ def clean_query(raw):
     shortened = len(text) > MAX_QUERY_LENGTH
     if shortened:
         text = text[:MAX_QUERY_LENGTH].rstrip()
-    return Query(raw=raw, text=text, shortened=shortened, groups=_parse(text))
+    return Query(raw=raw, text=text, shortened=shortened, groups=_parse(text), left_out=left_out)
 
 
 def _parse(text):
