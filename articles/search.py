@@ -352,8 +352,9 @@ def search(queryset, query, using=None):
         function="bm25",
         output_field=FloatField(),
     )
+    # The posts that are not public left out as in matches(): from the index.
     return (
-        queryset.filter(pk__in=matches(queryset, query, using).values("post"))
+        queryset.exclude(pk__in=queryset.not_published().order_by().values("pk"))
         .filter(**{f"{column}__match": fts5_expression(query)})
         .annotate(search_rank=-bm25)
         .order_by("-search_rank", "-pk")
