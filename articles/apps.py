@@ -10,7 +10,7 @@ class ArticlesConfig(AppConfig):
     def ready(self):
         from core import page_cache
 
-        from . import roles, signals  # noqa: F401 (connects the receivers)
+        from . import checks, roles, signals  # noqa: F401 (registers checks and receivers)
         from .views import post_page_version
 
         post_migrate.connect(roles.ensure_roles, sender=self)
