@@ -83,7 +83,7 @@ class PostQuerySet(models.QuerySet):
 
     def reindex(self, batch_size=500):
         """Write the search documents of these posts again (after a bulk
-        change that bypassed ``save``: a migration, generated data). Returns
+        change that bypassed ``save``: generated data, SQL). Returns
         how many."""
         count = 0
         posts = self.order_by("pk").only("pk", "title", "summary", "body_html")
