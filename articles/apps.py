@@ -10,7 +10,7 @@ class ArticlesConfig(AppConfig):
     def ready(self):
         from core import page_cache
 
-        from . import roles, signals  # noqa: F401 (connects the receivers)
+        from . import checks, roles, signals  # noqa: F401 (registers checks and receivers)
         from .views import (
             listing_page_version,
             post_page_version,

@@ -4,6 +4,7 @@ import re
 
 import reversion
 from django.conf import settings
+from django.contrib.postgres.search import SearchVectorField
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
 from django.db import models, transaction
@@ -18,7 +19,7 @@ from django.utils.text import slugify
 from core import markup
 from core.models import SiteStamp
 
-from . import bibliography
+from . import bibliography, search
 from .review import (  # noqa: F401 (the review models belong to this app's models)
     PostReview,
     Reviewer,
@@ -94,9 +95,17 @@ POSTS_STAMP = "posts"
 
 
 class PostQuerySet(models.QuerySet):
-    def published(self, now=None):
+    @staticmethod
+    def _public(now=None):
         """The one definition of a public post: published and due."""
-        return self.filter(status=Post.Status.PUBLISHED, publish_at__lte=now or timezone.now())
+        return models.Q(status=Post.Status.PUBLISHED, publish_at__lte=now or timezone.now())
+
+    def published(self, now=None):
+        return self.filter(self._public(now))
+
+    def not_published(self, now=None):
+        """Every post ``published()`` leaves out: drafts, scheduled posts."""
+        return self.exclude(self._public(now))
 
     def scheduled(self):
         return self.filter(status=Post.Status.PUBLISHED, publish_at__gt=timezone.now())
@@ -165,6 +174,26 @@ class PostQuerySet(models.QuerySet):
         if not review_required():
             return self.none()
         return self.filter(status=Post.Status.DRAFT).exclude(review_state=ReviewState.APPROVED)
+
+    def search(self, query):
+        """Published posts matching the reader's ``query`` (a str), best first,
+        each with ``search_rank``: full-text search on PostgreSQL (weighted
+        tsvector, websearch_to_tsquery) and SQLite (FTS5, bm25). Nothing the
+        reader types is an error; an empty query finds nothing. See
+        articles/search.py."""
+        return search.search(self, query, using=self.db)
+
+    def reindex(self, batch_size=500):
+        """Write the search documents of these posts again (after a bulk
+        change that bypassed ``save``: generated data, SQL). Returns
+        how many."""
+        count = 0
+        posts = self.order_by("pk").only("pk", "title", "summary", "body_html")
+        with transaction.atomic(using=self.db):
+            for post in posts.iterator(chunk_size=batch_size):
+                search.index_posts([post], using=self.db)
+                count += 1
+        return count
 
     def publish(self):
         """Publish the drafts. One without a publish time is dated now; one
@@ -369,6 +398,7 @@ class Post(PostReview, models.Model):
             # Other posts' pages list it (related posts).
             SiteStamp.touch(POSTS_STAMP)
             self.review_after_save(by=self.edited_by)
+            self.index_for_search()
 
     def get_absolute_url(self):
         return reverse("articles:detail", kwargs={"slug": self.slug})
@@ -504,11 +534,19 @@ class Post(PostReview, models.Model):
         """Re-render after the references or disclaimers changed: the body's
         citations and markers are checked against them. Whoever changes them
         calls this once (the admin's save_related, a revert, an import), not
-        once per row. Three queries."""
+        once per row. Four queries (the last writes the search document)."""
         now = timezone.now()
+        self.body_html = self.render().html
         Post.objects.filter(pk=self.pk).update(
-            body_html=self.render().html, updated_at=now, page_changed_at=now
+            body_html=self.body_html, updated_at=now, page_changed_at=now
         )
+        self.index_for_search()
+
+    def index_for_search(self):
+        """Write this post's search document (its title, summary, rendered
+        body and reference titles): one query. Called by ``save`` and
+        ``refresh_rendering``, the paths every change of them takes."""
+        search.index_posts([self], using=self._state.db)
 
     def preview(self, reference_count, markers):
         """What the post page would show for this body with that many
@@ -590,6 +628,33 @@ def reading_minutes(html):
     """Minutes an adult takes to read this rendered body, at least one."""
     words = len(strip_tags(html).split())
     return max(1, round(words / WORDS_PER_MINUTE))
+
+
+class PostSearchDocument(models.Model):
+    """A post's search document (articles/search.py), in the table
+    ``articles_post_search`` that migration 0008 makes for the database in
+    use: on PostgreSQL a table of weighted ``search_vector`` values with a
+    GIN index, on SQLite an FTS5 table whose hidden column named like the
+    table is ``document``. Each database has only its own column. Not
+    managed by Django; written by ``search.index_posts`` alone."""
+
+    post = models.OneToOneField(
+        Post,
+        primary_key=True,
+        db_column="rowid",
+        db_constraint=False,
+        on_delete=models.DO_NOTHING,
+        related_name="search_document",
+    )
+    search_vector = SearchVectorField(null=True)  # PostgreSQL
+    document = search.FTS5TableColumn(db_column=search.TABLE)  # SQLite
+
+    class Meta:
+        managed = False
+        db_table = search.TABLE
+
+    def __str__(self):
+        return str(self.post_id)
 
 
 def refresh_post(post_id):

@@ -8,6 +8,7 @@ from django.utils import timezone
 from core.models import SiteStamp
 from images.models import Image
 
+from . import search
 from .models import POSTS_STAMP, Post, Topic
 
 NAME_FIELDS = {"first_name", "last_name", "username"}
@@ -30,6 +31,7 @@ def post_deleted(sender, instance, **kwargs):
     """A deleted post leaves the lists, the sitemap, the feeds and other posts'
     pages (related posts): every stored page renders again."""
     SiteStamp.touch(POSTS_STAMP)
+    search.forget_posts([instance.pk], using=kwargs.get("using"))
 
 
 @receiver(m2m_changed, sender=Post.topics.through)

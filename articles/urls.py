@@ -34,6 +34,7 @@ register_converter(MonthConverter, "month")
 urlpatterns = [
     path("", views.PostListView.as_view(), name="index"),
     path("feed/", LatestPostsFeed(), name="feed"),
+    path("search/", views.search_results, name="search"),
     path("feed/rss/", LatestPostsRssFeed(), name="feed_rss"),
     path("topics/<slug:slug>/", views.TopicView.as_view(), name="topic"),
     path("topics/<slug:slug>/feed/", TopicFeed(), name="topic_feed"),

@@ -6,17 +6,21 @@ from urllib.parse import urlencode
 from django.conf import settings
 from django.core.cache import cache
 from django.http import Http404, HttpResponse
-from django.shortcuts import get_object_or_404, redirect
+from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.cache import add_never_cache_headers
 from django.utils.http import content_disposition_header
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_safe
 from django.views.generic import DetailView, ListView, View
 
 from core import build, page_cache
+from core.client_ip import client_address
 from core.models import SiteStamp
 from core.paginators import InvalidCursor, KeysetPaginator
+from core.ratelimit import rate_limited
 
-from . import bibliography
+from . import bibliography, search
 from .models import Post, Reviewer, Topic
 
 logger = logging.getLogger(__name__)
@@ -293,3 +297,29 @@ def reviewer_page_version(request, slug):
     if changed is None:
         return None
     return f"{changed[0]}:{changed[1].timestamp():.6f}:{Post.objects.listing_version()}"
+
+
+@never_cache
+@require_safe
+def search_results(request):
+    """Search results: published posts matching ``q``, best first, paginated,
+    the matched words marked. Never cached (the reader's own words); a client
+    searching more than SEARCH_RATE_LIMIT_PER_MINUTE times a minute is asked
+    to wait (429)."""
+    query = search.clean_query(request.GET.get("q", ""))
+    context = {"query": query, "max_length": search.MAX_QUERY_LENGTH}
+    if query.text and rate_limited(
+        "search", client_address(request), settings.SEARCH_RATE_LIMIT_PER_MINUTE
+    ):
+        context["refused"] = True
+        response = render(request, "articles/search.html", context, status=429)
+        response["Retry-After"] = "60"
+        return response
+    if query.searchable:
+        context["page_obj"] = search.results_page(
+            Post.objects.only("pk", "title", "slug", "summary", "publish_at"),
+            query,
+            request.GET.get("page"),
+            settings.SEARCH_RESULTS_PER_PAGE,
+        )
+    return render(request, "articles/search.html", context)

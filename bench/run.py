@@ -325,6 +325,18 @@ def query_counts(env):
     )
 
 
+def search_timings(env):
+    """The search results page, p50/p95 over a set of queries (bench/search_timings.py)."""
+    step("search results page: p50/p95 (bench/search_timings.py)")
+    subprocess.run(
+        [PY, str(BENCH_DIR / "search_timings.py"), "--runs", "3"],
+        cwd=BASE_DIR,
+        env=env,
+        check=False,  # a missed target is printed (FAIL), the benchmark goes on
+        timeout=600,
+    )
+
+
 def comment_load(env, args, port, label):
     step(f"comment load test on {label}: gunicorn {args.load_workers} workers")
     env = dict(
@@ -461,6 +473,7 @@ def main():
         step(f"site on SQLite ({label})")
         prepare_site(env, (args.posts, args.comments) if args.large else None)
         query_counts(env)
+        search_timings(env)
         if not args.skip_throughput:
             throughput(env, tmp, args, args.port_base, label)
         if not args.skip_load:

@@ -3,10 +3,7 @@
 from django.conf import settings
 from django.core import checks
 
-PER_PROCESS_CACHES = {
-    "django.core.cache.backends.locmem.LocMemCache",
-    "django.core.cache.backends.dummy.DummyCache",
-}
+from core.ratelimit import PER_PROCESS_CACHES
 
 
 @checks.register(checks.Tags.security, deploy=True)

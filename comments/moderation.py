@@ -4,7 +4,7 @@
   closed by its editor, not older than COMMENTS_CLOSE_AFTER_DAYS).
 - ``rate_limited(address)``: more than COMMENTS_RATE_LIMIT_PER_MINUTE sent
   forms from one client address in the last sixty seconds, counted in the
-  shared cache.
+  shared cache (core.ratelimit, which search uses too).
 
 What a new comment's status is (links, the blocklist, duplicates) is
 ``Comment.screen()``; the robot traps (honeypot, signed form token) are the
@@ -12,16 +12,11 @@ form's (``CommentForm``).
 """
 
 import datetime as dt
-import logging
-import time
 
 from django.conf import settings
-from django.core.cache import cache
 from django.utils import timezone
 
-logger = logging.getLogger("comments")
-
-WINDOW = 60  # seconds
+from core import ratelimit
 
 
 def comments_open(post):
@@ -37,39 +32,10 @@ def closes_at(post):
     return post.publish_at + dt.timedelta(days=days) if days else None
 
 
-def _count(key):
-    """Add one to the counter ``key`` (atomic in Redis and Memcached) and return it."""
-    cache.add(key, 0, timeout=WINDOW * 3)
-    try:
-        return cache.incr(key)
-    except ValueError:  # the counter expired between add and incr
-        cache.add(key, 1, timeout=WINDOW * 3)
-        return 1
-
-
 def rate_limited(address, now=None, scope="comments"):
-    """Count one sent form for ``address``; True when it is over the limit.
-
-    A sliding window of the last sixty seconds, estimated from two one-minute
-    counters the way most rate limiters do: this minute's count plus the
-    previous minute's, weighted by how much of it is still inside the window.
-    Five forms at 12:00:59 and five more at 12:01:00 are ten in the window,
-    not five in each of two minutes. The counters live in the cache, so
-    several server processes share them when the cache is shared (Redis); a
-    cache outage lets comments through rather than refusing everyone.
-    ``scope`` keeps separate counts for separate forms (comments, deletion
-    requests), each with the same limit.
+    """Count one sent form for ``address``; True when it is over
+    COMMENTS_RATE_LIMIT_PER_MINUTE in the last sixty seconds (core.ratelimit:
+    a sliding window in the shared cache). ``scope`` keeps separate counts
+    for separate forms (comments, deletion requests), each with the same limit.
     """
-    limit = settings.COMMENTS_RATE_LIMIT_PER_MINUTE
-    if not limit or not address:
-        return False
-    now = time.time() if now is None else now
-    minute, into = divmod(now, WINDOW)
-    try:
-        current = _count(f"{scope}:rate:{address}:{int(minute)}")
-        previous = cache.get(f"{scope}:rate:{address}:{int(minute) - 1}", 0)
-    except Exception:  # noqa: BLE001
-        logger.warning("comment rate limit unavailable (cache error)", exc_info=True)
-        return False
-    in_window = current + previous * (WINDOW - into) / WINDOW
-    return in_window > limit
+    return ratelimit.rate_limited(scope, address, settings.COMMENTS_RATE_LIMIT_PER_MINUTE, now=now)

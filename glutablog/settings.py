@@ -164,6 +164,8 @@ elif DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
         "DATABASE_TEST_NAME", default="test_glutablog"
     )
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+# The search documents (articles/search.py) are derived data: never dumped.
+DATABASE_ROUTERS = ["articles.search.SearchDocumentsRouter"]
 
 # --- Cache ----------------------------------------------------------------
 CACHES = {"default": env.cache("CACHE_URL", default="locmemcache://glutablog")}
@@ -401,6 +403,14 @@ PAGE_CACHE_IGNORED_PARAMS = env.list(
         "mc_eid", "igshid", "yclid", "twclid", "ttclid", "li_fat_id", "_ga", "_gl", "ref",
     ],
 )  # fmt: skip
+
+# --- Search -----------------------------------------------------------------
+# Results per page of /blog/search/, and searches per client address in any
+# sixty seconds (0: no limit; counted in the cache, like the comment limit).
+SEARCH_RESULTS_PER_PAGE = env.int("SEARCH_RESULTS_PER_PAGE", default=10)
+SEARCH_RATE_LIMIT_PER_MINUTE = env.int("SEARCH_RATE_LIMIT_PER_MINUTE", default=30)
+# At most this many results are counted and shown (the best ones).
+SEARCH_MAX_RESULTS = env.int("SEARCH_MAX_RESULTS", default=200)
 
 # --- Comments ---------------------------------------------------------------
 # Comments close by themselves this many days after a post is published

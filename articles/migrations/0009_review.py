@@ -10,7 +10,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('articles', '0007_topics'),
+        ('articles', '0008_search'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

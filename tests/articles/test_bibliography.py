@@ -337,7 +337,7 @@ def test_appending_numbers_after_the_post_s_own_and_renders_once(django_assert_n
     references, _ = Reference.read_entries(THREE_BIBTEX)
     updated_before = Post.objects.get(pk=post.pk).updated_at
 
-    with django_assert_num_queries(7):  # savepoint, max order, insert, render (3), release
+    with django_assert_num_queries(8):  # savepoint, max order, insert, render (3), index, release
         numbers = post.append_references(references)
 
     assert numbers == (2, 4)

@@ -121,6 +121,8 @@ PAGE_KINDS = {
     "site page": Kind("/pages/about/"),
     "privacy policy": Kind("/pages/privacy/"),
     "comment deletion request": Kind("/comments/delete/"),
+    "search results": Kind("/blog/search/?q=glutamine"),
+    "search, nothing found": Kind("/blog/search/?q=xylophone"),
     "404 page": Kind("/blog/no-such-post/", status=404),
     "403 page": Kind(_forbidden),
     "500 page": Kind(_server_error),

@@ -189,5 +189,5 @@ def test_with_the_cache_down_a_reader_reads_and_comments(post, settings, caplog)
     assert [c.text for c in comments] == [TEXT, "And a second thought, within the minute."]
     assert all(c.status == Comment.Status.PENDING for c in comments)
     messages = [r.getMessage() for r in caplog.records]
-    assert "comment rate limit unavailable (cache error)" in messages
+    assert "comments rate limit unavailable (cache error)" in messages  # core.ratelimit
     assert any("page cache unavailable" in m for m in messages)

@@ -250,11 +250,11 @@ def test_the_limit_slides_and_frees_up_a_minute_later(post, comment_url, setting
     settings.COMMENTS_RATE_LIMIT_PER_MINUTE = 1
     client = Client(REMOTE_ADDR="198.51.100.4")
     now = time.time()
-    monkeypatch.setattr("comments.moderation.time.time", lambda: now)
+    monkeypatch.setattr("core.ratelimit.time.time", lambda: now)
     client.post(comment_url, form_data(post, text="First."))
     assert client.post(comment_url, form_data(post, text="Second.")).status_code == 429
 
-    monkeypatch.setattr("comments.moderation.time.time", lambda: now + 120)
+    monkeypatch.setattr("core.ratelimit.time.time", lambda: now + 120)
 
     assert client.post(comment_url, form_data(post, text="Third.")).status_code == 302
 
@@ -271,7 +271,7 @@ def test_a_burst_across_a_minute_boundary_is_still_one_burst(
     for n, moment in enumerate(
         [minute - 1.5, minute - 1, minute - 0.5, minute, minute + 0.5, minute + 1]
     ):
-        monkeypatch.setattr("comments.moderation.time.time", lambda moment=moment: moment)
+        monkeypatch.setattr("core.ratelimit.time.time", lambda moment=moment: moment)
         answers.append(client.post(comment_url, form_data(post, text=f"Burst {n}.")).status_code)
 
     assert answers == [302] * 5 + [429]
@@ -310,7 +310,7 @@ def test_a_cache_outage_lets_comments_through(post, comment_url, settings, monke
     def broken(*args, **kwargs):
         raise ConnectionError("cache down")
 
-    monkeypatch.setattr("comments.moderation.cache.add", broken)
+    monkeypatch.setattr("core.ratelimit.cache.add", broken)
 
     response = Client().post(comment_url, form_data(post))
 

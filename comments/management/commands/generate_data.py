@@ -165,6 +165,8 @@ class Command(BaseCommand):
                         links.append(PostDisclaimer(post=post, disclaimer=disclaimer, order=0))
                 Reference.objects.bulk_create(references)
                 PostDisclaimer.objects.bulk_create(links)
+                # bulk_create skips Post.save: write their search documents.
+                Post.objects.filter(pk__in=[post.pk for post in created]).reindex()
             progress.add(len(batch))
 
     def title(self):
