@@ -327,10 +327,13 @@ def test_the_results_page_costs_a_fixed_number_of_queries(settings, django_asser
     client.get(URL, {"q": "gut"})  # the site's menus are cached from here on
     with CaptureQueriesContext(connection) as one:
         client.get(URL, {"q": "gut"})
+    expected = len(one)  # read now: the next request clears Django's query log
     for post in PostFactory.create_batch(15):
         ReferenceFactory(post=post, title="Gut study")
+    # Saving posts touches the site-wide stamp: the menus are built again once.
+    client.get(URL, {"q": "warm"})
 
-    with django_assert_num_queries(len(one)) as many:
+    with django_assert_num_queries(expected) as many:
         response = client.get(URL, {"q": "gut"})
 
     assert "16 posts found" in response.text
