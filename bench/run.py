@@ -344,7 +344,6 @@ def comment_load(env, args, port, label):
         TRUSTED_PROXY_COUNT="1",  # each simulated reader has its own address
         CACHE_URL=args.redis_url,  # one rate-limit count shared by every worker
         CACHE_KEY_PREFIX=f"bench-{uuid.uuid4().hex[:8]}",
-        COMMENTS_MIN_SECONDS=str(args.min_seconds),
     )
     log_path = Path(env["STATIC_ROOT"]).parent / f"gunicorn-{port}.log"
     with open(log_path, "w") as log:
@@ -352,8 +351,8 @@ def comment_load(env, args, port, label):
         try:
             say(
                 f"{args.readers} readers x {args.per_reader} comments, waiting "
-                f"{args.min_seconds + 0.2:.1f} s before each post (COMMENTS_MIN_SECONDS="
-                f"{args.min_seconds}), rate limit {args.rate_limit}/minute per reader ..."
+                f"{args.think_seconds:.1f} s before each post (a reader writing), "
+                f"rate limit {args.rate_limit}/minute per reader ..."
             )
             result = subprocess.run(
                 [
@@ -366,7 +365,7 @@ def comment_load(env, args, port, label):
                     "--comments",
                     str(args.per_reader),
                     "--wait",
-                    str(args.min_seconds + 0.2),
+                    str(args.think_seconds),
                     "--deadline",
                     "180",
                 ],  # fmt: skip
@@ -452,7 +451,9 @@ def main():
     parser.add_argument("--readers", type=int, default=32)
     parser.add_argument("--per-reader", type=int, default=7)
     parser.add_argument("--rate-limit", type=int, default=5)
-    parser.add_argument("--min-seconds", type=int, default=1)
+    parser.add_argument(
+        "--think-seconds", type=float, default=1.2, help="seconds each reader waits before posting"
+    )
     parser.add_argument("--keep", action="store_true", help="keep the temporary folder")
     args = parser.parse_args()
     if not 1024 <= args.port_base <= 65000:
