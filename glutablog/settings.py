@@ -93,6 +93,10 @@ MIDDLEWARE = [
     # Response headers for every answer, cached pages included.
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
+    # A body in a character set that cannot be read: the site's 400, before
+    # anything reads it; a database too busy to answer: the site's 503.
+    "core.middleware.UnreadableRequestMiddleware",
+    "core.middleware.DatabaseBusyMiddleware",
     # Anonymous readers of registered pages are answered here, before
     # sessions, authentication and routing (see core.page_cache).
     "core.page_cache.CachedPageMiddleware",
