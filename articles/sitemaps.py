@@ -40,6 +40,8 @@ POSTS_PER_FILE = LIMIT - SECTION_LIMIT
 CHANGEFREQ = "weekly"
 CACHE_SECONDS = 60 * 60
 SLUG_PLACEHOLDER = "slug-placeholder"
+# Pages beyond this are no page (a 20-digit ?p= overflowed the query's OFFSET).
+MAX_PAGE = 10**6
 
 
 def _page(request):
@@ -47,7 +49,7 @@ def _page(request):
         page = int(request.GET.get("p", 1))
     except ValueError:
         raise Http404("No such sitemap page.") from None
-    if page < 1:
+    if not 1 <= page <= MAX_PAGE:
         raise Http404("No such sitemap page.")
     return page
 

@@ -8,7 +8,7 @@ import codecs
 import logging
 import re
 
-from django.db import OperationalError
+from django.db import DataError, OperationalError
 from django.shortcuts import render
 from django.utils.http import parse_header_parameters
 
@@ -135,12 +135,37 @@ def busy_response(request):
     return response
 
 
-class DatabaseBusyMiddleware:
-    """A view that fails because the database is busy (see ``database_busy``)
-    answers 503 "the site is busy, try again" with Retry-After, and one
-    warning in the log, instead of a server error: the admin's login and
-    save, or any page. Views that can do better catch the error themselves
-    (the comment form hands the reader's text back)."""
+def impossible_value(error):
+    """Whether ``error`` is a value from the request that Python's dates or the
+    database's columns cannot hold: ``OverflowError`` (a 20-digit id bound on
+    SQLite, ``datetime(99999999999, 1, 1)``), PostgreSQL's "out of range", or
+    a NUL character, which PostgreSQL's text never holds (psycopg refuses it
+    before sending: django-reversion's history of object ``%00``)."""
+    if isinstance(error, OverflowError):
+        return True
+    if not isinstance(error, DataError):
+        return False
+    cause = error.__cause__
+    return type(cause).__name__ in {
+        "NumericValueOutOfRange",
+        "DatetimeFieldOverflow",
+    } or "NUL (0x00)" in str(cause)
+
+
+class QueryErrorMiddleware:
+    """A view that fails on a query the database could not answer:
+
+    - busy (``database_busy``): 503 "the site is busy, try again" with
+      Retry-After, instead of a server error (the admin's login and save, or
+      any page). Views that can do better catch it themselves (the comment
+      form hands the reader's text back).
+    - a value from the address that the database cannot hold (a number
+      beyond its range, a NUL: ``impossible_value``): the site's 400. Our own views and admin check their
+      numbers (core.changelists, the paginators); this is the net under
+      everything else (third-party admins).
+
+    Either way one warning in the log, not a traceback.
+    """
 
     def __init__(self, get_response):
         self.get_response = get_response
@@ -149,9 +174,17 @@ class DatabaseBusyMiddleware:
         return self.get_response(request)
 
     def process_exception(self, request, exception):
-        if not database_busy(exception):
-            return None
-        logger.warning(
-            "database busy, answered 503: %s %s: %s", request.method, request.path, exception
-        )
-        return busy_response(request)
+        if database_busy(exception):
+            logger.warning(
+                "database busy, answered 503: %s %s: %s", request.method, request.path, exception
+            )
+            return busy_response(request)
+        if impossible_value(exception):
+            logger.warning(
+                "impossible value, answered 400: %s %s: %s",
+                request.method,
+                request.path,
+                str(exception)[:200],
+            )
+            return bad_request_response(request)
+        return None

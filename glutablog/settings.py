@@ -94,9 +94,10 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
     # A body in a character set that cannot be read: the site's 400, before
-    # anything reads it; a database too busy to answer: the site's 503.
+    # anything reads it; a database too busy to answer: the site's 503; a
+    # number beyond the database's range: the site's 400.
     "core.middleware.UnreadableRequestMiddleware",
-    "core.middleware.DatabaseBusyMiddleware",
+    "core.middleware.QueryErrorMiddleware",
     # Anonymous readers of registered pages are answered here, before
     # sessions, authentication and routing (see core.page_cache).
     "core.page_cache.CachedPageMiddleware",
