@@ -270,6 +270,8 @@ class Post(models.Model):
             )
         # Images without alt text, not in the library or from other sites.
         errors.extend(result.image_errors())
+        # Text shaped so that Markdown would take too long (not rendered).
+        errors.extend(result.complexity_errors())
         if errors:
             raise ValidationError({"body": errors})
 
