@@ -125,11 +125,14 @@ def database_busy(error):
     }
 
 
-def busy_response(request):
+def busy_response(request, after_view=False):
     """The site's 503 page, with Retry-After. It names the back button to a
-    sender of a form: their text is still in the page they came from."""
+    sender of a form: their text is still in the page they came from.
+    ``after_view``: the view had finished (its work may be saved), and the
+    page does not say that nothing was."""
     sent_form = request is not None and request.method == "POST"
-    response = render(request, "503.html", {"sent_form": sent_form}, status=503)
+    context = {"sent_form": sent_form, "after_view": after_view}
+    response = render(request, "503.html", context, status=503)
     response["Retry-After"] = str(BUSY_RETRY_SECONDS)
     response["Cache-Control"] = "no-store"
     return response

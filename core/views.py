@@ -102,5 +102,5 @@ def server_error(request):
     the 503 "try again" page like a busy view (core.middleware)."""
     error = sys.exc_info()[1]
     if database_busy(error):
-        return busy_response(request)
+        return busy_response(request, after_view=True)
     return HttpResponseServerError(render_to_string("500.html"))

@@ -198,3 +198,30 @@ def test_an_admin_save_during_a_long_postgres_lock_is_a_503(short_waits):
     assert_busy_page(response)
     post.refresh_from_db()
     assert post.title == "Before the lock"
+
+
+# --- outside a view --------------------------------------------------------------
+
+
+@pytest.mark.django_db
+def test_a_busy_database_after_the_view_is_the_503_without_nothing_was_saved(monkeypatch):
+    """The session is saved by its middleware after the view (here: the
+    reader's pending comment remembered in it). A lock there reaches Django's
+    handler500, which answers busy too; the comment may be stored, so the
+    page does not say that nothing was."""
+    from django.contrib.sessions.backends.db import SessionStore
+    from django.db import OperationalError
+
+    def locked(self, must_create=False):
+        raise OperationalError("database is locked")
+
+    post = Post.objects.get(pk=PostFactory().pk)
+    monkeypatch.setattr(SessionStore, "save", locked)
+    reader = Client(raise_request_exception=False)
+    response = reader.post(f"/comments/post/{post.pk}/", form_data(post, text=TEXT))
+
+    body = response.content.decode()
+    assert response.status_code == 503, (response.status_code, body[:300])
+    assert response["Retry-After"] == "5"
+    assert "Part of it may have been saved" in body and "nothing was saved" not in body
+    assert Comment.objects.get().text == TEXT  # stored by the view, before the lock
