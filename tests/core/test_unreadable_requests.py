@@ -76,8 +76,11 @@ def assert_sites_400(response):
 
 @override_settings(DEBUG=False)
 @pytest.mark.parametrize("content_type", ODD_CONTENT_TYPES)
-def test_a_post_in_an_odd_charset_is_the_sites_400_everywhere(browser, content_type, caplog):
+def test_a_post_in_an_odd_charset_is_the_sites_400_everywhere(
+    browser, content_type, caplog, input_cases
+):
     for name, path in addresses().items():
+        input_cases(1)
         caplog.clear()
         with caplog.at_level(logging.INFO):
             response = browser.generic("POST", path, BODY, content_type=content_type)
@@ -90,7 +93,8 @@ def test_a_post_in_an_odd_charset_is_the_sites_400_everywhere(browser, content_t
 
 @override_settings(DEBUG=False)
 @pytest.mark.parametrize("charset", ["latin-1", "nonsense", "utf-7x"])
-def test_a_get_with_an_unknown_or_odd_charset_is_a_400_not_a_500(browser, charset):
+def test_a_get_with_an_unknown_or_odd_charset_is_a_400_not_a_500(browser, charset, input_cases):
+    input_cases(1)
     # An unknown charset is refused whatever the method: Django would decode
     # the query string with whatever it falls back to.
     response = browser.get(
@@ -104,7 +108,8 @@ def test_a_get_with_an_unknown_or_odd_charset_is_a_400_not_a_500(browser, charse
 
 @override_settings(DEBUG=False)
 @pytest.mark.parametrize("charset", ["utf-8", "UTF-8", "utf8", "utf_8"])
-def test_a_form_in_utf_8_by_any_of_its_names_is_read(client, charset):
+def test_a_form_in_utf_8_by_any_of_its_names_is_read(client, charset, input_cases):
+    input_cases(1)
     response = client.post(
         "/comments/delete/",
         "email=reader%40example.com",

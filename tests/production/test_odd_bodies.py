@@ -36,9 +36,12 @@ def log_lines_during(site, send):
 
 
 @pytest.mark.parametrize("content_type", CONTENT_TYPES)
-def test_an_odd_charset_is_the_sites_400_through_nginx_and_gunicorn(site, content_type):
+def test_an_odd_charset_is_the_sites_400_through_nginx_and_gunicorn(
+    site, content_type, input_cases
+):
     paths = [comment_path(site), "/admin/login/", "/blog/", "/sitemap.xml", POST_PATH]
     for path in paths:
+        input_cases(1)
         headers = {"Content-Type": content_type, "Cookie": "csrftoken=" + "madeup" * 5 + "xx"}
         (response, body), lines = log_lines_during(
             site,
@@ -55,7 +58,8 @@ def test_an_odd_charset_is_the_sites_400_through_nginx_and_gunicorn(site, conten
         assert len(lines) == 1, lines
 
 
-def test_a_query_string_in_a_charset_django_chokes_on_is_a_400_from_gunicorn(site):
+def test_a_query_string_in_a_charset_django_chokes_on_is_a_400_from_gunicorn(site, input_cases):
+    input_cases(1)
     # Straight to gunicorn (nginx in front says https): Django decoded the
     # query string with the declared charset while building its request.
     connection = http.client.HTTPConnection("127.0.0.1", site.app_port, timeout=10)
