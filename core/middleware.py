@@ -18,6 +18,8 @@ BUSY_RETRY_SECONDS = 5
 # What Django's multipart parser takes as a boundary (printable ASCII, not
 # ending in a space); RFC 2046 allows less, browsers send less still.
 MULTIPART_BOUNDARY_RE = re.compile(r"[ -~]{0,200}[!-~]")
+# Set by ``refuse_unreadable_charsets`` (a WSGI key no client can send).
+CHARSET_REFUSED = "glutablog.charset_refused"
 
 
 def unreadable_request(request):
@@ -49,10 +51,6 @@ def unreadable_request(request):
             return f"form body in {charset[:40]!r}, not UTF-8"
         request.encoding = "utf-8"  # an alias ("utf8", "UTF_8"): read it as Django's own
     return ""
-
-
-# Set by ``refuse_unreadable_charsets`` (a WSGI key no client can send).
-CHARSET_REFUSED = "glutablog.charset_refused"
 
 
 def refuse_unreadable_charsets(application):
