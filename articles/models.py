@@ -465,6 +465,8 @@ class Post(PostReview, models.Model):
             )
         # Images without alt text, not in the library or from other sites.
         errors.extend(result.image_errors())
+        # Text shaped so that Markdown would take too long (not rendered).
+        errors.extend(result.complexity_errors())
         field_errors = {"body": errors} if errors else {}
         if self.slug and not slug_is_free_of_archives(self.slug):
             field_errors["slug"] = ValidationError(

@@ -49,6 +49,8 @@ ARCHIVE_CHANGEFREQ = "monthly"
 CHANGEFREQ = "weekly"
 CACHE_SECONDS = 60 * 60
 SLUG_PLACEHOLDER = "slug-placeholder"
+# Pages beyond this are no page (a 20-digit ?p= overflowed the query's OFFSET).
+MAX_PAGE = 10**6
 
 
 def _page(request):
@@ -56,7 +58,7 @@ def _page(request):
         page = int(request.GET.get("p", 1))
     except ValueError:
         raise Http404("No such sitemap page.") from None
-    if page < 1:
+    if not 1 <= page <= MAX_PAGE:
         raise Http404("No such sitemap page.")
     return page
 

@@ -14,6 +14,7 @@ from django.utils.translation import ngettext
 
 from articles.admin import ListColumn, PostAdmin
 from articles.models import Post
+from core.changelists import database_integer
 from core.paginators import LargeTableAdminMixin
 
 from .models import BlockedTerm, Comment, CommentDeletion
@@ -83,9 +84,9 @@ class PostFilter(admin.SimpleListFilter):
         if value is None:
             return None
         try:
-            return int(value)
+            return database_integer(value, low=1)
         except ValueError:
-            raise IncorrectLookupParameters(f"No post {value!r}.") from None
+            raise IncorrectLookupParameters(f"No post {value[:30]!r}.") from None
 
     def queryset(self, request, queryset):
         chosen = self._chosen()

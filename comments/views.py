@@ -10,6 +10,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from articles.models import Post
 from core.client_ip import client_address
 from core.mail import enqueue_on_commit
+from core.middleware import BUSY_RETRY_SECONDS, database_busy
 from core.security import same_origin_required
 
 from . import deletion, moderation, notifications
@@ -19,20 +20,8 @@ from .models import Comment
 
 APPROVAL_NOTICE = "Please note, comments need to be approved before they are published."
 PUBLISHED_NOTICE = "Thank you: your comment is published."
-BUSY_RETRY_SECONDS = 5
 
 logger = logging.getLogger("comments")
-
-
-def database_busy(error):
-    """Whether ``error`` means "the database is busy, try again" rather than a
-    fault: SQLite still locked by another writer after its busy timeout, or
-    PostgreSQL's connection pool or a lock wait timing out."""
-    cause = error.__cause__
-    return "database is locked" in str(error) or type(cause).__name__ in {
-        "PoolTimeout",
-        "LockNotAvailable",
-    }
 
 
 def cross_site_refused(request, reason, post_id):

@@ -17,11 +17,20 @@ Syntax, on top of ordinary Markdown:
 
 Everything the Markdown produces is then cleaned by nh3 with an allow-list:
 no scripts, no event handlers, no ``javascript:`` (or other non-web) links.
+
+Python-Markdown is slow on some shapes of text (thousands of nested ``[``
+took 66 s for 16,000 characters; unclosed ``(`` after links, unclosed tags
+on many lines, lists and quotes nested hundreds deep, tens of thousands of
+``*``, backticks or backslashes). ``complexity_problems`` finds those shapes
+in one pass, before Markdown runs: such a body is not rendered (it is shown
+as escaped text) and ``RenderResult.complexity_errors()`` says why, on the
+body field. No sensible text comes near the limits (``MARKDOWN_LIMITS``).
 """
 
 import re
 import xml.etree.ElementTree as etree
 from dataclasses import dataclass, field
+from html import escape as html_escape
 from urllib.parse import urljoin
 
 import markdown
@@ -66,6 +75,84 @@ MAX_IMAGE_ID = 2**63 - 1
 # Where a body places library images, for the app that records their use.
 IMAGE_REFS_IN_TEXT_RE = re.compile(r"\bimage:(\d{1,18})\b", re.IGNORECASE)
 IMG_TAG_RE = re.compile(r"<img\b", re.IGNORECASE)
+
+
+# What no sensible text reaches, and beyond which Python-Markdown's time grows
+# faster than the text (measured on 100 KB bodies: tests/core/test_markdown_limits.py).
+MARKDOWN_LIMITS = {
+    "nesting": 32,  # [ inside [, ( inside (, quotes in quotes, list levels
+    "unclosed_tags": 200,  # "<word" with no ">" before the next "<"
+    "tags": 2_000,  # HTML tags written in the text
+    "inline_marks": 20_000,  # *, ` and \ together
+    "table_rows": 2_000,  # lines of a table (starting with "|")
+}
+_BRACKETS_RE = re.compile(r"\\.|[\[\]()]", re.DOTALL)
+_QUOTE_RE = re.compile(r"^[ \t]*((?:>[ \t]?)+)", re.MULTILINE)
+_INDENT_RE = re.compile(r"^([ \t]+)\S", re.MULTILINE)
+_UNCLOSED_TAG_RE = re.compile(r"<[A-Za-z/!?][^<>]*(?=<|\Z)")
+_TABLE_ROW_RE = re.compile(r"^[ \t]*\|", re.MULTILINE)
+_TAG_RE = re.compile(r"<[A-Za-z/!?]")
+
+
+def _deepest(tokens, opening, closing):
+    depth = deepest = 0
+    for token in tokens:
+        if token == opening:
+            depth += 1
+            deepest = max(deepest, depth)
+        elif token == closing and depth:
+            depth -= 1
+    return deepest
+
+
+def complexity_problems(body):
+    """What makes ``body`` too costly to render, in words for the editor: [] for
+    any sensible text. One pass of regular expressions (milliseconds for
+    100 KB), run before Markdown by ``render``."""
+    body = body or ""
+    limits = MARKDOWN_LIMITS
+    nesting = limits["nesting"]
+    problems = []
+    tokens = [t for t in _BRACKETS_RE.findall(body) if len(t) == 1]  # not escaped
+    for opening, closing in ("[]", "()"):
+        depth = _deepest(tokens, opening, closing)
+        if depth > nesting:
+            problems.append(
+                f"“{opening}” opened {depth} times before being closed (at most {nesting}). "
+                f"Close each {opening} with {closing}, or write \\{opening} for the character itself."
+            )
+    quotes = max((m.group(1).count(">") for m in _QUOTE_RE.finditer(body)), default=0)
+    if quotes > nesting:
+        problems.append(
+            f"Quotes nested {quotes} deep (“>” at the start of a line; at most {nesting})."
+        )
+    indent = max((len(m.group(1).expandtabs(4)) for m in _INDENT_RE.finditer(body)), default=0)
+    if indent // 4 > nesting:
+        problems.append(
+            f"A line indented {indent} spaces: lists nested {indent // 4} levels deep "
+            f"(at most {nesting})."
+        )
+    unclosed = len(_UNCLOSED_TAG_RE.findall(body))
+    if unclosed > limits["unclosed_tags"]:
+        problems.append(
+            f"{unclosed:,} “<” that start an HTML tag never closed with “>” (at most "
+            f"{limits['unclosed_tags']}). Write &lt; for the character itself, or put "
+            "the text in `backticks`."
+        )
+    tags = len(_TAG_RE.findall(body))
+    if tags > limits["tags"]:
+        problems.append(
+            f"{tags:,} HTML tags (at most {limits['tags']:,}): write the text in Markdown."
+        )
+    marks = body.count("*") + body.count("`") + body.count("\\")
+    if marks > limits["inline_marks"]:
+        problems.append(
+            f"{marks:,} emphasis and code marks (*, ` and \\; at most {limits['inline_marks']:,})."
+        )
+    rows = len(_TABLE_ROW_RE.findall(body))
+    if rows > limits["table_rows"]:
+        problems.append(f"{rows:,} table rows (at most {limits['table_rows']:,}).")
+    return problems
 
 
 class ImageResolver:
@@ -140,6 +227,22 @@ class RenderResult:
     unknown_images: list = field(default_factory=list)  # ids not in the library
     foreign_images: list = field(default_factory=list)  # addresses not allowed
     raw_images: int = 0  # <img> tags written as HTML
+    # Why the body was not rendered (complexity_problems): shown as plain text.
+    too_complex: list = field(default_factory=list)
+
+    def complexity_errors(self):
+        """A ValidationError for the body field when it was too costly to render."""
+        if not self.too_complex:
+            return []
+        return [
+            ValidationError(
+                "This text is shaped in a way that would take the site too long to "
+                "show (%(problems)s), so it is not shown. Simplify it: no sensible "
+                "text comes near these limits.",
+                code="too_complex",
+                params={"problems": " ".join(self.too_complex)},
+            )
+        ]
 
     def image_errors(self):
         """A ValidationError for each kind of image problem, for the body field."""
@@ -365,6 +468,12 @@ def render(body, reference_count=0, markers=()):
     the editor to fix.
     """
     renderer = _Renderer(reference_count, None if markers is None else list(markers))
+    problems = complexity_problems(body)
+    if problems:
+        # Never handed to Markdown: the text, escaped, in one paragraph.
+        renderer.result.too_complex = problems
+        renderer.result.html = f"<p>{html_escape(body)}</p>"
+        return renderer.result
     md = markdown.Markdown(extensions=["sane_lists", "tables", "fenced_code"])
     # Above Markdown's own link patterns (160-170) so "[1]" is ours, below
     # backticks (190) and escapes (180) so code and "\[1]" stay literal.

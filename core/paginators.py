@@ -38,10 +38,15 @@ EPOCH = dt.datetime(1970, 1, 1, tzinfo=dt.UTC)
 class LargeTablePaginator(Paginator):
     lookahead = 10_000  # rows counted beyond the requested page
     estimate_above = 100_000  # PostgreSQL: trust reltuples above this size
+    # A page asked beyond this is counted as if it were this one (and is then
+    # "no such page" for the admin: its invalid-filter answer, ?e=1): the
+    # count's LIMIT stays a number every database takes (a 20-digit ?p= was a
+    # "datatype mismatch" on SQLite, "bigint out of range" on PostgreSQL).
+    max_page_hint = 10**9
 
     def __init__(self, object_list, per_page, *args, page_hint=1, **kwargs):
         super().__init__(object_list, per_page, *args, **kwargs)
-        self.page_hint = max(1, page_hint)
+        self.page_hint = min(max(1, page_hint), self.max_page_hint)
         self.count_label = ""  # "more than 10,050" or "about 1,000,000"; "" when exact
 
     @classmethod

@@ -1,14 +1,19 @@
 """Error pages that say what happened and what to do next; robots.txt."""
 
+import sys
+
 from django.apps import apps
 from django.conf import settings
 from django.contrib import admin
 from django.contrib.auth.models import Group, Permission
 from django.core.exceptions import PermissionDenied
-from django.http import HttpResponse
+from django.http import HttpResponse, HttpResponseServerError
 from django.shortcuts import render
+from django.template.loader import render_to_string
 from django.urls import Resolver404, resolve, reverse
 from django.utils.cache import patch_cache_control
+
+from .middleware import bad_request_response, busy_response, database_busy
 
 # What each admin page of a model needs, by the end of its URL name.
 ADMIN_ACTIONS = {
@@ -94,3 +99,22 @@ def robots_txt(request):
     response = HttpResponse("\n".join(lines) + "\n", content_type="text/plain; charset=utf-8")
     patch_cache_control(response, public=True, max_age=60 * 60 * 24)
     return response
+
+
+def bad_request(request, exception=None):
+    """400 (settings' handler400) in the site's look. Unlike Django's own, it
+    reads nothing of the request's body: the body may be what could not be
+    read (a malformed multipart form, too many fields), and Django's view
+    reads it again through the CSRF check."""
+    return bad_request_response(request)
+
+
+def server_error(request):
+    """500 (handler500): Django's page (templates/500.html, rendered with no
+    request and no context), unless the error is the database being busy
+    somewhere outside a view (a session saved by its middleware), which gets
+    the 503 "try again" page like a busy view (core.middleware)."""
+    error = sys.exc_info()[1]
+    if database_busy(error):
+        return busy_response(request, after_view=True)
+    return HttpResponseServerError(render_to_string("500.html"))

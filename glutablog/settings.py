@@ -93,6 +93,11 @@ MIDDLEWARE = [
     # Response headers for every answer, cached pages included.
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
+    # A body in a character set that cannot be read: the site's 400, before
+    # anything reads it; a database too busy to answer: the site's 503; a
+    # number beyond the database's range: the site's 400.
+    "core.middleware.UnreadableRequestMiddleware",
+    "core.middleware.QueryErrorMiddleware",
     # Anonymous readers of registered pages are answered here, before
     # sessions, authentication and routing (see core.page_cache).
     "core.page_cache.CachedPageMiddleware",
@@ -159,6 +164,34 @@ elif DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
         },
     )
     DATABASES["default"]["OPTIONS"].setdefault("connect_timeout", 5)
+    # No request waits on PostgreSQL longer than gunicorn lets a worker live
+    # (GUNICORN_TIMEOUT, 30 s): a lock not granted within DATABASE_LOCK_TIMEOUT
+    # seconds, or a statement still running after DATABASE_STATEMENT_TIMEOUT,
+    # is cancelled, and the reader gets the 503 "busy, try again" page (the
+    # comment form hands the text back) instead of a worker killed mid-request.
+    # 0 turns a limit off (a long migration: DATABASE_STATEMENT_TIMEOUT=0).
+    DATABASE_LOCK_TIMEOUT = env.float("DATABASE_LOCK_TIMEOUT", default=10)
+    DATABASE_STATEMENT_TIMEOUT = env.float("DATABASE_STATEMENT_TIMEOUT", default=20)
+    _worker_timeout = env.int("GUNICORN_TIMEOUT", default=30)
+    for _name, _seconds in [
+        ("DATABASE_LOCK_TIMEOUT", DATABASE_LOCK_TIMEOUT),
+        ("DATABASE_STATEMENT_TIMEOUT", DATABASE_STATEMENT_TIMEOUT),
+    ]:
+        if _seconds < 0 or (_worker_timeout and _seconds >= _worker_timeout):
+            raise ImproperlyConfigured(
+                f"{_name}={_seconds:g} must be 0 (off) or shorter than gunicorn's worker "
+                f"timeout (GUNICORN_TIMEOUT={_worker_timeout}): a request waiting longer "
+                "would be killed with its worker instead of answered."
+            )
+    DATABASES["default"]["OPTIONS"]["options"] = " ".join(
+        option
+        for option in [
+            DATABASES["default"]["OPTIONS"].get("options", ""),  # ?options= in DATABASE_URL
+            f"-c lock_timeout={int(DATABASE_LOCK_TIMEOUT * 1000)}",
+            f"-c statement_timeout={int(DATABASE_STATEMENT_TIMEOUT * 1000)}",
+        ]
+        if option
+    )
     DATABASES["default"]["CONN_MAX_AGE"] = 0
     DATABASES["default"].setdefault("TEST", {})["NAME"] = env.str(
         "DATABASE_TEST_NAME", default="test_glutablog"

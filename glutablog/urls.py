@@ -18,6 +18,10 @@ admin.site.enable_nav_sidebar = False
 
 # Errors in the site's look; in the admin's look, naming what is missing, for staff.
 handler403 = "core.views.permission_denied"
+# A request the site cannot read (400) and a database too busy to answer (503
+# from handler500) get pages that need neither the body nor the database.
+handler400 = "core.views.bad_request"
+handler500 = "core.views.server_error"
 
 urlpatterns = [
     path("", RedirectView.as_view(pattern_name="articles:index", permanent=False)),

@@ -240,6 +240,9 @@ class Page(models.Model):
         # Images without alt text, not in the library or from other sites.
         if result.image_errors():
             errors.setdefault("body", []).extend(result.image_errors())
+        # Text shaped so that Markdown would take too long (not rendered).
+        if result.complexity_errors():
+            errors.setdefault("body", []).extend(result.complexity_errors())
         if self.is_privacy_policy:
             other = Page.objects.filter(is_privacy_policy=True).exclude(pk=self.pk).first()
             if other is not None:

@@ -47,3 +47,21 @@ def editor_client(client, editor):
 def moderator_client(client, moderator):
     client.force_login(moderator)
     return client
+
+
+# --- hostile input: how many cases the tests tried ---------------------------
+# Tests that throw odd input at the site (huge numbers, odd characters, odd
+# character sets) count each request in ``input_cases``; the total is printed
+# at the end of the run ("hostile input cases tried: N").
+_INPUT_CASES = []
+
+
+@pytest.fixture
+def input_cases():
+    """Call ``input_cases(n)`` for n requests of hostile input this test sent."""
+    return _INPUT_CASES.append
+
+
+def pytest_terminal_summary(terminalreporter):
+    if _INPUT_CASES:
+        terminalreporter.write_line(f"hostile input cases tried: {sum(_INPUT_CASES)}")

@@ -68,6 +68,16 @@ def _server_error(page, env):
     page.goto("/__tests__/server-error/")
 
 
+def _bad_request(page, env):
+    env.watch.expect_status(400, "/__tests__/bad-request/")
+    page.goto("/__tests__/bad-request/")
+
+
+def _busy(page, env):
+    env.watch.expect_status(503, "/__tests__/busy/")
+    page.goto("/__tests__/busy/")
+
+
 def _post_admin(page, env):
     env.admin_login(page, env.editor_user)
     post = Post.objects.get(slug="glutamine-and-gut-health")
@@ -126,6 +136,8 @@ PAGE_KINDS = {
     "404 page": Kind("/blog/no-such-post/", status=404),
     "403 page": Kind(_forbidden),
     "500 page": Kind(_server_error),
+    "400 page": Kind(_bad_request),
+    "503 page (the database busy)": Kind(_busy),
     "admin login": Kind("/admin/login/"),
     # Django 5.2's tabular inline (the disclaimers) has an empty first header
     # cell over the column of each row's hidden ids (admin/edit_inline/

@@ -81,11 +81,11 @@ class Served:
             timeout=timeout,
         )
 
-    def get(self, path, headers=None, source="127.0.0.1", method="GET"):
+    def get(self, path, headers=None, source="127.0.0.1", method="GET", body=None):
         """(response, body) for one request through nginx over TLS."""
         connection = self.https(source=source)
         try:
-            connection.request(method, path, headers=headers or {})
+            connection.request(method, path, body=body, headers=headers or {})
             response = connection.getresponse()
             return response, response.read()
         finally:
