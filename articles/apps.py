@@ -10,7 +10,7 @@ class ArticlesConfig(AppConfig):
     def ready(self):
         from core import page_cache
 
-        from . import checks, roles, signals  # noqa: F401 (registers checks and receivers)
+        from . import checks, roles, search, signals  # noqa: F401 (registers checks and receivers)
         from .views import (
             listing_page_version,
             post_page_version,
@@ -19,6 +19,7 @@ class ArticlesConfig(AppConfig):
         )
 
         post_migrate.connect(roles.ensure_roles, sender=self)
+        post_migrate.connect(search.forget_orphans, sender=self)
         page_cache.register("articles:detail", post_page_version)
         # The references files change exactly when the post's page does.
         page_cache.register("articles:references_ris", post_page_version)
