@@ -7,7 +7,7 @@ from django.conf import settings
 from django.contrib.postgres.search import SearchVectorField
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
-from django.db import models, transaction
+from django.db import connections, models, transaction
 from django.db.models import Count, Max, Value
 from django.db.models.functions import Coalesce, TruncMonth
 from django.urls import reverse
@@ -281,6 +281,49 @@ class PostQuerySet(models.QuerySet):
         return self.update(page_changed_at=timezone.now())
 
 
+class PostManager(models.Manager.from_queryset(PostQuerySet)):
+    """``Post.objects``: the queryset's methods, and the page cache's two
+    questions about all posts, asked on every cached hit.
+
+    Those two are the plain SQL statements they amount to. Built through the
+    ORM they took longer to build than to run: a cached post page cost
+    0.55 ms in one process, 0.18 ms like this (README "Performance"). They
+    follow ``PostQuerySet.published()`` (published, due), and a test holds
+    them to it (tests/articles/test_page_versions.py). Times are compared as
+    naive UTC, which is how Django stores them on SQLite and what PostgreSQL
+    reads in the connection's UTC time zone.
+    """
+
+    def public_page_version(self, slug, now=None):
+        """The version of the public post ``slug``'s page (its id and last
+        change), or None when no public post has that slug."""
+        with connections[self.db].cursor() as cursor:
+            cursor.execute(
+                f"SELECT id, page_changed_at FROM {self.model._meta.db_table} "
+                "WHERE slug = %s AND status = %s AND publish_at <= %s",
+                [slug, self.model.Status.PUBLISHED, _utc_naive(now)],
+            )
+            row = cursor.fetchone()
+        return None if row is None else f"{row[0]}:{row[1]}"
+
+    def listing_version(self, now=None):
+        """``PostQuerySet.listing_version`` for all posts, in one statement:
+        the newest change of any post and the newest due publish time."""
+        table = self.model._meta.db_table
+        with connections[self.db].cursor() as cursor:
+            cursor.execute(
+                f"SELECT (SELECT MAX(page_changed_at) FROM {table}), "
+                f"(SELECT MAX(publish_at) FROM {table} WHERE status = %s AND publish_at <= %s)",
+                [self.model.Status.PUBLISHED, _utc_naive(now)],
+            )
+            changed, due = cursor.fetchone()
+        return f"{changed or '-'}:{due or '-'}"
+
+
+def _utc_naive(moment=None):
+    return (moment or timezone.now()).astimezone(dt.UTC).replace(tzinfo=None)
+
+
 # Revisions (django-reversion; articles.revisions records them): a post's
 # version holds its references and disclaimers on the post, so reverting
 # brings those back too (and removes the ones added since). The medical
@@ -365,7 +408,7 @@ class Post(PostReview, models.Model):
     # disclaimers, approved comments): the version of its cached rendering.
     page_changed_at = models.DateTimeField(default=timezone.now, editable=False)
 
-    objects = PostQuerySet.as_manager()
+    objects = PostManager()
 
     class Meta:
         ordering = ["-publish_at", "-pk"]

@@ -246,7 +246,7 @@ def post_page_version(request, slug):
     Its related posts change with other posts: those changes touch the "posts"
     stamp, part of every version (``Post.save``), and a scheduled post coming
     due ends the rendering's validity (``PostDetailView.get``)."""
-    return Post.objects.published().filter(slug=slug).page_version()
+    return Post.objects.public_page_version(slug)
 
 
 class ReferencesExportView(View):

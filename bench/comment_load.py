@@ -42,11 +42,13 @@ class FormReader(HTMLParser):
             self.in_form = True
             self.action = attrs.get("action")
         elif self.in_form and tag in {"input", "textarea"} and attrs.get("name"):
-            kind = attrs.get("type", "text")
-            if kind == "hidden":
-                self.fields[attrs["name"]] = attrs.get("value", "")
-            elif kind == "checkbox":
+            kind = attrs.get("type", "text") if tag == "input" else "textarea"
+            if kind == "checkbox":
                 self.fields.setdefault("_checkboxes", []).append(attrs["name"])
+            elif kind not in {"radio", "submit", "button", "image", "file", "reset"}:
+                # A browser sends every text field, empty ones too (the honeypot
+                # is one: a form without it is a robot's).
+                self.fields[attrs["name"]] = attrs.get("value", "")
 
     def handle_endtag(self, tag):
         if tag == "form":
