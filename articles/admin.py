@@ -499,6 +499,7 @@ class DisclaimerAdmin(admin.ModelAdmin):
 @admin.register(Reviewer)
 class ReviewerAdmin(admin.ModelAdmin):
     list_display = ["name", "credentials", "user", "post_count", "updated_at"]
+    ordering = ["name", "pk"]  # the list and the post form's reviewer picker
     list_select_related = ["user"]
     search_fields = ["name", "credentials", "bio"]
     prepopulated_fields = {"slug": ["name"]}

@@ -157,7 +157,22 @@ class PostRevisionsMixin(VersionAdmin):
         if version is None:
             raise Http404("No such revision of this post.")
         context = {"revision_date": version.revision.date_created, **(extra_context or {})}
+        # A revision holds no review (Post.REVIEW_FIELDS): reverting would leave
+        # them empty. The post keeps the review it has (changeform_view below).
+        request.post_review_kept = (
+            post.pk,
+            {field: getattr(post, field) for field in post.REVIEW_FIELDS},
+        )
         return super().revision_view(request, str(post.pk), version_pk, context)
+
+    def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
+        # Opened from revision_view: the revision has just been reverted, in
+        # the transaction reversion keeps open; put the review back before the
+        # form reads the post.
+        kept = getattr(request, "post_review_kept", None)
+        if kept is not None and object_id == str(kept[0]):
+            self.model.objects.filter(pk=kept[0]).update(**kept[1])
+        return super().changeform_view(request, object_id, form_url, extra_context)
 
     def recover_view(self, request, version_id, extra_context=None):
         """A deleted post brought back: a version of a post, not of any model."""

@@ -331,7 +331,7 @@ def _utc_naive(moment=None):
 # bring back an old review date or approval).
 @reversion.register(
     follow=("references", "post_disclaimers"),
-    exclude=("reviewer", "reviewed_at", "review_state"),
+    exclude=PostReview.REVIEW_FIELDS,
 )
 class Post(PostReview, models.Model):
     class Status(models.TextChoices):

@@ -185,6 +185,10 @@ class ReviewRefused(ValidationError):
 class PostReview(models.Model):
     """The medical review fields and steps of a post (``Post`` inherits them)."""
 
+    # Moved by the review steps only: not part of a post's revisions, and kept
+    # as they are when a post is reverted (articles.admin_history).
+    REVIEW_FIELDS = ("reviewer", "reviewed_at", "review_state")
+
     # PROTECT: deleting a reviewer whose name stands on posts is refused with
     # the list of posts, rather than pages silently losing "Medically reviewed
     # by": a trust claim is removed on purpose, post by post.

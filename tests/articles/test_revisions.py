@@ -11,6 +11,7 @@ from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from django.utils import timezone
 from reversion.models import Version
 
 from articles import revisions
@@ -590,3 +591,22 @@ def test_a_huge_one_line_body_is_compared_quickly(editor, editor_client):
     assert response.status_code == 200
     assert time.monotonic() - started < 5
     assert "changed</ins>" in response.text
+
+
+def test_reverting_keeps_the_post_s_medical_review(editor_client, post):
+    """A revision holds no review: reverting to one from before the review
+    keeps the review the post has (only a review step moves it)."""
+    from articles.models import Reviewer
+
+    first = versions(post)[0]
+    jane = Reviewer.objects.create(name="Jane Doe", credentials="RD", slug="jane-doe")
+    reviewed_on = timezone.localdate()
+    Post.objects.filter(pk=post.pk).update(reviewer=jane, reviewed_at=reviewed_on)
+    post.refresh_from_db()
+
+    form = editor_client.get(revision_url(post, first.pk)).text
+    assert f'<option value="{jane.pk}" selected>' in form  # the form shows it, too
+    assert revert(editor_client, post, first).status_code == 302
+
+    post.refresh_from_db()
+    assert (post.reviewer, post.reviewed_at) == (jane, reviewed_on)
