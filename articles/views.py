@@ -1,10 +1,7 @@
 import datetime as dt
-import hashlib
-import logging
 from urllib.parse import urlencode
 
 from django.conf import settings
-from django.core.cache import cache
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -14,49 +11,30 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_safe
 from django.views.generic import DetailView, ListView, View
 
-from core import build, page_cache
+from core import page_cache
 from core.client_ip import client_address
-from core.models import SiteStamp
 from core.paginators import InvalidCursor, KeysetPaginator
 from core.ratelimit import rate_limited
+from core.stamped import stamped
 
 from . import bibliography, search
 from .models import Post, Reviewer, Topic
 
-logger = logging.getLogger(__name__)
-
-ARCHIVE_CACHE_SECONDS = 60 * 60 * 24
-
 
 def public_archive_months(request):
-    """The archive's months (``PostQuerySet.archive_months``), kept in the cache
-    under the version of the set of public posts and the site-wide stamp.
+    """The archive's months (``PostQuerySet.archive_months``), counted once per
+    change of the set of public posts (its version is part of the key) and
+    kept like the menus (core.stamped).
 
     Counting the posts of every month reads every public post's date (60 ms
     for 10,000 posts on SQLite): once per change of the posts, not once per
-    list page rendered after it. Two small queries (the version) when stored.
-    A cache that fails is skipped."""
-    version = "|".join(
-        [
-            build.BUILD_ID,
-            settings.TIME_ZONE,
-            Post.objects.listing_version(),
-            SiteStamp.current_for(request),
-        ]
+    list page rendered after it."""
+    return stamped(
+        request,
+        "articles:archive-months",
+        lambda: Post.objects.published().archive_months(),
+        parts=(settings.TIME_ZONE, Post.objects.listing_version()),
     )
-    key = "articles:archive-months:" + hashlib.sha256(version.encode()).hexdigest()
-    try:
-        months = cache.get(key)
-    except Exception:  # noqa: BLE001 (the cache is an optimisation only)
-        logger.warning("archive months: cache unavailable, counting", exc_info=True)
-        months = None
-    if months is None:
-        months = Post.objects.published().archive_months()
-        try:
-            cache.set(key, months, ARCHIVE_CACHE_SECONDS)
-        except Exception:  # noqa: BLE001
-            logger.warning("archive months: cache unavailable, not stored", exc_info=True)
-    return months
 
 
 class PublicPostList(ListView):

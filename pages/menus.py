@@ -16,21 +16,13 @@ A cache that fails is skipped: the menus are built again, never an error.
 """
 
 import dataclasses
-import hashlib
-import logging
 
-from django.core.cache import cache
 from django.urls import reverse
 
-from core import build
-from core.models import SiteStamp
 from core.site_links import Link
+from core.stamped import stamped
 
 from .models import Page
-
-logger = logging.getLogger(__name__)
-
-CACHE_SECONDS = 60 * 60 * 24
 
 
 @dataclasses.dataclass(frozen=True)
@@ -59,31 +51,9 @@ def build_menus():
     return Menus(tuple(navigation), tuple(footer), privacy_policy)
 
 
-def _cache_key(stamp):
-    # The deployed code is part of the key: page addresses come from its URLs.
-    return "pages:menus:" + hashlib.sha256(f"{build.BUILD_ID}|{stamp}".encode()).hexdigest()
-
-
 def site_menus(request=None):
     """The menus for the page being rendered for ``request`` (None: no request to share with)."""
-    menus = getattr(request, "site_menus", None)
-    if menus is not None:
-        return menus
-    key = _cache_key(SiteStamp.current_for(request))
-    menus = None
-    try:
-        menus = cache.get(key)
-    except Exception:  # noqa: BLE001 (the cache is an optimisation only)
-        logger.warning("menus: cache unavailable, building them", exc_info=True)
-    if menus is None:
-        menus = build_menus()
-        try:
-            cache.set(key, menus, CACHE_SECONDS)
-        except Exception:  # noqa: BLE001
-            logger.warning("menus: cache unavailable, not stored", exc_info=True)
-    if request is not None:
-        request.site_menus = menus
-    return menus
+    return stamped(request, "pages:menus", build_menus)
 
 
 def privacy_policy(request=None):
