@@ -630,17 +630,9 @@ class Post(PostReview, models.Model):
 
     def sync_body_images(self):
         """Record which library images the body places (see PostBodyImage)."""
-        from images.models import Image
+        from images.models import sync_placed_images
 
-        mentioned = markup.image_references(self.body)
-        wanted = set(Image.objects.filter(pk__in=mentioned).values_list("pk", flat=True))
-        current = set(self.body_images.values_list("image_id", flat=True))
-        if current - wanted:
-            self.body_images.filter(image_id__in=current - wanted).delete()
-        if wanted - current:
-            PostBodyImage.objects.bulk_create(
-                PostBodyImage(post=self, image_id=pk) for pk in sorted(wanted - current)
-            )
+        sync_placed_images(self, self.body_images, "post")
 
     @property
     def ordered_disclaimers(self):

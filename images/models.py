@@ -182,3 +182,22 @@ class Image(models.Model):
         """What an editor types to place this image in a post."""
         alt = self.alt.replace("[", "\\[").replace("]", "\\]")
         return f"![{alt}](image:{self.pk})"
+
+
+def sync_placed_images(owner, rows, owner_field):
+    """Record which library images ``owner.body`` (Markdown) places: ``rows``
+    is the owner's related manager of its placement rows (``post.body_images``),
+    whose model has ``owner_field`` pointing at the owner and an ``image`` key. Rows
+    for images no longer placed go; rows for newly placed ones come, in one
+    statement each."""
+    from core import markup
+
+    mentioned = markup.image_references(owner.body)
+    wanted = set(Image.objects.filter(pk__in=mentioned).values_list("pk", flat=True))
+    current = set(rows.values_list("image_id", flat=True))
+    if current - wanted:
+        rows.filter(image_id__in=current - wanted).delete()
+    if wanted - current:
+        rows.model.objects.bulk_create(
+            rows.model(**{owner_field: owner}, image_id=pk) for pk in sorted(wanted - current)
+        )
