@@ -8,15 +8,16 @@ into ``datetime(99999999999, 1, 1)`` (an ``OverflowError``, not the
 filter's value reaches the database as given (an ``OverflowError`` binding a
 20-digit number on SQLite, a ``DataError`` on PostgreSQL).
 
-``check_every_admin()`` (run by core's ``ready()``, once every admin module
-is loaded) gives every registered ModelAdmin, ours and third-party ones (axes,
-django-tasks), ``CheckedLookupsMixin``, so an admin added later is covered
-without anyone remembering. Filters of our own check their values with
+The project's admin site (``CheckedAdminSite``, made the default site by
+``core.apps.AdminConfig`` in INSTALLED_APPS, Django's documented way) gives
+every ModelAdmin registered on it, ours and third-party ones (axes,
+django-tasks), ``CheckedLookupsMixin`` as it is registered, so an admin added
+later is covered without anyone remembering. Filters of our own check their values with
 ``database_integer``. What is left (a view, not a changelist) is answered 400
 by ``core.middleware.QueryErrorMiddleware``.
 """
 
-from django.apps import apps
+from django.contrib.admin import AdminSite, ModelAdmin
 from django.contrib.admin.options import IncorrectLookupParameters
 from django.contrib.admin.views.main import ChangeList
 from django.db import DataError
@@ -61,18 +62,16 @@ class CheckedLookupsMixin:
         return type(f"Checked{changelist.__name__}", (CheckedChangeList, changelist), {})
 
 
-def check_every_admin(site):
-    """Register every ModelAdmin of ``site`` again with CheckedLookupsMixin
-    (through the site's public register/unregister/get_model_admin)."""
-    for model in apps.get_models():
-        if not site.is_registered(model):
-            continue
-        model_admin = site.get_model_admin(model)
-        if isinstance(model_admin, CheckedLookupsMixin):
-            continue
-        admin_class = type(model_admin)
-        checked = type(admin_class.__name__, (CheckedLookupsMixin, admin_class), {})
-        checked.__module__ = admin_class.__module__
-        checked.__qualname__ = admin_class.__qualname__
-        site.unregister(model)
-        site.register(model, checked)
+class CheckedAdminSite(AdminSite):
+    """The project's admin site (``core.apps.AdminConfig.default_site``):
+    every ModelAdmin registered on it, ours and third-party ones, gets
+    ``CheckedLookupsMixin`` as it is registered."""
+
+    def register(self, model_or_iterable, admin_class=None, **options):
+        admin_class = admin_class or ModelAdmin
+        if not issubclass(admin_class, CheckedLookupsMixin):
+            checked = type(admin_class.__name__, (CheckedLookupsMixin, admin_class), {})
+            checked.__module__ = admin_class.__module__
+            checked.__qualname__ = admin_class.__qualname__
+            admin_class = checked
+        super().register(model_or_iterable, admin_class, **options)

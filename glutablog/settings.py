@@ -59,7 +59,9 @@ if _site.scheme not in ("http", "https") or not _site.hostname or _site.path not
 SITE_URL = f"{_site.scheme}://{_site.netloc}"
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    # django.contrib.admin, its default site checking every changelist's
+    # query string (core.changelists.CheckedAdminSite).
+    "core.admin_config.AdminConfig",
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
