@@ -56,6 +56,11 @@ from .models import SiteStamp
 logger = logging.getLogger(__name__)
 
 CACHE_TIMEOUT = 60 * 60 * 24
+# How long a shared cache in front (nginx, a CDN) may keep an anonymous page
+# before revalidating it with its ETag. nginx counts whole seconds, so a copy
+# is fresh for one to two seconds: the two seconds within which every change
+# reaches readers. Not a setting: a longer lifetime would break that promise.
+SHARED_SECONDS = 1
 MESSAGES_COOKIE = "messages"
 # Headers of a rendering kept with it and sent with every copy (a download's
 # file name).
@@ -186,10 +191,16 @@ def storable(response):
 
 def shared_headers(response, etag):
     """Headers of a page every anonymous reader shares: browsers revalidate each
-    time (a change shows at once); a shared cache may keep it a moment."""
+    time (a change shows at once); a shared cache may keep it SHARED_SECONDS
+    and, only while this site fails to answer, serve it stale for
+    PAGE_CACHE_STALE_IF_ERROR_SECONDS more (the contract with nginx:
+    deploy/nginx/glutablog.conf.in)."""
     response["ETag"] = etag
-    response["Cache-Control"] = f"public, max-age=0, s-maxage={settings.PAGE_CACHE_SHARED_SECONDS}"
-    response["X-Accel-Expires"] = str(settings.PAGE_CACHE_SHARED_SECONDS)
+    response["Cache-Control"] = (
+        f"public, max-age=0, s-maxage={SHARED_SECONDS}, "
+        f"stale-if-error={settings.PAGE_CACHE_STALE_IF_ERROR_SECONDS}"
+    )
+    response["X-Accel-Expires"] = str(SHARED_SECONDS)
     patch_vary_headers(response, ["Cookie"])
     return response
 

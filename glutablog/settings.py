@@ -424,11 +424,16 @@ MEDICAL_REVIEW_REQUIRED = env.bool("MEDICAL_REVIEW_REQUIRED", default=False)
 # Change to drop every cached page at once (the deployed code, templates and
 # requirements are part of the cache key already: core.build).
 PAGE_CACHE_VERSION = env.str("PAGE_CACHE_VERSION", default="1")
-# How long a shared cache in front (nginx, a CDN) may keep an anonymous page
-# before revalidating it with its ETag (nginx counts whole seconds: 1 means an
-# approval shows within one to two seconds); browsers always revalidate. The
-# nginx configuration in deploy/ stores pages only for 1 or 2.
-PAGE_CACHE_SHARED_SECONDS = env.int("PAGE_CACHE_SHARED_SECONDS", default=1)
+# A shared cache in front (nginx, a CDN) keeps an anonymous page one second
+# (core.page_cache.SHARED_SECONDS) and may serve it this many seconds longer
+# only while the site fails to answer (a connection error or a timeout:
+# `stale-if-error`). Never while the site answers: a change, an unpublished
+# post or a deleted comment reaches readers within two seconds.
+PAGE_CACHE_STALE_IF_ERROR_SECONDS = env.int("PAGE_CACHE_STALE_IF_ERROR_SECONDS", default=60)
+if PAGE_CACHE_STALE_IF_ERROR_SECONDS < 0:
+    raise ImproperlyConfigured(
+        "PAGE_CACHE_STALE_IF_ERROR_SECONDS must be 0 or more (0: never a stale copy)."
+    )
 # Query parameters that change nothing on a page (campaign tracking): a page
 # asked with them is still served from the cache. Any utm_* counts too.
 PAGE_CACHE_IGNORED_PARAMS = env.list(

@@ -24,40 +24,25 @@ as usual.
 
 import io
 import os
-import re
 import shutil
-from pathlib import Path
-from urllib.parse import urlsplit
 
 import pytest
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from django.core.management import call_command, get_commands
 
-CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
-ROOT = Path(__file__).resolve().parents[2]
-ARTIFACTS = ROOT / "artifacts" / "screenshots"
-DOCS_SCREENSHOTS = ROOT / "docs" / "screenshots"
-TIMEOUT_MS = 10_000
-PASSWORD = "a known browser-test password 42"
+from .support import (
+    ARTIFACTS,
+    ROOT,
+    TIMEOUT_MS,
+    Watch,
+    launch_chromium,
+    safe_name,
+    screenshot_failed_pages,
+)
 
-# Reports CSP violations from the page to the test (the binding is not
-# subject to the page's policy). Installed before any page script runs.
-CSP_LISTENER = """
-document.addEventListener("securitypolicyviolation", (event) => {
-  window.__reportCspViolation(
-    `${event.effectiveDirective} blocked ${event.blockedURI || "inline"} on ${event.documentURI}`
-  );
-});
-"""
+DOCS_SCREENSHOTS = ROOT / "docs" / "screenshots"
+PASSWORD = "a known browser-test password 42"
 
 
 def pytest_collection_modifyitems(items):
@@ -66,13 +51,6 @@ def pytest_collection_modifyitems(items):
             raise pytest.UsageError(
                 f"{item.nodeid}: mark every browser test with @pytest.mark.browser"
             )
-
-
-@pytest.hookimpl(wrapper=True, tryfirst=True)
-def pytest_runtest_makereport(item, call):
-    report = yield
-    setattr(item, f"report_{report.when}", report)
-    return report
 
 
 # --- environment ------------------------------------------------------------
@@ -94,137 +72,20 @@ def _serve_media(settings):
 @pytest.fixture(scope="package")
 def browser(_allow_async_unsafe):
     try:
-        from playwright.sync_api import Error, sync_playwright
+        from playwright.sync_api import sync_playwright
     except ImportError as error:  # pragma: no cover
         pytest.fail(
             f"The browser tests need the Playwright package ({error}): "
             "install requirements-dev.txt (make install).",
             pytrace=False,
         )
-    if not Path(CHROMIUM).is_file():
-        pytest.fail(
-            f"Chromium not found at {CHROMIUM}: the browser tests need it. Install "
-            "Debian's package (apt-get install chromium, as .ci/run does) or set "
-            "CHROMIUM_PATH. Do not run `playwright install`.",
-            pytrace=False,
-        )
     with sync_playwright() as playwright:
-        try:
-            chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        except Error as error:
-            pytest.fail(f"Chromium at {CHROMIUM} did not start: {error}", pytrace=False)
+        chromium = launch_chromium(playwright)
         yield chromium
         chromium.close()
 
 
 # --- pages ------------------------------------------------------------------
-
-
-class Watch:
-    """What the pages of one test did: console, errors, CSP, requests."""
-
-    def __init__(self, base_url):
-        self.origin = _origin(base_url)
-        self.console = []
-        self.page_errors = []
-        self.csp_violations = []
-        self.requests = []
-        self.failed_responses = []
-        self.failed_requests = []
-        self.missing_favicon = False
-        self.expected = set()
-
-    def expect_status(self, status, path):
-        """An error answer the test means to get (a reader's 404, a refused
-        POST's 403): it, and Chromium's console line about it, are not
-        complaints. Every other error answer still is."""
-        self.expected.add(f"{status} {self.origin}{path}")
-
-    def attach(self, context):
-        context.expose_binding(
-            "__reportCspViolation", lambda source, text: self.csp_violations.append(text)
-        )
-        context.add_init_script(CSP_LISTENER)
-        context.on("page", self._attach_page)
-
-    def _attach_page(self, page):
-        page.on("console", self._console)
-        page.on("pageerror", lambda e: self.page_errors.append(str(e)))
-        page.on("request", lambda r: self.requests.append(r.url))
-        page.on("requestfailed", self._request_failed)
-        page.on(
-            "response",
-            lambda r: r.status >= 400 and self.failed_responses.append(f"{r.status} {r.url}"),
-        )
-
-    def _request_failed(self, request):
-        # A request still under way when the page navigates is cancelled by
-        # the browser (a card image on the index, the admin's autocomplete
-        # lookup when Save is pressed): not a failure. Refused connections,
-        # resets and error statuses still are.
-        if request.failure == "net::ERR_ABORTED" and request.resource_type in (
-            "image",
-            "xhr",
-            "fetch",
-        ):
-            return
-        self.failed_requests.append(f"{request.url}: {request.failure}")
-
-    def _console(self, message):
-        text = f"{message.type}: {message.text}"
-        if "Failed to load resource" in message.text:
-            # Chromium's favicon request reaches no request/response event:
-            # this message, with its URL, is all there is of it.
-            url = message.location.get("url", "")
-            if urlsplit(url).path == "/favicon.ico" and url.startswith(self.origin):
-                self.missing_favicon = True
-                return
-            text += f" ({url})"
-        self.console.append(text)
-
-    def _about_expected_response(self, message):
-        # "Failed to load resource: the server responded with a status of 404
-        # (Not Found) (http://...)": the status and the address, as _console wrote.
-        found = re.search(r"status of (\d{3}) .*\((\S+)\)$", message)
-        return found is not None and f"{found[1]} {found[2]}" in self.expected
-
-    def csp_problems(self):
-        """Violations reported by the page, and console lines or errors about them."""
-        mentions = ("Content Security Policy", "Refused")
-        logged = [m for m in self.console + self.page_errors if any(w in m for w in mentions)]
-        return self.csp_violations + logged
-
-    def foreign_requests(self):
-        return [
-            url
-            for url in self.requests
-            if not url.startswith(("data:", "about:")) and _origin(url) != self.origin
-        ]
-
-    def assert_clean(self):
-        """Nothing blocked by the CSP, no script error, nothing from elsewhere."""
-        assert not self.csp_problems(), (
-            f"blocked by the Content-Security-Policy: {self.csp_problems()}"
-        )
-        assert not self.page_errors, f"uncaught errors in the page: {self.page_errors}"
-        unexpected = [r for r in self.failed_responses if r not in self.expected]
-        errors = [
-            m
-            for m in self.console
-            if m.startswith("error:") and not self._about_expected_response(m)
-        ]
-        assert not errors, f"console errors: {errors}"
-        assert not unexpected, f"failed responses: {unexpected}"
-        assert not self.failed_requests, f"failed requests: {self.failed_requests}"
-        assert self.requests, "no request was recorded"
-        assert not self.foreign_requests(), (
-            f"requests to another host than {self.origin}: {self.foreign_requests()}"
-        )
-
-
-def _origin(url):
-    parts = urlsplit(url)
-    return f"{parts.scheme}://{parts.netloc}"
 
 
 @pytest.fixture
@@ -251,15 +112,9 @@ def new_page(browser, live_server, watch, request):
     yield make
 
     report = getattr(request.node, "report_call", None)
-    for n, context in enumerate(contexts):
-        if report is not None and report.failed:
-            for m, page in enumerate(context.pages):
-                name = f"FAILED-{_safe(request.node.name)}-{n}-{m}.png"
-                ARTIFACTS.mkdir(parents=True, exist_ok=True)
-                try:
-                    page.screenshot(path=ARTIFACTS / name, full_page=True)
-                except Exception:  # noqa: BLE001 (a failing page may be gone)
-                    pass
+    if report is not None and report.failed:
+        screenshot_failed_pages(contexts, request.node.name)
+    for context in contexts:
         context.close()
 
 
@@ -267,10 +122,6 @@ def new_page(browser, live_server, watch, request):
 def page(new_page):
     """A page for one test, 1280x800."""
     return new_page()
-
-
-def _safe(name):
-    return re.sub(r"[^A-Za-z0-9_.-]+", "-", name).strip("-")
 
 
 @pytest.fixture
@@ -285,7 +136,7 @@ def screenshot(request):
 
     def take(page, name, *, readme=False, full_page=False):
         ARTIFACTS.mkdir(parents=True, exist_ok=True)
-        path = ARTIFACTS / f"{_safe(name)}.png"
+        path = ARTIFACTS / f"{safe_name(name)}.png"
         # Caret and scrollbars out of the picture: stable screenshots.
         page.screenshot(path=path, full_page=full_page, animations="disabled", caret="hide")
         if readme:

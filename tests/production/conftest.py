@@ -1,15 +1,43 @@
-"""Two production sets for the tests that use real sockets, each started once:
+"""Production sets for the tests that use real sockets, each started once:
 
+* ``stack``: glutablog as production runs it: nginx with its page cache,
+  gunicorn, the task worker, PostgreSQL and Redis, mail to an SMTP server of
+  the test's own, and nginx's clock in the test's hands (stack.py). The
+  journeys through it run in Chromium (test_journeys.py);
 * ``site``: glutablog itself (production settings, a fresh SQLite file with
   the demo content, collectstatic) behind nginx, exactly as `make serve` runs it;
 * ``standin``: the same nginx in front of tests/production/standin_app.py, a
   WSGI app sending the page cache contract's headers (and its mistakes).
+
+Every test here is marked ``production`` (``pytest -m "not production"``
+leaves the tier out).
 """
+
+import uuid
 
 import pytest
 
 from .helpers import manage, production_env
 from .servers import serve
+from .stack import REDIS_URL, NginxClock, Sink, postgres_database
+
+PASSWORD = "a known production-tier password 42"
+# The demo's accounts (load_demo makes them without a password when DEBUG is
+# off), given one here so the journeys can log in through the real form.
+SET_PASSWORDS = f"""
+from django.contrib.auth import get_user_model
+for user in get_user_model().objects.filter(username__in=["editor", "moderator", "admin"]):
+    user.email = user.username + "@staff.example.com"
+    user.set_password({PASSWORD!r})
+    user.save()
+"""
+
+
+def pytest_collection_modifyitems(items):
+    for item in items:
+        if "tests/production/" in item.nodeid:
+            item.add_marker(pytest.mark.production)
+
 
 # Each gunicorn worker's own cache: these tests are about nginx, and leave no
 # keys behind in a Redis others use.
@@ -26,6 +54,7 @@ MEDIA_FILES = {
 @pytest.fixture(scope="session")
 def site(tmp_path_factory):
     tmp = tmp_path_factory.mktemp("site")
+    clock = NginxClock(tmp / "clock")
     for name, content in MEDIA_FILES.items():
         path = tmp / "media" / name
         path.parent.mkdir(parents=True, exist_ok=True)
@@ -44,9 +73,11 @@ def site(tmp_path_factory):
         # slashes: django-environ drops one from the path).
         EMAIL_URL=f"filemail:///{tmp / 'mail'}",
         LOG_LEVEL="WARNING",
+        **clock.env(),
     )
     served = serve(tmp / "run", env)
     served.mail_dir = tmp / "mail"
+    served.clock = clock
     try:
         result = manage("load_demo", env=served.env)
         assert result.returncode == 0, result.stderr
@@ -58,6 +89,7 @@ def site(tmp_path_factory):
 @pytest.fixture(scope="session")
 def standin(tmp_path_factory):
     tmp = tmp_path_factory.mktemp("standin")
+    clock = NginxClock(tmp / "clock")
     env = production_env(
         SITE_URL=None,
         CACHE_URL=LOCAL_CACHE,
@@ -67,12 +99,52 @@ def standin(tmp_path_factory):
         MEDIA_ROOT=str(tmp / "media"),
         ALLOWED_HOSTS="127.0.0.1,localhost",
         WEB_CONCURRENCY="2",
+        **clock.env(),
     )
     served = serve(
         tmp / "run", env, "--app", "tests.production.standin_app:application", "--skip-setup"
     )
     served.standin_dir = tmp
+    served.clock = clock
     try:
         yield served
     finally:
         served.stop()
+
+
+@pytest.fixture(scope="session")
+def stack(tmp_path_factory):
+    """glutablog on PostgreSQL and Redis behind nginx, with its task worker, the
+    demo content (posts, comments, pages) and the demo accounts' passwords."""
+    tmp = tmp_path_factory.mktemp("stack")
+    sink = Sink().start()
+    clock = NginxClock(tmp / "clock")
+    with postgres_database() as database_url:
+        env = production_env(
+            SITE_URL=None,  # the address nginx serves, chosen with the ports
+            DATABASE_URL=database_url,
+            CACHE_URL=REDIS_URL,
+            CACHE_KEY_PREFIX=f"tier-{uuid.uuid4().hex[:10]}",
+            EMAIL_URL=sink.url,
+            STATIC_ROOT=str(tmp / "static"),
+            MEDIA_ROOT=str(tmp / "media"),
+            ALLOWED_HOSTS="127.0.0.1,localhost",
+            WEB_CONCURRENCY="2",
+            GUNICORN_ACCESSLOG=str(tmp / "gunicorn-access.log"),
+            LOG_LEVEL="WARNING",
+            **clock.env(),
+        )
+        served = serve(tmp / "run", env)
+        served.sink = sink
+        served.clock = clock
+        served.password = PASSWORD
+        try:
+            for command in ("load_demo", "load_demo_comments", "load_demo_pages"):
+                result = manage(command, env=served.env)
+                assert result.returncode == 0, result.stderr
+            result = manage("shell", "-c", SET_PASSWORDS, env=served.env)
+            assert result.returncode == 0, result.stderr
+            yield served
+        finally:
+            served.stop()
+            sink.stop()

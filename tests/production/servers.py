@@ -109,15 +109,18 @@ class Served:
         self.process.wait(timeout=10)
 
 
-def serve(run_dir, env, *extra_args):
-    """Start deploy/serve.py on free ports; returns a Served once nginx answers."""
+def serve(run_dir, env, *extra_args, ports=None):
+    """Start deploy/serve.py on free ports (or ``ports``: https, http, app, to
+    start a stopped set again where it was); returns a Served once nginx answers."""
     require_nginx()
     run_dir = Path(run_dir)
     run_dir.mkdir(parents=True, exist_ok=True)
-    https_port, http_port, app_port = free_ports(3)
+    https_port, http_port, app_port = ports or free_ports(3)
     env = dict(env)
     env.setdefault("SITE_URL", f"https://127.0.0.1:{https_port}")
     log_path = run_dir / "serve.log"
+    if log_path.exists():  # a restart: the earlier log is kept beside
+        log_path.replace(run_dir / f"serve-{time.time_ns()}.log")
     command = [
         sys.executable, "-m", "deploy.serve",
         "--https-port", str(https_port), "--http-port", str(http_port),

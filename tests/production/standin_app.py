@@ -18,14 +18,21 @@ from pathlib import Path
 
 DIRECTORY = Path(os.environ.get("STANDIN_DIR", "."))
 
-# What Django sends on a page that is the same for every reader without a session.
-SHAREABLE = [("Cache-Control", "max-age=0, s-maxage=1")]
+# What Django sends on a page that is the same for every reader without a
+# session (core.page_cache.shared_headers).
+SHAREABLE = [("Cache-Control", "public, max-age=0, s-maxage=1, stale-if-error=60")]
 
 PAGES = {
     # The contract: stored by nginx, revalidated with the ETag.
     "/blog/shared/": SHAREABLE,
     "/blog/shared-too/": SHAREABLE,
     "/blog/slow-to-revalidate/": SHAREABLE,
+    # Shareable, and failing when a test says so (failure_file()): "die" ends
+    # the worker without an answer (what nginx sees of a crashed or killed
+    # gunicorn worker), a number is the status the app answers with.
+    "/blog/fails-when-told/": SHAREABLE,
+    # Shareable for longer than the two seconds the site promises.
+    "/blog/two-seconds/": [("Cache-Control", "max-age=0, s-maxage=2")],
     # Personalised, as Django's never_cache marks it.
     "/blog/personal/": [
         ("Cache-Control", "max-age=0, no-cache, no-store, must-revalidate, private"),
@@ -63,6 +70,17 @@ def version_file(path):
     return "version" + path.rstrip("/").replace("/", "-")
 
 
+def failure_file(path):
+    return "failure" + path.rstrip("/").replace("/", "-")
+
+
+def failure(path):
+    try:
+        return (DIRECTORY / failure_file(path)).read_text().strip()
+    except FileNotFoundError:
+        return ""
+
+
 def log(record):
     line = (json.dumps(record) + "\n").encode()
     fd = os.open(DIRECTORY / "requests.log", os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o644)
@@ -89,6 +107,16 @@ def application(environ, start_response):
     if path not in PAGES:
         start_response("404 Not Found", [("Content-Type", "text/plain")])
         return [b"not found\n"]
+    failing = failure(path)
+    if failing == "die":
+        os._exit(1)  # no answer at all: gunicorn starts another worker
+    if failing:
+        body = f"{path} failed with {failing}\n".encode()
+        start_response(
+            f"{failing} Failing",
+            [("Content-Type", "text/plain"), ("Content-Length", str(len(body)))],
+        )
+        return [body]
     headers = list(PAGES[path])
     etag = f'"{path.strip("/").replace("/", "-")}-v{current}"'
     headers.append(("ETag", etag))

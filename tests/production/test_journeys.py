@@ -1,0 +1,303 @@
+"""The freshness contract, walked in Chromium through the production stack.
+
+Editors, moderators and readers use the site as production serves it: nginx
+with its page cache in front of gunicorn, the task worker sending the mail,
+PostgreSQL and Redis (conftest.stack). After each change, the question is
+what the NEXT anonymous reader gets through nginx: the change, within two
+seconds, however long the page was quiet.
+
+Each journey first lets an anonymous reader put the page in nginx's cache,
+then lets the page go quiet (nginx's clock moved ten minutes on: the copy is
+far older than its one-second shared lifetime, as on a quiet page of a real
+site), then changes something through the real forms, and reads the page as
+the first anonymous reader after the change. Where the change is made while
+the copy is still fresh, nginx's clock is moved two seconds on: the promise
+is "within two seconds".
+"""
+
+import re
+
+import pytest
+from playwright.sync_api import expect, sync_playwright
+
+from tests.browser.support import TIMEOUT_MS, Watch, launch_chromium, screenshot_failed_pages
+
+from .stack import link_in, text_of
+
+pytestmark = pytest.mark.browser
+
+QUIET_SECONDS = 600  # ten quiet minutes: the age of the stale copies readers got
+PROMISE_SECONDS = 2
+
+
+# --- readers, staff and nginx ---------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def chromium():
+    with sync_playwright() as playwright:
+        browser = launch_chromium(playwright)
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def watch(stack):
+    return Watch(stack.origin)
+
+
+@pytest.fixture
+def visitor(chromium, stack, watch, request):
+    """visitor(): a new browser (its own cookies) on the stack's https address."""
+    contexts = []
+
+    def make():
+        context = chromium.new_context(
+            base_url=stack.origin,
+            ignore_https_errors=True,  # the stack's self-signed certificate
+            viewport={"width": 1280, "height": 900},
+        )
+        context.set_default_timeout(TIMEOUT_MS)
+        context.set_default_navigation_timeout(TIMEOUT_MS)
+        watch.attach(context)
+        contexts.append(context)
+        return context.new_page()
+
+    yield make
+    report = getattr(request.node, "report_call", None)
+    if report is not None and report.failed:
+        screenshot_failed_pages(contexts, request.node.name)
+    for context in contexts:
+        context.close()
+
+
+@pytest.fixture
+def staff(visitor, stack):
+    """staff(username): a browser logged in to the admin through its form."""
+
+    def login(username):
+        page = visitor()
+        page.goto("/admin/login/")
+        page.get_by_label("Username").fill(username)
+        page.get_by_label("Password").fill(stack.password)
+        page.get_by_role("button", name="Log in").click()
+        expect(page).to_have_url(re.compile(r"/admin/$"))
+        return page
+
+    return login
+
+
+def anonymous(stack, path):
+    """(status, X-Cache, text) of one anonymous request through nginx: no
+    cookie, no session, what any reader arriving from a link gets."""
+    response, body = stack.get(path)
+    return response.status, response.headers.get("X-Cache"), body.decode()
+
+
+def cached_then_quiet(stack, path):
+    """A reader reads the page, nginx keeps it, and the page goes quiet."""
+    status, _, _ = anonymous(stack, path)
+    assert status == 200
+    _, cache, text = anonymous(stack, path)
+    assert cache == "HIT", f"nginx did not keep {path}"
+    stack.clock.advance(QUIET_SECONDS)
+    return text
+
+
+def first_reader_after_the_change(stack, path):
+    """What the next anonymous reader gets, and that nginx did not hand out an
+    old copy to get it."""
+    status, cache, text = anonymous(stack, path)
+    assert cache not in {"STALE", "UPDATING"}, f"nginx served an old copy ({cache})"
+    return status, text
+
+
+def post_admin(page, title):
+    """The post's change form, found the way an editor finds it: the list's search."""
+    page.goto("/admin/articles/post/")
+    page.locator("#searchbar").fill(title)
+    page.locator("#searchbar").press("Enter")
+    page.locator("#result_list").get_by_role("link", name=title, exact=True).click()
+    expect(page.get_by_role("heading", level=1)).to_contain_text("Change post")
+
+
+def saved(page):
+    expect(page.locator(".messagelist .success").first).to_be_visible()
+
+
+def bulk(page, row_text, action_label):
+    page.locator("#result_list tbody tr", has_text=row_text).locator(
+        "input[name=_selected_action]"
+    ).check()
+    page.locator("select[name=action]").select_option(label=action_label)
+    page.get_by_role("button", name="Go").click()
+    saved(page)
+
+
+# --- the journeys -----------------------------------------------------------
+
+
+def test_an_edit_then_an_unpublish_reach_the_next_reader_at_once(stack, staff, watch):
+    path = "/blog/hydration-basics-for-active-people/"
+    title = "Hydration Basics for Active People"
+    old_page = cached_then_quiet(stack, path)
+    editor = staff("editor")
+
+    # The editor corrects the post while the page sits in nginx's cache.
+    post_admin(editor, title)
+    body = editor.locator("#id_body")
+    corrected = "Corrected while nginx held the page: drink to thirst, not by the clock."
+    body.fill(f"{corrected}\n\n{body.input_value()}")
+    editor.get_by_role("button", name="Save and continue editing").first.click()
+    saved(editor)
+
+    status, text = first_reader_after_the_change(stack, path)
+    assert status == 200
+    assert corrected in text and corrected not in old_page
+
+    # A second correction while the copy is still fresh: within two seconds.
+    anonymous(stack, path)
+    body.fill(body.input_value().replace("drink to thirst", "sip steadily"))
+    editor.get_by_role("button", name="Save and continue editing").first.click()
+    saved(editor)
+    stack.clock.advance(PROMISE_SECONDS)
+    assert "sip steadily" in first_reader_after_the_change(stack, path)[1]
+
+    # Then the post is taken off the site with the bulk action.
+    cached_then_quiet(stack, path)
+    editor.goto("/admin/articles/post/")
+    bulk(editor, title, "Unpublish selected posts (back to draft)")
+    status, text = first_reader_after_the_change(stack, path)
+    assert status == 404
+    assert corrected not in text
+    # Nor is it in the index, the feed or the sitemap any more.
+    for listing in ("/blog/", "/blog/feed/", "/sitemap.xml"):
+        assert path not in anonymous(stack, listing)[2], listing
+    watch.assert_clean()
+
+
+def test_an_approved_comment_is_on_the_page_the_approval_email_links_to(
+    stack, visitor, staff, watch
+):
+    path = "/blog/glutamine-and-gut-health/"
+    words = "Approved through the whole stack: 5 g in water after training suits me."
+    reader = visitor()
+    reader.goto(path)
+    form = reader.locator("#comment-form")
+    form.get_by_role("textbox", name=re.compile(r"^Name")).fill("Rowan Tier")
+    form.get_by_role("textbox", name=re.compile(r"^Email")).fill("rowan@readers.example.org")
+    form.get_by_role("textbox", name=re.compile(r"^Comment")).fill(words)
+    form.get_by_role("checkbox", name="Email me when my comment is approved").check()
+    form.get_by_role("checkbox", name=re.compile("I agree that this site stores")).check()
+    form.get_by_role("button", name="Post comment").click()
+    expect(reader.locator(".comment", has_text=words)).to_contain_text("Awaiting moderation")
+
+    # The moderators are told, by the worker, through the mail server.
+    notice = stack.sink.wait_for("moderator@staff.example.com", "awaits approval")
+    assert "Rowan Tier" in text_of(notice) or "comment" in text_of(notice)
+
+    before = cached_then_quiet(stack, path)
+    assert words not in before
+
+    moderator = staff("moderator")
+    moderator.goto("/admin/comments/comment/?status__exact=pending")
+    bulk(moderator, "5 g in water after training", "Approve selected comments")
+
+    # The reader's email, sent by the worker: its link opens the page with the comment.
+    approval = stack.sink.wait_for("rowan@readers.example.org", "published")
+    link = link_in(approval, path)
+    assert re.search(r"#comment-\d+$", link), link
+    status, text = first_reader_after_the_change(stack, link.split("#")[0])
+    assert status == 200 and words in text
+    follower = visitor()
+    follower.goto(link)
+    comment = follower.locator(f"#{link.split('#')[1]}")
+    expect(comment).to_contain_text(words)
+    expect(comment).not_to_contain_text("Awaiting moderation")
+    watch.assert_clean()
+
+
+def test_a_readers_confirmed_deletion_takes_their_comments_off_the_page(
+    stack, visitor, staff, watch
+):
+    path = "/blog/protein-powders-whey-casein-or-plant/"
+    words = "Plant protein with a little vanilla is what I drink; please delete me later."
+    address = "morgan.delete@readers.example.org"
+    reader = visitor()
+    reader.goto(path)
+    form = reader.locator("#comment-form")
+    form.get_by_role("textbox", name=re.compile(r"^Name")).fill("Morgan Tier")
+    form.get_by_role("textbox", name=re.compile(r"^Email")).fill(address)
+    form.get_by_role("textbox", name=re.compile(r"^Comment")).fill(words)
+    form.get_by_role("checkbox", name=re.compile("I agree that this site stores")).check()
+    form.get_by_role("button", name="Post comment").click()
+    expect(reader.locator(".comment", has_text=words)).to_be_visible()
+    moderator = staff("moderator")
+    moderator.goto("/admin/comments/comment/?status__exact=pending")
+    bulk(moderator, "Plant protein with a little vanilla", "Approve selected comments")
+
+    shown = cached_then_quiet(stack, path)
+    assert words in shown and "Morgan Tier" in shown
+
+    # The reader asks for deletion and confirms from the emailed link.
+    reader.goto("/comments/delete/")
+    reader.get_by_label("Your email address").fill(address)
+    reader.get_by_role("button", name="Send me the link").click()
+    expect(reader.get_by_role("status")).to_contain_text("an email with a link")
+    message = stack.sink.wait_for(address, "")
+    reader.goto(link_in(message, "/comments/delete/confirm/"))
+    reader.get_by_role("button", name=re.compile(r"^Delete my \d+ comments?$")).click()
+    expect(reader.get_by_role("heading", level=1)).to_have_text("Your comments are deleted")
+
+    status, text = first_reader_after_the_change(stack, path)
+    assert status == 200
+    assert words not in text and "Morgan Tier" not in text
+    watch.assert_clean()
+
+
+def test_a_revert_shows_the_older_text_to_the_next_reader(stack, staff, watch):
+    path = "/blog/fiber-why-your-gut-needs-more/"
+    title = "Fiber: Why Your Gut Needs More of It"
+    editor = staff("editor")
+    post_admin(editor, title)
+    body = editor.locator("#id_body")
+    original = body.input_value()
+    mistake = "A mistaken line that the editor takes back with a revert."
+    body.fill(f"{mistake}\n\n{original}")
+    editor.get_by_role("button", name="Save and continue editing").first.click()
+    saved(editor)
+
+    assert mistake in cached_then_quiet(stack, path)
+
+    # History: the newest revision is the mistake; the one before it is reverted to.
+    editor.get_by_role("link", name="History").click()
+    rows = editor.locator("#change-history tbody tr")
+    rows.nth(1).get_by_role("link").first.click()
+    expect(editor.locator("#id_body")).not_to_have_value(re.compile(re.escape(mistake)))
+    editor.get_by_role("button", name="Save", exact=True).first.click()
+    saved(editor)
+
+    status, text = first_reader_after_the_change(stack, path)
+    assert status == 200
+    assert mistake not in text
+    watch.assert_clean()
+
+
+def test_a_footer_page_unpublished_is_gone_from_its_address_and_every_footer(stack, staff, watch):
+    page_path, post_path = "/pages/privacy/", "/blog/reading-a-supplement-label/"
+    cached_then_quiet(stack, page_path)
+    assert page_path in cached_then_quiet(stack, post_path)
+
+    editor = staff("editor")
+    editor.goto("/admin/pages/page/")
+    bulk(editor, "Privacy policy", "Unpublish selected pages (back to draft)")
+
+    assert first_reader_after_the_change(stack, page_path)[0] == 404
+    status, text = first_reader_after_the_change(stack, post_path)
+    assert status == 200
+    assert f'href="{page_path}"' not in text
+
+    # Published again, it is back for the next reader.
+    bulk(editor, "Privacy policy", "Publish selected pages")
+    assert first_reader_after_the_change(stack, page_path)[0] == 200
+    watch.assert_clean()
