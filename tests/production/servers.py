@@ -58,6 +58,7 @@ class Served:
     process: subprocess.Popen
     log_path: Path
     env: dict = field(repr=False)
+    extra_args: tuple = ()
 
     @property
     def certificate(self):
@@ -93,6 +94,17 @@ class Served:
 
     def log(self):
         return self.log_path.read_text(errors="replace")
+
+    def start_again(self):
+        """Start the stopped set again, as `make serve` run a second time: the
+        same ports, run folder (nginx's cache on disk included) and settings."""
+        again = serve(
+            self.run_dir,
+            self.env,
+            *self.extra_args,
+            ports=(self.https_port, self.http_port, self.app_port),
+        )
+        self.process, self.log_path = again.process, again.log_path
 
     def stop(self):
         """Ctrl-C for the whole process group (serve.py, gunicorn, nginx), then a kill."""
@@ -136,7 +148,9 @@ def serve(run_dir, env, *extra_args, ports=None):
             stderr=subprocess.STDOUT,
             start_new_session=True,  # its own process group: stopped as one
         )
-    served = Served(run_dir, https_port, http_port, app_port, process, log_path, env)
+    served = Served(
+        run_dir, https_port, http_port, app_port, process, log_path, env, tuple(extra_args)
+    )
     deadline = time.monotonic() + START_TIMEOUT
     while time.monotonic() < deadline:
         if "glutablog at https://" in served.log():

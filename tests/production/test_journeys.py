@@ -22,6 +22,7 @@ from playwright.sync_api import expect, sync_playwright
 
 from tests.browser.support import TIMEOUT_MS, Watch, launch_chromium, screenshot_failed_pages
 
+from .helpers import manage
 from .stack import link_in, text_of
 
 pytestmark = pytest.mark.browser
@@ -301,3 +302,27 @@ def test_a_footer_page_unpublished_is_gone_from_its_address_and_every_footer(sta
     bulk(editor, "Privacy policy", "Publish selected pages")
     assert first_reader_after_the_change(stack, page_path)[0] == 200
     watch.assert_clean()
+
+
+RETITLE = """
+from articles.models import Post
+post = Post.objects.get(slug="reading-a-supplement-label")
+post.title = {title!r}
+post.save()
+"""
+
+
+def test_a_restart_of_the_stack_never_brings_back_an_old_page(stack):
+    """nginx keeps its cache on disk across restarts: a copy from before the
+    restart is revalidated like any other, never handed out as it was."""
+    path = "/blog/reading-a-supplement-label/"
+    _, _, before = anonymous(stack, path)
+    assert anonymous(stack, path)[1] == "HIT"
+    stack.stop()
+    title = "Reading a Supplement Label, Retitled While the Site Was Down"
+    result = manage("shell", "-c", RETITLE.format(title=title), env=stack.env)
+    assert result.returncode == 0, result.stderr
+    stack.start_again()
+    status, text = first_reader_after_the_change(stack, path)
+    assert status == 200
+    assert title in text and title not in before
