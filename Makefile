@@ -47,19 +47,20 @@ format: install
 	$(BIN)/ruff format .
 
 # The production set on loopback (deploy/serve.py): collectstatic, migrate,
-# gunicorn (glutablog/gunicorn.conf.py) on 127.0.0.1:$(APP_PORT) and nginx
-# (deploy/nginx/) in front of it on https://127.0.0.1:$(HTTPS_PORT)/ with a
-# self-signed certificate, http://127.0.0.1:$(HTTP_PORT)/ redirecting there.
-# DEBUG off; needs SECRET_KEY (environment or .env). Ctrl-C stops both.
+# gunicorn (glutablog/gunicorn.conf.py) on a unix socket in var/serve/ (or
+# 127.0.0.1:$(APP_PORT) if set), nginx (deploy/nginx/) in front of it on
+# https://127.0.0.1:$(HTTPS_PORT)/ with a self-signed certificate,
+# http://127.0.0.1:$(HTTP_PORT)/ redirecting there, and the task worker.
+# DEBUG off; needs SECRET_KEY (environment or .env). Ctrl-C stops them all.
 HTTPS_PORT ?= 8443
 HTTP_PORT ?= 8080
-APP_PORT ?= 8001
+APP_PORT ?=
 nginx:
 	@command -v nginx >/dev/null 2>&1 || [ -x /usr/sbin/nginx ] || { apt-get update -qq && \
 	  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq nginx >/dev/null; }
 
 serve: install nginx
-	$(PY) -m deploy.serve --https-port $(HTTPS_PORT) --http-port $(HTTP_PORT) --app-port $(APP_PORT)
+	$(PY) -m deploy.serve --https-port $(HTTPS_PORT) --http-port $(HTTP_PORT) $(if $(APP_PORT),--app-port $(APP_PORT))
 
 # The task worker alone (production runs it as its own service, beside the
 # web server; `make serve` starts it with gunicorn and nginx): it sends the mail

@@ -25,7 +25,9 @@ class ArticlesConfig(AppConfig):
         page_cache.register("articles:references_ris", post_page_version)
         page_cache.register("articles:references_bibtex", post_page_version)
         # The lists of posts: one version for all, the set of public posts.
-        for name in ("articles:index", "articles:archive_year", "articles:archive_month"):
+        # The index reads ?page= too (old numbered links: it redirects).
+        page_cache.register("articles:index", listing_page_version, params=("before", "page"))
+        for name in ("articles:archive_year", "articles:archive_month"):
             page_cache.register(name, listing_page_version, params=("before",))
         page_cache.register("articles:reviewer", reviewer_page_version)
         page_cache.register("articles:topic", topic_page_version, params=("before",))

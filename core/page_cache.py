@@ -20,9 +20,9 @@ ETag per version, so a shared cache (nginx, a CDN) may hold the page too.
 
 An anonymous reader is one sending a GET or HEAD with:
 
-* no query string but tracking parameters (``utm_*``, ``fbclid`` ...,
-  PAGE_CACHE_IGNORED_PARAMS) and the parameters the page declares
-  (``params=("page",)`` for a paginated list);
+* any query string: the parameters the page declares (``params=("before",)``
+  for a list paged by cursor) name a page of their own, every other one is
+  ignored (tracking parameters, junk): the shared page is the answer;
 * no ``messages`` cookie;
 * no session cookie, or one naming a session with nothing in it (a made-up
   or expired cookie): that reader gets the cached page, and the cookie is
@@ -133,15 +133,12 @@ class Reader:
         self.stale_session_cookie = False
 
     def query_key(self):
-        """The declared parameters, in order; None if any other (non-tracking) one is sent."""
-        ignored = settings.PAGE_CACHE_IGNORED_PARAMS
-        kept = []
-        for name in self.request.GET:
-            if name in self.page.params:
-                kept.append((name, self.request.GET.getlist(name)))
-            elif not (name in ignored or name.startswith("utm_")):
-                return None
-        return "&".join(f"{name}={values}" for name, values in sorted(kept))
+        """The parameters the page declares, in order. Any other parameter
+        (campaign tracking, junk, ``?zz=N`` with a new N each time) changes
+        nothing the page shows, so it gets the shared page: never a render
+        of its own, and never part of what is stored."""
+        kept = [(name, self.request.GET.getlist(name)) for name in self.page.params]
+        return "&".join(f"{name}={values}" for name, values in kept if values)
 
     def is_anonymous(self):
         request = self.request

@@ -1,6 +1,6 @@
 """`make serve`: the production set on this machine, on loopback ports.
 
-    gunicorn (glutablog/gunicorn.conf.py)      127.0.0.1:8001   2 sync workers
+    gunicorn (glutablog/gunicorn.conf.py)      a unix socket in the run folder (or --app-port), 2 sync workers
     nginx (deploy/nginx/, as in production)    https://127.0.0.1:8443/   self-signed certificate
                                                http://127.0.0.1:8080/ -> redirects to https
     the task worker (manage.py db_worker)      sends the mail requests queued (TASKS_BACKEND=database)
@@ -10,6 +10,11 @@ Production settings (DEBUG off unless set; SECRET_KEY from the environment or
 appends the client's address to X-Forwarded-For) and BEHIND_TLS_PROXY=on
 (nginx says https in X-Forwarded-Proto). First `collectstatic` and `migrate`
 (--skip-setup leaves them out).
+
+gunicorn listens on a unix socket in the run folder, which only this user
+(and so nginx, run as this user) can open: nothing but nginx can reach it,
+so nobody can send it a made-up X-Forwarded-For. --app-port binds it to a
+loopback port instead (the tests that speak to gunicorn itself use it).
 
 nginx runs as the current user with its pid, logs, temporary files, cache and
 certificate under --run-dir (var/serve/, gitignored). Ctrl-C (or SIGTERM)
@@ -51,7 +56,11 @@ def parse_args(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--https-port", type=int, default=8443)
     parser.add_argument("--http-port", type=int, default=8080)
-    parser.add_argument("--app-port", type=int, default=8001, help="gunicorn's port")
+    parser.add_argument(
+        "--app-port",
+        type=int,
+        help="gunicorn on this loopback port instead of a unix socket in the run folder",
+    )
     parser.add_argument("--host", default="127.0.0.1", help="the loopback address for all three")
     parser.add_argument("--run-dir", type=Path, default=BASE_DIR / "var" / "serve")
     parser.add_argument(
@@ -73,13 +82,37 @@ def environment(args):
     env.setdefault("SECURE_HSTS_SECONDS", "0")
     env["TRUSTED_PROXY_COUNT"] = "1"
     env["BEHIND_TLS_PROXY"] = "on"
-    env["GUNICORN_BIND"] = f"{args.host}:{args.app_port}"
+    env["GUNICORN_BIND"] = app_address(args)
     env.setdefault("FORWARDED_ALLOW_IPS", "127.0.0.1")
     if args.app:
         env["GUNICORN_CHECK_SERVICES"] = "off"
     # Mail goes through the database to the task worker started beside gunicorn.
     env.setdefault("TASKS_BACKEND", "database")
     return env
+
+
+def app_socket(args):
+    return args.run_dir.resolve() / "gunicorn.sock"
+
+
+def app_address(args):
+    """gunicorn's bind address: the run folder's socket, or a loopback port."""
+    if args.app_port:
+        return f"{args.host}:{args.app_port}"
+    return f"unix:{app_socket(args)}"
+
+
+class UnixHTTPConnection(http.client.HTTPConnection):
+    """HTTP over a unix socket (gunicorn's), for the start-up check."""
+
+    def __init__(self, path, timeout):
+        super().__init__("localhost", timeout=timeout)
+        self.path = path
+
+    def connect(self):
+        self.sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+        self.sock.settimeout(self.timeout)
+        self.sock.connect(str(self.path))
 
 
 def manage(env, *args):
@@ -115,13 +148,17 @@ def django_paths(env):
     return Path(static_root), Path(media_root)
 
 
-def wait_for_http(process, host, port, name, timeout=90):
-    """Until something answers HTTP on host:port (any status), or the process ends."""
+def wait_for_http(process, host, port, name, timeout=90, unix_socket=None):
+    """Until something answers HTTP on host:port or the unix socket (any
+    status), or the process ends."""
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if process.poll() is not None:
             sys.exit(f"serve: {name} exited with {process.returncode} while starting")
-        connection = http.client.HTTPConnection(host, port, timeout=5)
+        if unix_socket is not None:
+            connection = UnixHTTPConnection(unix_socket, timeout=5)
+        else:
+            connection = http.client.HTTPConnection(host, port, timeout=5)
         try:
             connection.request("GET", "/", headers={"Host": host})
             connection.getresponse().read()
@@ -176,13 +213,18 @@ def main(argv=None):
         manage(env, "migrate", "--noinput", "-v0")
     static_root, media_root = django_paths(env)
     run_dir = args.run_dir.resolve()
+    run_dir.mkdir(parents=True, exist_ok=True)
+    if not args.app_port:
+        # The socket's folder is this user's alone: only nginx (this user) connects.
+        run_dir.chmod(0o700)
+        app_socket(args).unlink(missing_ok=True)  # left by a set that was killed
     certificate, key = nginx_config.self_signed_certificate(run_dir / "tls")
     main_conf = nginx_config.write_local(
         run_dir,
         workers=args.nginx_workers,
         access_log=args.access_log,
         server_names=[args.host, "localhost"],
-        upstream=f"{args.host}:{args.app_port}",
+        upstream=app_address(args),
         static_root=static_root,
         media_root=media_root,
         certificate=certificate,
@@ -207,7 +249,13 @@ def main(argv=None):
     try:
         gunicorn = subprocess.Popen(gunicorn_command, cwd=BASE_DIR, env=env)
         children.append(("gunicorn", gunicorn, signal.SIGTERM))
-        wait_for_http(gunicorn, args.host, args.app_port, "gunicorn")
+        wait_for_http(
+            gunicorn,
+            args.host,
+            args.app_port,
+            "gunicorn",
+            unix_socket=None if args.app_port else app_socket(args),
+        )
         nginx_process = subprocess.Popen(nginx_config.nginx_command(nginx, main_conf))
         children.append(("nginx", nginx_process, signal.SIGTERM))
         # The task worker: sends the mail that requests queued (SIGTERM lets it
@@ -221,7 +269,7 @@ def main(argv=None):
             f"glutablog at https://{args.host}:{args.https_port}/ (nginx, self-signed: {certificate})"
         )
         say(
-            f"http://{args.host}:{args.http_port}/ redirects there; gunicorn on {args.host}:{args.app_port}"
+            f"http://{args.host}:{args.http_port}/ redirects there; gunicorn on {app_address(args)}"
         )
         say(f"nginx's files in {run_dir}; Ctrl-C stops them all")
         while True:

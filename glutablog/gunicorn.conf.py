@@ -8,6 +8,7 @@ so a mistake ends the start with one clear message.
 """
 
 import gc
+import ipaddress
 import os
 import subprocess
 import sys
@@ -44,7 +45,41 @@ proc_name = "glutablog"
 control_socket_disable = True
 
 
+def open_to_all(address):
+    """Whether a bind address listens on every interface (0.0.0.0, [::], :8000)."""
+    if address.startswith(("unix:", "fd://")):
+        return False
+    host = address.rsplit(":", 1)[0].strip("[]") if ":" in address else address
+    if host in ("", "*"):
+        return True
+    try:
+        return ipaddress.ip_address(host).is_unspecified
+    except ValueError:
+        return False  # a host name: the operator chose an interface
+
+
+def refuse_open_bind():
+    """Behind a proxy that writes X-Forwarded-For (TRUSTED_PROXY_COUNT > 0),
+    whoever reaches gunicorn itself can write that header and choose the
+    address every rate limit and lockout counts: gunicorn must listen only
+    where the proxy alone reaches it (a unix socket, loopback, or a private
+    address behind a firewall), never on every interface."""
+    trusted = int(os.environ.get("TRUSTED_PROXY_COUNT", "0") or 0)
+    opened = [address for address in bind if open_to_all(address)]
+    if trusted > 0 and opened:
+        sys.stderr.write(
+            f"glutablog: not starting: GUNICORN_BIND={' '.join(opened)} listens on every "
+            "interface while TRUSTED_PROXY_COUNT trusts X-Forwarded-For: anyone reaching "
+            "gunicorn directly could pick the address rate limits count. Bind a unix "
+            "socket (unix:/run/glutablog/gunicorn.sock), 127.0.0.1, or a private address "
+            "only the proxy can reach.\n"
+        )
+        sys.stderr.flush()
+        raise SystemExit(1)
+
+
 def on_starting(server):
+    refuse_open_bind()
     if os.environ.get("GUNICORN_CHECK_SERVICES", "on").lower() in {"0", "off", "false", "no"}:
         return
     # In a child process: the master stays free of Django and its connections.

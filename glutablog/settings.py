@@ -434,15 +434,6 @@ if PAGE_CACHE_STALE_IF_ERROR_SECONDS < 0:
     raise ImproperlyConfigured(
         "PAGE_CACHE_STALE_IF_ERROR_SECONDS must be 0 or more (0: never a stale copy)."
     )
-# Query parameters that change nothing on a page (campaign tracking): a page
-# asked with them is still served from the cache. Any utm_* counts too.
-PAGE_CACHE_IGNORED_PARAMS = env.list(
-    "PAGE_CACHE_IGNORED_PARAMS",
-    default=[
-        "fbclid", "gclid", "gclsrc", "dclid", "gbraid", "wbraid", "msclkid", "mc_cid",
-        "mc_eid", "igshid", "yclid", "twclid", "ttclid", "li_fat_id", "_ga", "_gl", "ref",
-    ],
-)  # fmt: skip
 
 # --- Search -----------------------------------------------------------------
 # Results per page of /blog/search/, and searches per client address in any

@@ -2,6 +2,11 @@
 minutes (16,000 characters of nested brackets took 66 s) is refused before it
 is rendered, with the reason on the body field; everything else renders, and
 no 100 KB body of any shape takes a worker for long.
+
+The bounds are on this process's CPU time (time.process_time), not the wall
+clock: what a body costs the worker, whatever else the machine is running.
+They are far above what a body takes and far below what the refused shapes
+took, so they tell a pathological shape from a busy machine.
 """
 
 import time
@@ -61,9 +66,9 @@ ACCEPTED = {
 @pytest.mark.parametrize("name", HOSTILE)
 def test_a_pathological_body_is_refused_in_milliseconds(name, input_cases):
     body = HOSTILE[name]
-    started = time.monotonic()
+    started = time.process_time()
     result = render(body, None, None)
-    took = time.monotonic() - started
+    took = time.process_time() - started
     input_cases(1)
     assert result.too_complex, name
     assert took < 0.5, f"{name}: {took:.2f} s"
@@ -75,19 +80,19 @@ def test_a_pathological_body_is_refused_in_milliseconds(name, input_cases):
 def test_any_other_100_kb_body_renders_within_a_generous_bound(name, input_cases):
     body = ACCEPTED[name]
     assert complexity_problems(body) == [], name
-    started = time.monotonic()
+    started = time.process_time()
     result = render(body, None, None)
-    took = time.monotonic() - started
+    took = time.process_time() - started
     input_cases(1)
     assert not result.too_complex
     assert took < 2, f"{name}: {took:.2f} s for {len(body):,} characters"
 
 
 def test_the_guard_itself_takes_milliseconds():
-    started = time.monotonic()
+    started = time.process_time()
     for body in [*HOSTILE.values(), *ACCEPTED.values()]:
         complexity_problems(body)
-    assert time.monotonic() - started < 1  # 24 bodies of up to 100 KB
+    assert time.process_time() - started < 1  # 24 bodies of up to 100 KB
 
 
 def test_the_nesting_limit_is_exact():
@@ -105,9 +110,9 @@ def test_the_editor_sees_why_on_the_body_field(editor_client):
     data["body"] = ["[" * 8000 + "]" * 8000]
     data["_save"] = ["Save"]
 
-    started = time.monotonic()
+    started = time.process_time()
     response = editor_client.post(url, data)
-    took = time.monotonic() - started
+    took = time.process_time() - started
 
     assert response.status_code == 200  # the form again, nothing saved
     errors = response.context["adminform"].form.errors

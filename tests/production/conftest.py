@@ -134,7 +134,8 @@ def stack(tmp_path_factory):
             LOG_LEVEL="WARNING",
             **clock.env(),
         )
-        served = serve(tmp / "run", env)
+        # gunicorn on its unix socket, as `make serve` starts it: nginx is the only way in.
+        served = serve(tmp / "run", env, tcp_app=False)
         served.sink = sink
         served.clock = clock
         served.password = PASSWORD

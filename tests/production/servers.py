@@ -54,7 +54,7 @@ class Served:
     run_dir: Path
     https_port: int
     http_port: int
-    app_port: int
+    app_port: int | None  # None: gunicorn on the run folder's unix socket
     process: subprocess.Popen
     log_path: Path
     env: dict = field(repr=False)
@@ -103,6 +103,7 @@ class Served:
             self.env,
             *self.extra_args,
             ports=(self.https_port, self.http_port, self.app_port),
+            tcp_app=self.app_port is not None,
         )
         self.process, self.log_path = again.process, again.log_path
 
@@ -121,13 +122,16 @@ class Served:
         self.process.wait(timeout=10)
 
 
-def serve(run_dir, env, *extra_args, ports=None):
+def serve(run_dir, env, *extra_args, ports=None, tcp_app=True):
     """Start deploy/serve.py on free ports (or ``ports``: https, http, app, to
-    start a stopped set again where it was); returns a Served once nginx answers."""
+    start a stopped set again where it was); returns a Served once nginx
+    answers. gunicorn gets a loopback port the tests can reach, or with
+    ``tcp_app=False`` the unix socket `make serve` gives it."""
     require_nginx()
     run_dir = Path(run_dir)
     run_dir.mkdir(parents=True, exist_ok=True)
     https_port, http_port, app_port = ports or free_ports(3)
+    app_port = app_port if tcp_app else None
     env = dict(env)
     env.setdefault("SITE_URL", f"https://127.0.0.1:{https_port}")
     log_path = run_dir / "serve.log"
@@ -136,9 +140,11 @@ def serve(run_dir, env, *extra_args, ports=None):
     command = [
         sys.executable, "-m", "deploy.serve",
         "--https-port", str(https_port), "--http-port", str(http_port),
-        "--app-port", str(app_port), "--run-dir", str(run_dir),
+        "--run-dir", str(run_dir),
         "--access-log", str(run_dir / "logs" / "access.log"), *extra_args,
     ]  # fmt: skip
+    if app_port is not None:
+        command += ["--app-port", str(app_port)]
     with open(log_path, "wb") as log:
         process = subprocess.Popen(
             command,
@@ -149,7 +155,14 @@ def serve(run_dir, env, *extra_args, ports=None):
             start_new_session=True,  # its own process group: stopped as one
         )
     served = Served(
-        run_dir, https_port, http_port, app_port, process, log_path, env, tuple(extra_args)
+        run_dir,
+        https_port,
+        http_port,
+        app_port,
+        process,
+        log_path,
+        env,
+        tuple(extra_args),
     )
     deadline = time.monotonic() + START_TIMEOUT
     while time.monotonic() < deadline:
