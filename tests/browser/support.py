@@ -94,12 +94,15 @@ class Watch:
     def _request_failed(self, request):
         # A request still under way when the page navigates is cancelled by
         # the browser (a card image on the index, the admin's autocomplete
-        # lookup when Save is pressed): not a failure. Refused connections,
+        # lookup or a script when Save is pressed on a busy machine): not a
+        # failure. Refused connections,
         # resets and error statuses still are.
         if request.failure == "net::ERR_ABORTED" and request.resource_type in (
             "image",
             "xhr",
             "fetch",
+            "script",  # the admin's filters.js, still loading when Save is pressed
+            "stylesheet",
         ):
             return
         self.failed_requests.append(f"{request.url}: {request.failure}")
