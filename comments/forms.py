@@ -36,7 +36,9 @@ from django.core import signing
 from django.urls import reverse
 from django.utils.html import format_html
 
-from .models import EMAIL_MAX_LENGTH, NAME_MAX_LENGTH, Comment
+from core.emails import EmailAddressField
+
+from .models import EMAIL_MAX_LENGTH, NAME_MAX_LENGTH, Comment, validate_one_line
 
 TOKEN_SALT = "comments.forms.CommentForm"
 HONEYPOT = "website"
@@ -101,13 +103,15 @@ def make_token(post, shown_at=None):
 class CommentForm(forms.ModelForm):
     name = forms.CharField(
         max_length=NAME_MAX_LENGTH,
+        validators=[validate_one_line],  # a name goes into mail: one line of plain text
         error_messages={
             "required": "Please give a name (any name you like).",
             "max_length": "Please keep the name to %(limit_value)d characters "
             "(it has %(show_value)d).",
         },
     )
-    email = forms.EmailField(
+    # Cleaned to the address's normal form (core.emails): what is stored.
+    email = EmailAddressField(
         label="Email",
         max_length=EMAIL_MAX_LENGTH,
         help_text="Never shown publicly.",
@@ -229,7 +233,8 @@ class CommentForm(forms.ModelForm):
 class DeletionRequestForm(forms.Form):
     """A reader asks for every comment sent from an address to be deleted."""
 
-    email = forms.EmailField(
+    # Cleaned to the address's normal form: what is looked up, and mailed.
+    email = EmailAddressField(
         label="Your email address",
         max_length=EMAIL_MAX_LENGTH,
         help_text="The address you gave with your comments.",

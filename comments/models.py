@@ -7,7 +7,9 @@ writes the admin's history log, in a fixed number of queries; it queues the
 approval notice a reader asked for, once.
 
 Readers' rights: ``Comment.objects.by_address(email)`` is every comment a
-reader sent from one address (whatever its case), ``erase_address(email)``
+reader sent from one address (core.emails: the address is stored in its
+normal form and found by exact equality with the normal form of what was
+typed, never by the database's ``lower()``), ``erase_address(email)``
 deletes them at their request and leaves a ``CommentDeletion`` record without
 personal data, and ``clear_network_data(before)`` forgets old network
 addresses and browsers.
@@ -23,15 +25,28 @@ from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
 from django.db import models, transaction
 from django.db.models import Case, Count, F, Max, Q, Value, When
-from django.db.models.functions import Lower
 from django.utils import timezone
 from django.utils.text import Truncator
 
 from articles.models import Post
-from core.mail import enqueue_on_commit
+from core.emails import InvalidEmail, normalize_email, validate_email_address
+from core.mail import breaks_the_line, enqueue_on_commit
 
 NAME_MAX_LENGTH = 80
 EMAIL_MAX_LENGTH = 254
+
+
+NOT_ONE_LINE = (
+    "A name is one line of plain text: please take out the line breaks, tabs or "
+    "other control characters (pasted text often brings them)."
+)
+
+
+def validate_one_line(value):
+    """A name is one line of plain text (core.mail.breaks_the_line): it goes
+    into mail and into the page's comment headings."""
+    if any(breaks_the_line(c) for c in value):
+        raise ValidationError(NOT_ONE_LINE, code="not_one_line")
 
 
 def fingerprint(text):
@@ -59,12 +74,15 @@ class CommentQuerySet(models.QuerySet):
         return self.filter(parent__isnull=True)
 
     def by_address(self, email):
-        """The comments a reader sent from ``email``, whatever the case of its
-        letters (staff replies are not a reader's). Read through the index on
-        the lowercased address."""
-        return self.alias(email_key=Lower("email")).filter(
-            email_key=Lower(Value((email or "").strip())), is_staff_reply=False
-        )
+        """The comments a reader sent from ``email`` (staff replies are not a
+        reader's): those whose stored address is the normal form of ``email``
+        (core.emails), compared exactly, through the index on the address.
+        An address without a normal form has none."""
+        try:
+            normal = normalize_email(email)
+        except InvalidEmail:
+            return self.none()
+        return self.filter(email=normal, is_staff_reply=False)
 
     def address_state(self):
         """(how many, the newest id) of these comments: it changes whenever one is
@@ -292,8 +310,12 @@ class Comment(models.Model):
         related_name="replies",
         help_text="The comment this staff reply answers.",
     )
-    name = models.CharField(max_length=NAME_MAX_LENGTH)
-    email = models.EmailField(max_length=EMAIL_MAX_LENGTH, help_text="Never shown publicly.")
+    name = models.CharField(max_length=NAME_MAX_LENGTH, validators=[validate_one_line])
+    email = models.EmailField(
+        max_length=EMAIL_MAX_LENGTH,
+        validators=[validate_email_address],
+        help_text="Never shown publicly. Stored in its normal form (core.emails).",
+    )
     text = models.TextField("comment")
     status = models.CharField(
         max_length=10, choices=Status.choices, default=Status.PENDING, db_index=True
@@ -356,8 +378,8 @@ class Comment(models.Model):
             # The moderation queue: one status, newest first (the admin's
             # ordering), read in order from the index whatever the table's size.
             models.Index(fields=["status", "-created_at", "-id"], name="comment_queue_idx"),
-            # A reader's comments by address, whatever its case (trust, deletion).
-            models.Index(Lower("email"), name="comment_email_idx"),
+            # A reader's comments by address, in its normal form (trust, deletion).
+            models.Index(fields=["email"], name="comment_email_idx"),
             # Comments still holding a network address or browser, by age: the
             # retention command reads only these, however large the table.
             models.Index(
@@ -377,7 +399,16 @@ class Comment(models.Model):
         return f"{self.name}: {Truncator(self.text).chars(60)}"
 
     def save(self, *args, **kwargs):
+        """The address is stored in its normal form (core.emails); forms refuse
+        one that has none. A staff reply keeps its author's address as it is
+        when it has none (it is nobody's reader address)."""
         self.fingerprint = self.fingerprint_of_text()
+        if self.email:
+            try:
+                self.email = normalize_email(self.email)
+            except InvalidEmail:
+                if not self.is_staff_reply:
+                    raise
         super().save(*args, **kwargs)
 
     def get_absolute_url(self):

@@ -239,6 +239,10 @@ TASKS = {"default": {"BACKEND": TASK_BACKENDS[TASKS_BACKEND]}}
 # and kept as a failed task.
 MAIL_SEND_ATTEMPTS = env.int("MAIL_SEND_ATTEMPTS", default=5)
 MAIL_RETRY_DELAY_SECONDS = env.int("MAIL_RETRY_DELAY_SECONDS", default=60)
+# At most one email of one kind (a deletion link, an approval notice, the
+# moderators' new-comment notice) to one address in this many minutes, however
+# many clients ask (core.mail.first_mail_to; 0: no limit).
+MAIL_PER_ADDRESS_MINUTES = env.int("MAIL_PER_ADDRESS_MINUTES", default=10)
 
 # --- Auth -----------------------------------------------------------------
 AUTHENTICATION_BACKENDS = [
