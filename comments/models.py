@@ -32,6 +32,8 @@ from articles.models import Post
 from core.emails import InvalidEmail, normalize_email, validate_email_address
 from core.mail import breaks_the_line, enqueue_on_commit
 
+from . import trust
+
 NAME_MAX_LENGTH = 80
 EMAIL_MAX_LENGTH = 254
 
@@ -212,14 +214,26 @@ class CommentQuerySet(models.QuerySet):
 
 class CommentManager(models.Manager.from_queryset(CommentQuerySet)):
     def receive(
-        self, post, *, name, email, text, ip_address, user_agent, trap="", notify_on_approval=False
+        self,
+        post,
+        *,
+        name,
+        email,
+        text,
+        ip_address,
+        user_agent,
+        trap="",
+        notify_on_approval=False,
+        proof=None,
     ):
         """Store a reader's comment, after the moderation rules have had their say.
 
         ``trap`` is why the form looks like a robot's (the honeypot, a tampered
         token): such a comment is stored as spam, never public. Otherwise the
-        comment starts as ``Comment.screen()`` says. Moderators hear of new
-        pending comments once they are committed (comments.signals).
+        comment starts as ``Comment.screen()`` says, and a plain pending one
+        is approved at once when ``proof`` (comments.trust: what the sender's
+        browser proved) makes it trusted (``trusted_because``). Moderators
+        hear of new pending comments once they are committed (comments.signals).
         """
         comment = self.model(
             post=post,
@@ -238,7 +252,7 @@ class CommentManager(models.Manager.from_queryset(CommentQuerySet)):
         with transaction.atomic():
             comment.save()
             if comment.status == Comment.Status.PENDING and not comment.held_reason:
-                trusted = comment.trusted_because()
+                trusted = comment.trusted_because(proof)
                 if trusted:
                     comment.set_status(Comment.Status.APPROVED, by=None, note=trusted)
         return comment
@@ -456,17 +470,21 @@ class Comment(models.Model):
 
         return self.Status.PENDING, held or ""
 
-    def trusted_because(self):
-        """Why this new comment may be approved at once (COMMENTS_TRUST_RETURNING:
-        its address already has approved comments), or "" when it may not."""
-        if not settings.COMMENTS_TRUST_RETURNING or not self.email:
+    def trusted_because(self, proof=None):
+        """Why this new comment may be approved at once, or "" when it may not.
+
+        COMMENTS_TRUST_RETURNING: the sender's browser proved this address
+        (``proof``, comments.trust: it opened the link mailed to it) and the
+        address already has an approved comment. Typing a known address is
+        not enough."""
+        if not settings.COMMENTS_TRUST_RETURNING or not trust.proves(proof, self.email):
             return ""
         approved = Comment.objects.approved().by_address(self.email).exclude(pk=self.pk).count()
         if not approved:
             return ""
         return (
-            f"approved automatically: this address has {approved} approved "
-            f"comment{'s' if approved != 1 else ''}"
+            "approved automatically: this browser confirmed the address from an emailed "
+            f"link, and the address has {approved} approved comment{'s' if approved != 1 else ''}"
         )
 
     @property

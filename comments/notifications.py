@@ -34,7 +34,7 @@ from django_tasks import task
 from core import mail
 from core.roles import MODERATORS
 
-from . import deletion
+from . import deletion, trust
 from .models import NAME_MAX_LENGTH, Comment
 
 logger = logging.getLogger("comments")
@@ -117,7 +117,15 @@ def notify_approval(comment_pk, attempt=1):
         "comments/email/approved.txt",
         {
             "post_title": mail.one_line(comment.post.title),
-            "comment_url": settings.SITE_URL + comment.get_absolute_url(),
+            # With trusted commenters, the link that proves the address.
+            "trusting": settings.COMMENTS_TRUST_RETURNING,
+            "link_days": trust.LINK_DAYS,
+            "comment_url": settings.SITE_URL
+            + (
+                trust.confirmation_path(comment)
+                if settings.COMMENTS_TRUST_RETURNING
+                else comment.get_absolute_url()
+            ),
             "deletion_url": settings.SITE_URL + reverse("comments:delete"),
         },
         [comment.email],

@@ -1,7 +1,9 @@
 import logging
 
+from django.conf import settings
 from django.contrib import messages
 from django.db import OperationalError
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.cache import add_never_cache_headers
 from django.views.decorators.cache import never_cache
@@ -13,7 +15,7 @@ from core.mail import enqueue_on_commit
 from core.middleware import BUSY_RETRY_SECONDS, database_busy
 from core.security import same_origin_required
 
-from . import deletion, moderation, notifications
+from . import deletion, moderation, notifications, trust
 from .awaiting import AwaitingComments
 from .forms import CommentForm, DeletionRequestForm
 from .models import Comment
@@ -79,6 +81,7 @@ def post_comment(request, post_id):
             user_agent=request.headers.get("User-Agent", ""),
             trap=form.caught,
             notify_on_approval=form.cleaned_data["notify_on_approval"],
+            proof=trust.proof_in(request),
         )
     except OperationalError as error:
         if not database_busy(error):
@@ -96,7 +99,7 @@ def post_comment(request, post_id):
         )
         response["Retry-After"] = str(BUSY_RETRY_SECONDS)
         return response
-    if comment.is_public:  # a trusted commenter's comment
+    if comment.is_public:  # from a browser that proved its trusted address
         messages.info(request, PUBLISHED_NOTICE)
     else:
         AwaitingComments(request).remember(comment)
@@ -183,3 +186,26 @@ def deletion_confirm(request, token):
         "comments/deletion_confirm.html",
         {"count": state[0], "posts": posts},
     )
+
+
+# --- trusted commenters: the link in the approval notice --------------------
+
+
+@never_cache
+@require_GET
+def address_confirmed(request, token):
+    """The link in the approval notice: opens the comment and, with
+    COMMENTS_TRUST_RETURNING, makes this browser proof of the comment's
+    address (comments.trust) while the comment is public and still sent from
+    that address. A link we did not make is not found."""
+    link = trust.read_link(token)
+    if link is None:
+        raise Http404("No such link.")
+    pk, key = link
+    comment = Comment.objects.select_related("post").filter(pk=pk, is_staff_reply=False).first()
+    if comment is None or not comment.is_public or not comment.post.is_public:
+        return redirect("articles:index")
+    response = redirect(comment.get_absolute_url())
+    if settings.COMMENTS_TRUST_RETURNING and trust.proves(key, comment.email):
+        trust.remember(response, comment.email)
+    return response
