@@ -29,6 +29,7 @@ from django.utils import timezone
 from django.utils.text import Truncator
 
 from articles.models import Post
+from core import locks
 from core.emails import InvalidEmail, normalize_email, validate_email_address
 from core.mail import breaks_the_line, enqueue_on_commit
 
@@ -244,12 +245,16 @@ class CommentManager(models.Manager.from_queryset(CommentQuerySet)):
             user_agent=(user_agent or "")[:300],
             notify_on_approval=notify_on_approval,
         )
-        if trap:
-            comment.status, comment.held_reason = Comment.Status.SPAM, trap
-        else:
-            comment.status, comment.held_reason = comment.screen()
-        comment.held_reason = comment.held_reason[:255]
         with transaction.atomic():
+            # The duplicate rule reads, then this writes: under a lock on the
+            # text, the same words sent at the same moment are screened one
+            # after the other, each seeing the one stored before it.
+            locks.transaction_lock(f"comments.text:{comment.fingerprint_of_text()}")
+            if trap:
+                comment.status, comment.held_reason = Comment.Status.SPAM, trap
+            else:
+                comment.status, comment.held_reason = comment.screen()
+            comment.held_reason = comment.held_reason[:255]
             comment.save()
             if comment.status == Comment.Status.PENDING and not comment.held_reason:
                 trusted = comment.trusted_because(proof)
