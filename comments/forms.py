@@ -29,7 +29,7 @@ asked to send again, with everything typed kept.
 import time
 
 from crispy_forms.helper import FormHelper
-from crispy_forms.layout import Div, Layout, Submit
+from crispy_forms.layout import HTML, Div, Layout, Submit
 from django import forms
 from django.conf import settings
 from django.core import signing
@@ -100,6 +100,36 @@ def make_token(post, shown_at=None):
     return signing.Signer(salt=TOKEN_SALT).sign_object(payload)
 
 
+class CommentTextField(forms.CharField):
+    """The comment's text, counted the way the reader's counter counts it
+    (comments/static/comments/count.js): characters (code points, as Python
+    counts), a line break as one (browsers send each as \\r\\n).
+
+    The box carries its limit as ``data-limit``, not ``maxlength``: with
+    maxlength the browser cuts what is pasted past the limit without a word.
+    The server says the limit and refuses too long a text, all of it kept.
+    """
+
+    def to_python(self, value):
+        value = super().to_python(value)
+        return value.replace("\r\n", "\n").replace("\r", "\n")
+
+    def widget_attrs(self, widget):
+        attrs = super().widget_attrs(widget)
+        attrs.pop("maxlength", None)
+        if self.max_length is not None:
+            attrs["data-limit"] = str(self.max_length)
+        return attrs
+
+
+# Under the box: the count the script shows (and hides from screen readers,
+# who hear the polite announcement instead, once the reader pauses).
+COUNTER = HTML(
+    '<p id="id_text_count" class="form-text comment-count" aria-hidden="true" hidden></p>'
+    '<p id="id_text_count_live" class="visually-hidden" aria-live="polite"></p>'
+)
+
+
 class CommentForm(forms.ModelForm):
     name = forms.CharField(
         max_length=NAME_MAX_LENGTH,
@@ -122,9 +152,10 @@ class CommentForm(forms.ModelForm):
             "(this one has %(show_value)d).",
         },
     )
-    text = forms.CharField(
+    text = CommentTextField(
         label="Comment",
         max_length=settings.COMMENTS_MAX_LENGTH,
+        help_text=f"Up to {settings.COMMENTS_MAX_LENGTH:,} characters.",
         widget=forms.Textarea(attrs={"rows": 6}),
         error_messages={
             "required": "Please write a comment (spaces alone do not count).",
@@ -180,6 +211,7 @@ class CommentForm(forms.ModelForm):
             "name",
             "email",
             "text",
+            COUNTER,
             "notify_on_approval",
             "consent",
             Div("website", css_class="comments-hp", aria_hidden="true"),

@@ -21,6 +21,14 @@ from .forms import CommentForm, DeletionRequestForm
 from .models import Comment
 
 APPROVAL_NOTICE = "Please note, comments need to be approved before they are published."
+TOO_MANY_COMMENTS = (
+    "You have sent several comments in a short time. Please wait a minute and send your "
+    "comment again."
+)
+TOO_MANY_FORMS = (
+    "You have sent this form many times in a short time. Please wait a minute and send "
+    "your comment again."
+)
 PUBLISHED_NOTICE = "Thank you: your comment is published."
 
 logger = logging.getLogger("comments")
@@ -45,17 +53,10 @@ def post_comment(request, post_id):
     """Receive a comment: refuse, re-render with errors, or store and redirect."""
     post = get_object_or_404(Post.objects.published(), pk=post_id)
     text = request.POST.get("text", "")
-    if moderation.rate_limited(client_address(request)):
-        response = _refused(
-            request,
-            post,
-            text,
-            "You have sent several comments in a short time. Please wait a minute "
-            "and send your comment again.",
-            status=429,
-        )
-        response["Retry-After"] = "60"
-        return response
+    address = client_address(request)
+    # Every form sent counts toward a high cap (each costs a render) ...
+    if moderation.too_many_forms(address):
+        return _too_many(request, post, text, TOO_MANY_FORMS)
     if not moderation.comments_open(post):
         return _refused(request, post, text, "Comments are closed on this post.", status=403)
 
@@ -70,6 +71,10 @@ def post_comment(request, post_id):
         )
         add_never_cache_headers(response)
         return response
+    # ... and only comments stored count toward the limit: a reader
+    # correcting a mistake is never told they sent several comments.
+    if moderation.over_limit(address):
+        return _too_many(request, post, text, TOO_MANY_COMMENTS)
 
     try:
         comment = Comment.objects.receive(
@@ -77,7 +82,7 @@ def post_comment(request, post_id):
             name=form.cleaned_data["name"],
             email=form.cleaned_data["email"],
             text=form.cleaned_data["text"],
-            ip_address=client_address(request),
+            ip_address=address,
             user_agent=request.headers.get("User-Agent", ""),
             trap=form.caught,
             notify_on_approval=form.cleaned_data["notify_on_approval"],
@@ -99,12 +104,19 @@ def post_comment(request, post_id):
         )
         response["Retry-After"] = str(BUSY_RETRY_SECONDS)
         return response
+    moderation.counted(address)
     if comment.is_public:  # from a browser that proved its trusted address
         messages.info(request, PUBLISHED_NOTICE)
     else:
         AwaitingComments(request).remember(comment)
         messages.info(request, APPROVAL_NOTICE)
     return redirect(f"{post.get_absolute_url()}#comment-{comment.pk}")
+
+
+def _too_many(request, post, text, message):
+    response = _refused(request, post, text, message, status=429)
+    response["Retry-After"] = "60"
+    return response
 
 
 def _refused(request, post, text, message, status):
@@ -135,7 +147,13 @@ def deletion_request(request):
     """
     form = DeletionRequestForm(request.POST or None)
     if request.method == "POST":
-        if moderation.rate_limited(client_address(request), scope="comment-deletion"):
+        address, scope = client_address(request), "comment-deletion"
+        # Like comments: every form sent counts toward a high cap, and only
+        # requests accepted count toward the limit (a typo is not refused).
+        refused = moderation.too_many_forms(address, scope=scope) or (
+            form.is_valid() and moderation.over_limit(address, scope=scope)
+        )
+        if refused:
             response = render(
                 request,
                 "comments/deletion_request.html",
@@ -145,6 +163,7 @@ def deletion_request(request):
             response["Retry-After"] = "60"
             return response
         if form.is_valid():
+            moderation.counted(address, scope=scope)
             enqueue_on_commit(notifications.send_deletion_link, form.cleaned_data["email"])
             return redirect("comments:delete_sent")
     return render(request, "comments/deletion_request.html", {"form": form})

@@ -174,6 +174,17 @@ def test_requests_are_rate_limited_per_client_like_comments(
     assert mailoutbox == []
 
 
+def test_mistyped_addresses_do_not_count_toward_the_limit(
+    client, robins, settings, mailoutbox, django_capture_on_commit_callbacks
+):
+    settings.COMMENTS_RATE_LIMIT_PER_MINUTE = 2
+    for typo in ("robin@", "robin at example.com", "robİn@example.com", ""):
+        assert ask(client, typo, django_capture_on_commit_callbacks).status_code == 200
+
+    assert ask(client, ADDRESS, django_capture_on_commit_callbacks).status_code == 302
+    assert len(mailoutbox) == 1
+
+
 @pytest.mark.parametrize(
     "email", ["", "not an address", "a@b", "x" * 300 + "@example.com", "😀@example.com"]
 )
