@@ -1,7 +1,8 @@
 """The comment box's limit in Chromium (issue 15): the page says it, a counter
 counts down as the reader types, a screen reader hears it politely once the
 reader pauses near the limit (not at every keystroke), pasted text is never
-cut, and too long a comment comes back whole with the server's message."""
+cut, too long a comment comes back whole with the server's message, and the
+reader who shortens it and sends again is answered like anyone."""
 
 import re
 
@@ -67,5 +68,17 @@ def test_the_comment_box_counts_down_and_keeps_everything(
     assert box.input_value() == text
     expect(reader.locator("#id_text_count")).to_have_text("100 characters too many")
     assert not Comment.objects.filter(name="Jordan").exists()
+
+    # The reader shortens it and sends again: accepted (a correction is not
+    # counted as another comment), waiting for a moderator.
+    box.fill(text[:3000])
+    expect(reader.locator("#id_text_count")).to_have_text("0 characters left")
+    reader.locator("#comment-form").get_by_role(
+        "checkbox", name=re.compile("I agree that this site stores")
+    ).check()
+    reader.locator("#comment-form").get_by_role("button", name="Post comment").click()
+    expect(reader).to_have_url(re.compile(r"#comment-\d+$"))
+    expect(reader.locator("#messages")).to_contain_text("comments need to be approved")
+    assert len(Comment.objects.get(name="Jordan").text) == 3000
 
     watch.assert_clean()
