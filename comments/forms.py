@@ -29,14 +29,16 @@ asked to send again, with everything typed kept.
 import time
 
 from crispy_forms.helper import FormHelper
-from crispy_forms.layout import Div, Layout, Submit
+from crispy_forms.layout import HTML, Div, Layout, Submit
 from django import forms
 from django.conf import settings
 from django.core import signing
 from django.urls import reverse
 from django.utils.html import format_html
 
-from .models import EMAIL_MAX_LENGTH, NAME_MAX_LENGTH, Comment
+from core.emails import EmailAddressField
+
+from .models import EMAIL_MAX_LENGTH, NAME_MAX_LENGTH, Comment, validate_one_line
 
 TOKEN_SALT = "comments.forms.CommentForm"
 HONEYPOT = "website"
@@ -98,16 +100,48 @@ def make_token(post, shown_at=None):
     return signing.Signer(salt=TOKEN_SALT).sign_object(payload)
 
 
+class CommentTextField(forms.CharField):
+    """The comment's text, counted the way the reader's counter counts it
+    (comments/static/comments/count.js): characters (code points, as Python
+    counts), a line break as one (browsers send each as \\r\\n).
+
+    The box carries its limit as ``data-limit``, not ``maxlength``: with
+    maxlength the browser cuts what is pasted past the limit without a word.
+    The server says the limit and refuses too long a text, all of it kept.
+    """
+
+    def to_python(self, value):
+        value = super().to_python(value)
+        return value.replace("\r\n", "\n").replace("\r", "\n")
+
+    def widget_attrs(self, widget):
+        attrs = super().widget_attrs(widget)
+        attrs.pop("maxlength", None)
+        if self.max_length is not None:
+            attrs["data-limit"] = str(self.max_length)
+        return attrs
+
+
+# Under the box: the count the script shows (and hides from screen readers,
+# who hear the polite announcement instead, once the reader pauses).
+COUNTER = HTML(
+    '<p id="id_text_count" class="form-text comment-count" aria-hidden="true" hidden></p>'
+    '<p id="id_text_count_live" class="visually-hidden" aria-live="polite"></p>'
+)
+
+
 class CommentForm(forms.ModelForm):
     name = forms.CharField(
         max_length=NAME_MAX_LENGTH,
+        validators=[validate_one_line],  # a name goes into mail: one line of plain text
         error_messages={
             "required": "Please give a name (any name you like).",
             "max_length": "Please keep the name to %(limit_value)d characters "
             "(it has %(show_value)d).",
         },
     )
-    email = forms.EmailField(
+    # Cleaned to the address's normal form (core.emails): what is stored.
+    email = EmailAddressField(
         label="Email",
         max_length=EMAIL_MAX_LENGTH,
         help_text="Never shown publicly.",
@@ -118,9 +152,10 @@ class CommentForm(forms.ModelForm):
             "(this one has %(show_value)d).",
         },
     )
-    text = forms.CharField(
+    text = CommentTextField(
         label="Comment",
         max_length=settings.COMMENTS_MAX_LENGTH,
+        help_text=f"Up to {settings.COMMENTS_MAX_LENGTH:,} characters.",
         widget=forms.Textarea(attrs={"rows": 6}),
         error_messages={
             "required": "Please write a comment (spaces alone do not count).",
@@ -176,6 +211,7 @@ class CommentForm(forms.ModelForm):
             "name",
             "email",
             "text",
+            COUNTER,
             "notify_on_approval",
             "consent",
             Div("website", css_class="comments-hp", aria_hidden="true"),
@@ -229,7 +265,8 @@ class CommentForm(forms.ModelForm):
 class DeletionRequestForm(forms.Form):
     """A reader asks for every comment sent from an address to be deleted."""
 
-    email = forms.EmailField(
+    # Cleaned to the address's normal form: what is looked up, and mailed.
+    email = EmailAddressField(
         label="Your email address",
         max_length=EMAIL_MAX_LENGTH,
         help_text="The address you gave with your comments.",

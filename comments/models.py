@@ -7,7 +7,9 @@ writes the admin's history log, in a fixed number of queries; it queues the
 approval notice a reader asked for, once.
 
 Readers' rights: ``Comment.objects.by_address(email)`` is every comment a
-reader sent from one address (whatever its case), ``erase_address(email)``
+reader sent from one address (core.emails: the address is stored in its
+normal form and found by exact equality with the normal form of what was
+typed, never by the database's ``lower()``), ``erase_address(email)``
 deletes them at their request and leaves a ``CommentDeletion`` record without
 personal data, and ``clear_network_data(before)`` forgets old network
 addresses and browsers.
@@ -23,15 +25,31 @@ from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
 from django.db import models, transaction
 from django.db.models import Case, Count, F, Max, Q, Value, When
-from django.db.models.functions import Lower
 from django.utils import timezone
 from django.utils.text import Truncator
 
 from articles.models import Post
-from core.mail import enqueue_on_commit
+from core import locks
+from core.emails import InvalidEmail, normalize_email, validate_email_address
+from core.mail import breaks_the_line, enqueue_on_commit
+
+from . import trust
 
 NAME_MAX_LENGTH = 80
 EMAIL_MAX_LENGTH = 254
+
+
+NOT_ONE_LINE = (
+    "A name is one line of plain text: please take out the line breaks, tabs or "
+    "other control characters (pasted text often brings them)."
+)
+
+
+def validate_one_line(value):
+    """A name is one line of plain text (core.mail.breaks_the_line): it goes
+    into mail and into the page's comment headings."""
+    if any(breaks_the_line(c) for c in value):
+        raise ValidationError(NOT_ONE_LINE, code="not_one_line")
 
 
 def fingerprint(text):
@@ -59,12 +77,15 @@ class CommentQuerySet(models.QuerySet):
         return self.filter(parent__isnull=True)
 
     def by_address(self, email):
-        """The comments a reader sent from ``email``, whatever the case of its
-        letters (staff replies are not a reader's). Read through the index on
-        the lowercased address."""
-        return self.alias(email_key=Lower("email")).filter(
-            email_key=Lower(Value((email or "").strip())), is_staff_reply=False
-        )
+        """The comments a reader sent from ``email`` (staff replies are not a
+        reader's): those whose stored address is the normal form of ``email``
+        (core.emails), compared exactly, through the index on the address.
+        An address without a normal form has none."""
+        try:
+            normal = normalize_email(email)
+        except InvalidEmail:
+            return self.none()
+        return self.filter(email=normal, is_staff_reply=False)
 
     def address_state(self):
         """(how many, the newest id) of these comments: it changes whenever one is
@@ -194,14 +215,26 @@ class CommentQuerySet(models.QuerySet):
 
 class CommentManager(models.Manager.from_queryset(CommentQuerySet)):
     def receive(
-        self, post, *, name, email, text, ip_address, user_agent, trap="", notify_on_approval=False
+        self,
+        post,
+        *,
+        name,
+        email,
+        text,
+        ip_address,
+        user_agent,
+        trap="",
+        notify_on_approval=False,
+        proof=None,
     ):
         """Store a reader's comment, after the moderation rules have had their say.
 
         ``trap`` is why the form looks like a robot's (the honeypot, a tampered
         token): such a comment is stored as spam, never public. Otherwise the
-        comment starts as ``Comment.screen()`` says. Moderators hear of new
-        pending comments once they are committed (comments.signals).
+        comment starts as ``Comment.screen()`` says, and a plain pending one
+        is approved at once when ``proof`` (comments.trust: what the sender's
+        browser proved) makes it trusted (``trusted_because``). Moderators
+        hear of new pending comments once they are committed (comments.signals).
         """
         comment = self.model(
             post=post,
@@ -212,15 +245,19 @@ class CommentManager(models.Manager.from_queryset(CommentQuerySet)):
             user_agent=(user_agent or "")[:300],
             notify_on_approval=notify_on_approval,
         )
-        if trap:
-            comment.status, comment.held_reason = Comment.Status.SPAM, trap
-        else:
-            comment.status, comment.held_reason = comment.screen()
-        comment.held_reason = comment.held_reason[:255]
         with transaction.atomic():
+            # The duplicate rule reads, then this writes: under a lock on the
+            # text, the same words sent at the same moment are screened one
+            # after the other, each seeing the one stored before it.
+            locks.transaction_lock(f"comments.text:{comment.fingerprint_of_text()}")
+            if trap:
+                comment.status, comment.held_reason = Comment.Status.SPAM, trap
+            else:
+                comment.status, comment.held_reason = comment.screen()
+            comment.held_reason = comment.held_reason[:255]
             comment.save()
             if comment.status == Comment.Status.PENDING and not comment.held_reason:
-                trusted = comment.trusted_because()
+                trusted = comment.trusted_because(proof)
                 if trusted:
                     comment.set_status(Comment.Status.APPROVED, by=None, note=trusted)
         return comment
@@ -292,8 +329,12 @@ class Comment(models.Model):
         related_name="replies",
         help_text="The comment this staff reply answers.",
     )
-    name = models.CharField(max_length=NAME_MAX_LENGTH)
-    email = models.EmailField(max_length=EMAIL_MAX_LENGTH, help_text="Never shown publicly.")
+    name = models.CharField(max_length=NAME_MAX_LENGTH, validators=[validate_one_line])
+    email = models.EmailField(
+        max_length=EMAIL_MAX_LENGTH,
+        validators=[validate_email_address],
+        help_text="Never shown publicly. Stored in its normal form (core.emails).",
+    )
     text = models.TextField("comment")
     status = models.CharField(
         max_length=10, choices=Status.choices, default=Status.PENDING, db_index=True
@@ -356,8 +397,8 @@ class Comment(models.Model):
             # The moderation queue: one status, newest first (the admin's
             # ordering), read in order from the index whatever the table's size.
             models.Index(fields=["status", "-created_at", "-id"], name="comment_queue_idx"),
-            # A reader's comments by address, whatever its case (trust, deletion).
-            models.Index(Lower("email"), name="comment_email_idx"),
+            # A reader's comments by address, in its normal form (trust, deletion).
+            models.Index(fields=["email"], name="comment_email_idx"),
             # Comments still holding a network address or browser, by age: the
             # retention command reads only these, however large the table.
             models.Index(
@@ -377,7 +418,16 @@ class Comment(models.Model):
         return f"{self.name}: {Truncator(self.text).chars(60)}"
 
     def save(self, *args, **kwargs):
+        """The address is stored in its normal form (core.emails); forms refuse
+        one that has none. A staff reply keeps its author's address as it is
+        when it has none (it is nobody's reader address)."""
         self.fingerprint = self.fingerprint_of_text()
+        if self.email:
+            try:
+                self.email = normalize_email(self.email)
+            except InvalidEmail:
+                if not self.is_staff_reply:
+                    raise
         super().save(*args, **kwargs)
 
     def get_absolute_url(self):
@@ -425,17 +475,21 @@ class Comment(models.Model):
 
         return self.Status.PENDING, held or ""
 
-    def trusted_because(self):
-        """Why this new comment may be approved at once (COMMENTS_TRUST_RETURNING:
-        its address already has approved comments), or "" when it may not."""
-        if not settings.COMMENTS_TRUST_RETURNING or not self.email:
+    def trusted_because(self, proof=None):
+        """Why this new comment may be approved at once, or "" when it may not.
+
+        COMMENTS_TRUST_RETURNING: the sender's browser proved this address
+        (``proof``, comments.trust: it opened the link mailed to it) and the
+        address already has an approved comment. Typing a known address is
+        not enough."""
+        if not settings.COMMENTS_TRUST_RETURNING or not trust.proves(proof, self.email):
             return ""
         approved = Comment.objects.approved().by_address(self.email).exclude(pk=self.pk).count()
         if not approved:
             return ""
         return (
-            f"approved automatically: this address has {approved} approved "
-            f"comment{'s' if approved != 1 else ''}"
+            "approved automatically: this browser confirmed the address from an emailed "
+            f"link, and the address has {approved} approved comment{'s' if approved != 1 else ''}"
         )
 
     @property

@@ -13,31 +13,33 @@ sends what stopped being true (a comment decided or deleted in the meantime).
 A mail server that fails is logged and the task is queued again (core.mail);
 the comment was stored before any of this. Links point at SITE_URL, never at
 whatever Host a request carried.
+
+Mail goes to addresses as stored (a reader's in its normal form, core.emails),
+never to what a visitor typed, and each kind at most once per address in
+MAIL_PER_ADDRESS_MINUTES (core.mail.first_mail_to), whoever asks. What a
+visitor wrote never reads as the site's words: the reader's own notices quote
+nothing of theirs, and the moderators' notice shows the name and the text
+quoted, under a line that says whose they are.
 """
 
 import logging
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.core.cache import cache
-from django.core.mail import EmailMessage
 from django.template.loader import render_to_string
 from django.urls import reverse
-from django.utils.crypto import salted_hmac
 from django.utils.text import Truncator
 from django_tasks import task
 
 from core import mail
 from core.roles import MODERATORS
 
-from . import deletion
-from .models import Comment
+from . import deletion, trust
+from .models import NAME_MAX_LENGTH, Comment
 
 logger = logging.getLogger("comments")
 
-# One deletion link per address in this many seconds, however often it is
-# asked for (the request page is rate-limited per client, this per address).
-DELETION_LINK_INTERVAL = 10 * 60
+EXCERPT_LENGTH = 500
 
 
 def recipients():
@@ -55,11 +57,16 @@ def notify_on_commit(comment):
 
 
 def _message(subject, template, context, to):
-    return EmailMessage(
+    return mail.SiteEmail(
         subject=f"[{settings.BLOG_TITLE}] {subject}",
         body=render_to_string(template, {**context, "blog_title": settings.BLOG_TITLE}),
         to=to,
     )
+
+
+def quoted(text):
+    """A visitor's text as a quotation: every line starts with "> "."""
+    return "\n".join(f"> {line}".rstrip() for line in text.splitlines() or [""])
 
 
 @task()
@@ -68,17 +75,28 @@ def notify_moderators(comment_pk, attempt=1):
     comment = Comment.objects.select_related("post").filter(pk=comment_pk).first()
     if comment is None or comment.status != Comment.Status.PENDING:
         return "no longer waiting"  # deleted, or decided (approved as trusted) meanwhile
-    to = recipients()
-    if not to:
+    everyone = recipients()
+    if not everyone:
         return "nobody to tell"
+    # A moderator told of another comment minutes ago is not mailed again: the
+    # mail says how many wait, and the admin's front page shows the queue.
+    to = [
+        address for address in everyone if mail.first_mail_to(address, "comments:new", comment.pk)
+    ]
+    if not to:
+        return "moderators told minutes ago"
     message = _message(
         f"New comment on “{comment.post.title}” awaits approval",
         "comments/email/moderators.txt",
         {
-            "comment": comment,
-            "excerpt": Truncator(comment.text).chars(500),
+            "post_title": mail.one_line(comment.post.title),
+            "name": mail.one_line(comment.name, NAME_MAX_LENGTH),
+            "excerpt": quoted(Truncator(comment.text).chars(EXCERPT_LENGTH)),
+            "held_reason": mail.one_line(comment.held_reason),
+            "waiting": Comment.objects.pending().count(),
             "admin_url": settings.SITE_URL
             + reverse("admin:comments_comment_change", args=[comment.pk]),
+            "queue_url": settings.SITE_URL + reverse("admin:comments_comment_changelist"),
         },
         to,
     )
@@ -91,12 +109,23 @@ def notify_approval(comment_pk, attempt=1):
     comment = Comment.objects.select_related("post").filter(pk=comment_pk).first()
     if comment is None or not comment.is_public or not comment.notify_on_approval:
         return "no longer public"
+    if not mail.first_mail_to(comment.email, "comments:approved", comment.pk):
+        logger.info("approval notice not sent: one went to the same address minutes ago")
+        return "one sent to this address recently"
     message = _message(
         f"Your comment on “{comment.post.title}” is published",
         "comments/email/approved.txt",
         {
-            "comment": comment,
-            "comment_url": settings.SITE_URL + comment.get_absolute_url(),
+            "post_title": mail.one_line(comment.post.title),
+            # With trusted commenters, the link that proves the address.
+            "trusting": settings.COMMENTS_TRUST_RETURNING,
+            "link_days": trust.LINK_DAYS,
+            "comment_url": settings.SITE_URL
+            + (
+                trust.confirmation_path(comment)
+                if settings.COMMENTS_TRUST_RETURNING
+                else comment.get_absolute_url()
+            ),
             "deletion_url": settings.SITE_URL + reverse("comments:delete"),
         },
         [comment.email],
@@ -108,17 +137,18 @@ def notify_approval(comment_pk, attempt=1):
 def send_deletion_link(email, attempt=1):
     """Mail the link that confirms the deletion of ``email``'s comments, if
     there is anything to delete (nothing is sent to an address that has no
-    comment: the request page answered the same either way)."""
-    state = Comment.objects.by_address(email).address_state()
+    comment: the request page answered the same either way), to the address
+    as it is stored on them, never as it was typed."""
+    own = Comment.objects.by_address(email)
+    state = own.address_state()
     if not state[0]:
         return "no comments"
-    if attempt == 1:
-        throttle = (
-            "comments:deletion-link:" + salted_hmac(deletion.SALT, email.lower()).hexdigest()
-        )
-        if not cache.add(throttle, 1, timeout=DELETION_LINK_INTERVAL):
-            logger.info("deletion link not sent again: one was sent in the last minutes")
-            return "sent recently"
+    stored = own.filter(pk=state[1]).values_list("email", flat=True).first()
+    if stored is None:  # deleted a moment ago
+        return "no comments"
+    if attempt == 1 and not mail.first_mail_to(stored, "comments:deletion-link"):
+        logger.info("deletion link not sent again: one was sent in the last minutes")
+        return "sent recently"
     link = settings.SITE_URL + reverse(
         "comments:delete_confirm", args=[deletion.make_token(state)]
     )
@@ -131,6 +161,6 @@ def send_deletion_link(email, attempt=1):
             "hours": settings.COMMENTS_DELETION_LINK_HOURS,
             "request_url": settings.SITE_URL + reverse("comments:delete"),
         },
-        [email],
+        [stored],
     )
     return mail.send(message, retry=send_deletion_link, args=[email], attempt=attempt)

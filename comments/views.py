@@ -1,7 +1,9 @@
 import logging
 
+from django.conf import settings
 from django.contrib import messages
 from django.db import OperationalError
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.cache import add_never_cache_headers
 from django.views.decorators.cache import never_cache
@@ -13,12 +15,20 @@ from core.mail import enqueue_on_commit
 from core.middleware import BUSY_RETRY_SECONDS, database_busy
 from core.security import same_origin_required
 
-from . import deletion, moderation, notifications
+from . import deletion, moderation, notifications, trust
 from .awaiting import AwaitingComments
 from .forms import CommentForm, DeletionRequestForm
 from .models import Comment
 
 APPROVAL_NOTICE = "Please note, comments need to be approved before they are published."
+TOO_MANY_COMMENTS = (
+    "You have sent several comments in a short time. Please wait a minute and send your "
+    "comment again."
+)
+TOO_MANY_FORMS = (
+    "You have sent this form many times in a short time. Please wait a minute and send "
+    "your comment again."
+)
 PUBLISHED_NOTICE = "Thank you: your comment is published."
 
 logger = logging.getLogger("comments")
@@ -43,17 +53,10 @@ def post_comment(request, post_id):
     """Receive a comment: refuse, re-render with errors, or store and redirect."""
     post = get_object_or_404(Post.objects.published(), pk=post_id)
     text = request.POST.get("text", "")
-    if moderation.rate_limited(client_address(request)):
-        response = _refused(
-            request,
-            post,
-            text,
-            "You have sent several comments in a short time. Please wait a minute "
-            "and send your comment again.",
-            status=429,
-        )
-        response["Retry-After"] = "60"
-        return response
+    address = client_address(request)
+    # Every form sent counts toward a high cap (each costs a render) ...
+    if moderation.too_many_forms(address):
+        return _too_many(request, post, text, TOO_MANY_FORMS)
     if not moderation.comments_open(post):
         return _refused(request, post, text, "Comments are closed on this post.", status=403)
 
@@ -68,6 +71,10 @@ def post_comment(request, post_id):
         )
         add_never_cache_headers(response)
         return response
+    # ... and only comments stored count toward the limit: a reader
+    # correcting a mistake is never told they sent several comments.
+    if moderation.over_limit(address):
+        return _too_many(request, post, text, TOO_MANY_COMMENTS)
 
     try:
         comment = Comment.objects.receive(
@@ -75,10 +82,11 @@ def post_comment(request, post_id):
             name=form.cleaned_data["name"],
             email=form.cleaned_data["email"],
             text=form.cleaned_data["text"],
-            ip_address=client_address(request),
+            ip_address=address,
             user_agent=request.headers.get("User-Agent", ""),
             trap=form.caught,
             notify_on_approval=form.cleaned_data["notify_on_approval"],
+            proof=trust.proof_in(request),
         )
     except OperationalError as error:
         if not database_busy(error):
@@ -96,12 +104,19 @@ def post_comment(request, post_id):
         )
         response["Retry-After"] = str(BUSY_RETRY_SECONDS)
         return response
-    if comment.is_public:  # a trusted commenter's comment
+    moderation.counted(address)
+    if comment.is_public:  # from a browser that proved its trusted address
         messages.info(request, PUBLISHED_NOTICE)
     else:
         AwaitingComments(request).remember(comment)
         messages.info(request, APPROVAL_NOTICE)
     return redirect(f"{post.get_absolute_url()}#comment-{comment.pk}")
+
+
+def _too_many(request, post, text, message):
+    response = _refused(request, post, text, message, status=429)
+    response["Retry-After"] = "60"
+    return response
 
 
 def _refused(request, post, text, message, status):
@@ -132,7 +147,13 @@ def deletion_request(request):
     """
     form = DeletionRequestForm(request.POST or None)
     if request.method == "POST":
-        if moderation.rate_limited(client_address(request), scope="comment-deletion"):
+        address, scope = client_address(request), "comment-deletion"
+        # Like comments: every form sent counts toward a high cap, and only
+        # requests accepted count toward the limit (a typo is not refused).
+        refused = moderation.too_many_forms(address, scope=scope) or (
+            form.is_valid() and moderation.over_limit(address, scope=scope)
+        )
+        if refused:
             response = render(
                 request,
                 "comments/deletion_request.html",
@@ -142,6 +163,7 @@ def deletion_request(request):
             response["Retry-After"] = "60"
             return response
         if form.is_valid():
+            moderation.counted(address, scope=scope)
             enqueue_on_commit(notifications.send_deletion_link, form.cleaned_data["email"])
             return redirect("comments:delete_sent")
     return render(request, "comments/deletion_request.html", {"form": form})
@@ -183,3 +205,26 @@ def deletion_confirm(request, token):
         "comments/deletion_confirm.html",
         {"count": state[0], "posts": posts},
     )
+
+
+# --- trusted commenters: the link in the approval notice --------------------
+
+
+@never_cache
+@require_GET
+def address_confirmed(request, token):
+    """The link in the approval notice: opens the comment and, with
+    COMMENTS_TRUST_RETURNING, makes this browser proof of the comment's
+    address (comments.trust) while the comment is public and still sent from
+    that address. A link we did not make is not found."""
+    link = trust.read_link(token)
+    if link is None:
+        raise Http404("No such link.")
+    pk, key = link
+    comment = Comment.objects.select_related("post").filter(pk=pk, is_staff_reply=False).first()
+    if comment is None or not comment.is_public or not comment.post.is_public:
+        return redirect("articles:index")
+    response = redirect(comment.get_absolute_url())
+    if settings.COMMENTS_TRUST_RETURNING and trust.proves(key, comment.email):
+        trust.remember(response, comment.email)
+    return response

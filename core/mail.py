@@ -19,19 +19,105 @@ retry. The last attempt's failure is raised: the task is recorded as failed,
 with its arguments and traceback, in the tasks admin, and logged as an error.
 Retried tasks read the database again, so a retry never sends something that
 stopped being true (a comment approved or deleted meanwhile).
+
+Every message is a ``SiteEmail``: its subject is one line, whatever the title
+or name it was made from (a line break in a header would raise
+BadHeaderError, and the mail would be lost after every retry); it says
+``Auto-Submitted: auto-generated`` (RFC 3834: vacation responders and other
+robots do not answer it); its Message-ID names the site's own host, from
+SITE_URL (not the server's host name).
+
+``first_mail_to(address, kind, claim)`` throttles mail per recipient: at most
+one email of one kind to one address in MAIL_PER_ADDRESS_MINUTES, whichever
+client asked for it. A visitor can make the site mail an address it does not
+own (a deletion link, a notice); this bounds what one address can cost the
+worker when the mail relay hangs, and what its owner receives.
 """
 
 import datetime as dt
 import logging
+import unicodedata
+from email.utils import make_msgid
 from functools import partial
+from urllib.parse import urlsplit
 
 from django.conf import settings
+from django.core.cache import cache
+from django.core.mail import EmailMessage
 from django.db import transaction
 from django.utils import timezone
+from django.utils.crypto import salted_hmac
 
 logger = logging.getLogger("core.mail")
 
 BACKOFF_FACTOR = 4
+SUBJECT_MAX_LENGTH = 200
+
+
+# The bidirectional overrides and isolates: they make the rest of a line read
+# backwards, or in another order than it is written.
+BIDI_CONTROLS = frozenset("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
+
+
+def breaks_the_line(character):
+    """Whether ``character`` has no place in one line of plain text: a control
+    character (line breaks, tabs, Word's \\x0b and \\x0c, NUL...), a line or
+    paragraph separator, a lone surrogate, or a bidirectional override."""
+    return unicodedata.category(character) in ("Cc", "Cs", "Zl", "Zp") or (
+        character in BIDI_CONTROLS
+    )
+
+
+def one_line(text, limit=None):
+    """``text`` as one line of plain text (a subject, a name in a mail): each
+    run of spaces and characters that break the line becomes one space; cut
+    at ``limit`` characters with an ellipsis."""
+    text = "".join(" " if breaks_the_line(c) else c for c in str(text))
+    text = " ".join(text.split())
+    if limit is not None and len(text) > limit:
+        text = text[: limit - 1].rstrip() + "…"
+    return text
+
+
+def site_host():
+    """The host of SITE_URL, as it goes in a header (ASCII)."""
+    host = urlsplit(settings.SITE_URL).hostname or "localhost"
+    return host.encode("idna").decode("ascii") if not host.isascii() else host
+
+
+class SiteEmail(EmailMessage):
+    """An email the site sends: a one-line subject, ``Auto-Submitted``, and a
+    Message-ID on the site's own host. Used like Django's EmailMessage."""
+
+    def __init__(self, subject="", body="", *args, headers=None, **kwargs):
+        headers = {
+            "Auto-Submitted": "auto-generated",
+            "Message-ID": make_msgid(domain=site_host()),
+            **(headers or {}),
+        }
+        super().__init__(
+            one_line(subject, SUBJECT_MAX_LENGTH), body, *args, headers=headers, **kwargs
+        )
+
+
+def first_mail_to(address, kind, claim=None):
+    """Whether an email of ``kind`` may go to ``address``: none went there in
+    the last MAIL_PER_ADDRESS_MINUTES. The first one holds the address for
+    that long. ``claim`` names what the email is about (a comment's id): the
+    same claim again, a retry of that email, is let through; without one,
+    every later email waits. The address is kept in the cache only as a keyed
+    hash. A cache outage lets mail through."""
+    minutes = settings.MAIL_PER_ADDRESS_MINUTES
+    if not minutes:
+        return True
+    key = f"mail:{kind}:" + salted_hmac("core.mail.first_mail_to", address).hexdigest()
+    try:
+        if cache.add(key, claim if claim is not None else True, timeout=minutes * 60):
+            return True
+        return claim is not None and cache.get(key) == claim
+    except Exception:  # noqa: BLE001
+        logger.warning("per-address mail throttle unavailable (cache error)", exc_info=True)
+        return True
 
 
 def enqueue_on_commit(task, *args, **kwargs):

@@ -239,6 +239,10 @@ TASKS = {"default": {"BACKEND": TASK_BACKENDS[TASKS_BACKEND]}}
 # and kept as a failed task.
 MAIL_SEND_ATTEMPTS = env.int("MAIL_SEND_ATTEMPTS", default=5)
 MAIL_RETRY_DELAY_SECONDS = env.int("MAIL_RETRY_DELAY_SECONDS", default=60)
+# At most one email of one kind (a deletion link, an approval notice, the
+# moderators' new-comment notice) to one address in this many minutes, however
+# many clients ask (core.mail.first_mail_to; 0: no limit).
+MAIL_PER_ADDRESS_MINUTES = env.int("MAIL_PER_ADDRESS_MINUTES", default=10)
 
 # --- Auth -----------------------------------------------------------------
 AUTHENTICATION_BACKENDS = [
@@ -462,9 +466,13 @@ COMMENTS_MAX_LENGTH = env.int("COMMENTS_MAX_LENGTH", default=3000)
 # Who hears about new comments waiting in the queue, besides the active
 # members of the Moderators group who have an email address.
 COMMENTS_NOTIFY_EMAILS = env.list("COMMENTS_NOTIFY_EMAILS", default=[])
-# Approve a new comment at once when its email address already has an approved
-# comment (spam rules, the blocklist and the robot traps still win).
+# Approve a new comment at once when the browser sending it proved its email
+# address (it opened the link in the approval notice mailed there) and the
+# address already has an approved comment (spam rules, the blocklist and the
+# robot traps still win). See comments/trust.py.
 COMMENTS_TRUST_RETURNING = env.bool("COMMENTS_TRUST_RETURNING", default=False)
+# How long a browser that opened that link stays trusted for the address.
+COMMENTS_TRUST_DAYS = env.int("COMMENTS_TRUST_DAYS", default=365)
 # How long the emailed link that confirms a deletion request stays good.
 COMMENTS_DELETION_LINK_HOURS = env.int("COMMENTS_DELETION_LINK_HOURS", default=24)
 # Network addresses and browser strings of comments older than this are

@@ -106,7 +106,7 @@ def test_asking_sends_a_signed_link_to_that_address_after_the_commit(
 
     assert response.status_code == 302 and response["Location"] == SENT
     [mail] = mailoutbox
-    assert mail.to == ["Robin@Example.com"]
+    assert mail.to == [ADDRESS]  # the address as stored, not as typed
     assert "4 comments" in mail.body
     link = link_from(mail)
     assert link.startswith(f"{settings.SITE_URL}/comments/delete/confirm/")
@@ -172,6 +172,17 @@ def test_requests_are_rate_limited_per_client_like_comments(
     assert refused.status_code == 429 and refused["Retry-After"] == "60"
     assert ADDRESS in refused.text  # what was typed is kept
     assert mailoutbox == []
+
+
+def test_mistyped_addresses_do_not_count_toward_the_limit(
+    client, robins, settings, mailoutbox, django_capture_on_commit_callbacks
+):
+    settings.COMMENTS_RATE_LIMIT_PER_MINUTE = 2
+    for typo in ("robin@", "robin at example.com", "robİn@example.com", ""):
+        assert ask(client, typo, django_capture_on_commit_callbacks).status_code == 200
+
+    assert ask(client, ADDRESS, django_capture_on_commit_callbacks).status_code == 302
+    assert len(mailoutbox) == 1
 
 
 @pytest.mark.parametrize(
@@ -399,7 +410,7 @@ def test_the_deletions_list_costs_the_same_queries_for_1_and_30_records(
 
 def test_the_address_lookups_read_an_index(robins):
     """Trust and deletion find an address's comments through the index on the
-    lowercased address, not by reading the whole table."""
+    stored (normal) address, not by reading the whole table."""
     plan = Comment.objects.by_address("Robin@Example.com").explain()
 
     assert "comment_email_idx" in plan

@@ -13,6 +13,7 @@ from django.core import signing
 from django.test import Client
 from django.urls import reverse
 
+from comments import moderation
 from comments.models import BlockedTerm, Comment
 from comments.views import APPROVAL_NOTICE
 from tests.articles.factories import PostFactory
@@ -237,13 +238,46 @@ def test_the_limit_is_per_client_address(post, comment_url, settings):
     assert other.status_code == 302
 
 
-def test_invalid_forms_count_towards_the_limit(post, comment_url, settings):
+def test_a_reader_correcting_their_form_is_never_refused(post, comment_url, settings):
+    """Issue 15: after 5 corrections the reader got the 429 saying they "sent
+    several comments". Only stored comments count toward the limit."""
+    settings.COMMENTS_RATE_LIMIT_PER_MINUTE = 5
+    client = Client(REMOTE_ADDR="198.51.100.4")
+    mistakes = [{"text": ""}, {"email": "alex at example"}, {"name": ""}, {"consent": ""},
+                {"text": "x" * 3001}, {"name": "Two\nlines"}, {"email": "alİce@gmail.com"}]  # fmt: skip
+    for mistake in mistakes:
+        assert client.post(comment_url, form_data(post, **mistake)).status_code == 200
+
+    assert client.post(comment_url, form_data(post)).status_code == 302
+    assert Comment.objects.count() == 1
+
+
+def test_only_stored_comments_count_toward_the_limit(post, comment_url, settings):
     settings.COMMENTS_RATE_LIMIT_PER_MINUTE = 2
     client = Client(REMOTE_ADDR="198.51.100.4")
     client.post(comment_url, form_data(post, text=""))
-    client.post(comment_url, form_data(post, text=""))
+    answers = [client.post(comment_url, form_data(post, text=f"Stored {n}.")).status_code
+               for n in range(3)]  # fmt: skip
 
-    assert client.post(comment_url, form_data(post)).status_code == 429
+    assert answers == [302, 302, 429]
+    assert Comment.objects.count() == 2
+
+
+def test_a_robot_hammering_the_form_meets_the_cap_on_sent_forms(post, comment_url, settings):
+    """Invalid forms are not stored, but each costs a render: sent forms of
+    any kind are capped at FORMS_PER_COMMENT times the comment limit."""
+    settings.COMMENTS_RATE_LIMIT_PER_MINUTE = 2
+    client = Client(REMOTE_ADDR="198.51.100.4")
+    cap = moderation.FORMS_PER_COMMENT * 2
+    answers = [client.post(comment_url, form_data(post, text="")).status_code for _ in range(cap)]
+
+    refused = client.post(comment_url, form_data(post, text="Finally right."))
+
+    assert answers == [200] * cap
+    assert refused.status_code == 429 and refused["Retry-After"] == "60"
+    assert "You have sent this form many times in a short time" in refused.text
+    assert "Finally right." in refused.text
+    assert not Comment.objects.exists()
 
 
 def test_the_limit_slides_and_frees_up_a_minute_later(post, comment_url, settings, monkeypatch):
@@ -326,3 +360,25 @@ def test_the_sender_address_and_agent_are_stored_for_moderators(post):
     assert (str(comment.ip_address), comment.user_agent) == ("198.51.100.9", "TestBrowser/1.0")
     page = Client().get(post.get_absolute_url()).text
     assert "198.51.100.9" not in page and "TestBrowser" not in page
+
+
+# --- IPv6: one client is a /64 ------------------------------------------------------------
+@pytest.mark.parametrize(
+    ("first", "second", "same"),
+    [
+        ("2001:db8:1:2::1", "2001:db8:1:2:ffff:ffff:ffff:fffe", True),
+        ("2001:db8:1:2::1", "2001:db8:1:3::1", False),
+        ("198.51.100.4", "::ffff:198.51.100.4", True),
+        ("198.51.100.4", "198.51.100.5", False),
+    ],
+    ids=["same /64", "next /64", "IPv4-mapped", "IPv4 neighbours"],
+)
+def test_an_ipv6_client_is_counted_per_64(post, comment_url, settings, first, second, same):
+    """A host with IPv6 gets a whole /64 (2^64 addresses): counted per address,
+    one machine had an unlimited supply of fresh counters."""
+    settings.COMMENTS_RATE_LIMIT_PER_MINUTE = 1
+    Client(REMOTE_ADDR=first).post(comment_url, form_data(post, text="First."))
+
+    response = Client(REMOTE_ADDR=second).post(comment_url, form_data(post, text="Second."))
+
+    assert response.status_code == (429 if same else 302)

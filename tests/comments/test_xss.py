@@ -23,6 +23,7 @@ from django.urls import reverse
 from comments.awaiting import REMEMBERED
 from comments.forms import CommentForm
 from comments.models import Comment
+from core.mail import one_line
 from tests.security.html_parts import find_all, find_one
 from tests.security.xss import XSS_VECTORS, assert_inert, executable_parts
 
@@ -172,14 +173,16 @@ def test_every_reader_field(post, moderator, moderator_client, baseline):
         extra = extra_problems(section, baseline_section)
         assert not extra, f"the re-rendered form gained {extra} from {vector!r}"
 
-        # What the form accepts: the name cut to its length, the vector inside
-        # a quoted address where that is a valid one.
+        # What the form accepts: the name on one line (tabs and line breaks
+        # are refused in a name) cut to its length, the vector inside a quoted
+        # address where that is a valid one.
         email = email_for(vector)
         if not CommentForm(post, data={"email": email}).has_error("email"):
             emails += 1
         else:
             email = "alex@example.com"
-        response = send(reader, post, name=vector[:name_length], email=email, text=vector)
+        name = one_line(vector)[:name_length] or "Plain"
+        response = send(reader, post, name=name, email=email, text=vector)
         vectors_by_pk[accepted_pk(response, vector)] = vector
         if len(vectors_by_pk) % REMEMBERED == 0 or vector == XSS_VECTORS[-1]:
             check_own_pending(post, reader, vectors_by_pk)

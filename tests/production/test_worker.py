@@ -52,7 +52,9 @@ def test_a_comment_through_nginx_is_mailed_to_the_moderators_by_the_worker(site)
         raise AssertionError(f"no mail from the worker within 60 s:\n{site.log()[-3000:]}")
     [mail] = sent
     assert "To: moderator@example.com" in mail
-    assert "Worker Reader commented on" in mail
+    assert "Auto-Submitted: auto-generated" in mail
+    assert "A new comment on " in mail and "Name: Worker Reader" in mail
+    assert f"> {text}" in mail  # the reader's words, quoted as theirs
     assert "Approve, reject or mark it as spam: https://127.0.0.1:" in mail
     # Queued in the database by gunicorn (TASKS_BACKEND=database), run by the worker.
     assert "path=comments.notifications.notify_moderators state=" in site.log()
