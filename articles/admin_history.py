@@ -26,12 +26,13 @@ from django.urls import path, reverse
 from reversion.admin import VersionAdmin
 from reversion.models import Version
 
+from core.admin_revisions import OnePerRevisionList
 from core.admin_revisions import version_id as parse_version_id
 
 from . import revisions
 
 
-class PostRevisionsMixin(VersionAdmin):
+class PostRevisionsMixin(OnePerRevisionList, VersionAdmin):
     object_history_template = "admin/articles/post/object_history.html"
     revision_form_template = "admin/articles/post/revision_form.html"
     history_latest_first = True

@@ -8,9 +8,11 @@ articles.models), who saved it and when. Every change goes through here:
   made: the post admin's save does it once everything is saved (the inlines
   are saved in bulk, which no signal sees), so the revision holds the
   references as saved;
-* ``record(posts, user, comment)`` makes a revision of its own, for a change
-  made outside the change form: the bulk publish and unpublish actions, the
-  reference import, a review recorded.
+* ``record(posts, user, comment)`` makes a revision of each post's own, for a
+  change made outside the change form: the bulk publish and unpublish
+  actions, the reference import, a review recorded. One post per revision:
+  a revert brings back everything in its revision, and must bring back that
+  post alone.
 
 ``Comparison`` says what changed between two revisions of a post, for the
 admin's compare page: the fields, the body line by line and word by word
@@ -52,19 +54,26 @@ def add(posts):
     in first and explicitly, so a copy taken earlier in the same revision
     (before the inlines were saved) is replaced by the stored one."""
     for post in _stored(posts):
-        for row in [*post.references.all(), *post.post_disclaimers.all()]:
-            reversion.add_to_revision(row)
-        reversion.add_to_revision(post)
+        _add_one(post)
+
+
+def _add_one(post):
+    for row in [*post.references.all(), *post.post_disclaimers.all()]:
+        reversion.add_to_revision(row)
+    reversion.add_to_revision(post)
 
 
 def record(posts, user, comment):
-    """A revision of these posts as they are now, saved by ``user`` (None for
-    a command), with ``comment`` saying what happened. Inside a revision
-    already being made (an admin view), it becomes part of that one."""
-    with reversion.create_revision(manage_manually=True):
-        reversion.set_user(user)
-        reversion.set_comment(comment)
-        add(posts)
+    """A revision of each of these posts as it is now, saved by ``user`` (None
+    for a command), with ``comment`` saying what happened: one revision per
+    post, since a revert brings back everything in a revision. Inside a
+    revision already being made (the post's own change form), the post joins
+    it."""
+    for post in _stored(posts):
+        with reversion.create_revision(manage_manually=True):
+            reversion.set_user(user)
+            reversion.set_comment(comment)
+            _add_one(post)
 
 
 def versions_of(post):

@@ -67,11 +67,14 @@ class PageAdmin(OwnVersionsAdmin):
         return page.is_privacy_policy
 
     def record(self, request, pks, message):
-        """The pages a bulk action changed get a revision and a history line,
-        as a save from their form does (the action runs inside the changelist's
-        revision, VersionAdmin.changelist_view)."""
+        """Each page a bulk action changed gets a revision of its own and a
+        history line, as a save from its form does (one page per revision: a
+        revert brings back everything in its revision)."""
         for page in Page.objects.filter(pk__in=pks):
-            reversion.add_to_revision(page)
+            with reversion.create_revision():
+                reversion.set_user(request.user)
+                reversion.set_comment(message)
+                reversion.add_to_revision(page)
             self.log_change(request, page, message)
 
     @admin.action(description="Publish selected pages", permissions=["change"])

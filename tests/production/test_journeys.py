@@ -96,7 +96,9 @@ def anonymous(stack, path):
 
 
 def cached_then_quiet(stack, path):
-    """A reader reads the page, nginx keeps it, and the page goes quiet."""
+    """A reader reads the page (at least two seconds after whatever was done
+    before: the promise), nginx keeps it, and the page goes quiet."""
+    stack.clock.advance(PROMISE_SECONDS)
     status, _, _ = anonymous(stack, path)
     assert status == 200
     _, cache, text = anonymous(stack, path)

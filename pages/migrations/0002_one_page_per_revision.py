@@ -1,0 +1,21 @@
+"""Revisions that hold several pages (the bulk actions used to record one for
+all the pages they touched) are split, one per page: a revert brings back
+everything in its revision."""
+
+from django.db import migrations
+
+from core.revision_split import split_shared_revisions
+
+
+def split(apps, schema_editor):
+    split_shared_revisions(apps, "pages", "page")
+
+
+class Migration(migrations.Migration):
+    dependencies = [
+        ("pages", "0001_site_pages"),
+        ("reversion", "0002_add_index_on_version_for_content_type_and_db"),
+        ("contenttypes", "0002_remove_content_type_name"),
+    ]
+
+    operations = [migrations.RunPython(split, migrations.RunPython.noop)]
