@@ -29,6 +29,8 @@ from django.templatetags.static import static
 from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 
+from core import dates
+
 from . import bibliography
 
 _contributors = []
@@ -141,7 +143,7 @@ def review(post):
         person["honorificSuffix"] = reviewer.credentials
     if reviewer.profile_url:
         person["sameAs"] = reviewer.profile_url
-    return {"reviewedBy": person, "lastReviewed": post.reviewed_at.isoformat()}
+    return {"reviewedBy": person, "lastReviewed": dates.machine(post.reviewed_at)}
 
 
 def post_json_ld(post):
@@ -162,8 +164,8 @@ def post_json_ld(post):
         "description": post.summary,
         "inLanguage": settings.LANGUAGE_CODE,
         "author": _person(post.author),
-        "datePublished": post.publish_at.isoformat(),
-        "dateModified": modified.isoformat(),
+        "datePublished": dates.machine(post.publish_at),
+        "dateModified": dates.machine(modified),
         "publisher": publisher(),
     }
     found = images(post.featured_image)
