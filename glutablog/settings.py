@@ -403,8 +403,8 @@ CRISPY_TEMPLATE_PACK = "bootstrap5"
 BLOG_TITLE = env.str("BLOG_TITLE", default="glutablog")
 BLOG_POSTS_PER_PAGE = env.int("BLOG_POSTS_PER_PAGE", default=4)
 # What a feed item carries: the post's summary and a link (off, the default:
-# readers come to the page, with its comments and disclaimers), or the whole
-# body with its disclaimers (on). Either way, the post's references follow.
+# readers come to the page for the rest and the comments), or the whole body
+# (on). Either way, the post's references and disclaimers follow.
 FEEDS_FULL_CONTENT = env.bool("FEEDS_FULL_CONTENT", default=False)
 # Paths /robots.txt asks crawlers to keep out of: the admin, and the search
 # results (endless variations of the same posts).
