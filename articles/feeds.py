@@ -53,7 +53,7 @@ class LatestPostsFeed(Feed):
 
     def latest(self, posts):
         """The newest of these posts, with all an item shows, in a fixed number of queries."""
-        posts = posts.select_related("author").prefetch_related(
+        posts = posts.select_related("author__author_profile").prefetch_related(
             "references",
             Prefetch(
                 "post_disclaimers", queryset=PostDisclaimer.objects.select_related("disclaimer")
@@ -81,7 +81,11 @@ class LatestPostsFeed(Feed):
         )
 
     def item_author_name(self, item):
-        return item.author.get_full_name() or item.author.get_username()
+        return item.author_name
+
+    def item_author_link(self, item):
+        profile = item.author_profile
+        return settings.SITE_URL + profile.get_absolute_url() if profile else None
 
     def item_pubdate(self, item):
         return item.publish_at

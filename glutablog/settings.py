@@ -90,6 +90,8 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # Permissions-Policy on every response, static files and cached pages too.
+    "core.middleware.PermissionsPolicyMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     # Response headers for every answer, cached pages included.
@@ -105,6 +107,9 @@ MIDDLEWARE = [
     "core.page_cache.CachedPageMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
+    # A method the page does not take (a POST to a read-only page): 405 with
+    # Allow, in the site's look, before the CSRF check would refuse it as 403.
+    "core.methods.AllowedMethodsMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
@@ -394,6 +399,21 @@ CONTENT_SECURITY_POLICY = {
         "frame-ancestors": ["'none'"],
     }
 }
+
+# Permissions-Policy (core.middleware): the browser features no page of the
+# site uses, denied to its pages and to anything embedded in them. Only
+# features Chromium knows are named (it logs an error for any other).
+PERMISSIONS_POLICY = {
+    feature: []
+    for feature in (
+        "accelerometer", "autoplay", "bluetooth", "browsing-topics", "camera",
+        "display-capture", "encrypted-media", "fullscreen", "gamepad", "geolocation",
+        "gyroscope", "hid", "idle-detection", "local-fonts", "magnetometer", "microphone",
+        "midi", "payment", "picture-in-picture", "publickey-credentials-create",
+        "publickey-credentials-get", "screen-wake-lock", "serial", "usb", "web-share",
+        "xr-spatial-tracking",
+    )
+}  # fmt: skip
 
 # --- Crispy forms -----------------------------------------------------------
 CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
