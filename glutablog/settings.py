@@ -426,9 +426,10 @@ BLOG_POSTS_PER_PAGE = env.int("BLOG_POSTS_PER_PAGE", default=4)
 # readers come to the page for the rest and the comments), or the whole body
 # (on). Either way, the post's references and disclaimers follow.
 FEEDS_FULL_CONTENT = env.bool("FEEDS_FULL_CONTENT", default=False)
-# Paths /robots.txt asks crawlers to keep out of: the admin, and the search
-# results (endless variations of the same posts).
-ROBOTS_DISALLOW = env.list("ROBOTS_DISALLOW", default=["/admin/", "/blog/search/"])
+# Paths /robots.txt asks crawlers to keep out of: the admin. Not the search
+# results: they carry noindex, which a crawler reads only if it may fetch the
+# page (a blocked address can still be indexed bare, from links to it).
+ROBOTS_DISALLOW = env.list("ROBOTS_DISALLOW", default=["/admin/"])
 # What search engines and link previews say of the site (meta description,
 # Open Graph) and who publishes it (the posts' JSON-LD publisher).
 BLOG_DESCRIPTION = env.str(

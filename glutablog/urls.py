@@ -4,7 +4,7 @@ from django.contrib import admin
 from django.urls import include, path
 from django.views.generic import RedirectView
 
-from articles.sitemaps import TopicsSitemap, sitemap
+from articles.sitemaps import AuthorsSitemap, ReviewersSitemap, TopicsSitemap, sitemap
 from core.methods import SAFE, allow
 from core.views import media, robots_txt
 from pages.sitemaps import PagesSitemap
@@ -39,7 +39,7 @@ urlpatterns = [
     path(
         "sitemap.xml",
         allow(*SAFE)(sitemap),
-        {"sections": [TopicsSitemap(), PagesSitemap()]},
+        {"sections": [TopicsSitemap(), ReviewersSitemap(), AuthorsSitemap(), PagesSitemap()]},
         name="django.contrib.sitemaps.views.sitemap",
     ),
     path("robots.txt", robots_txt, name="robots_txt"),

@@ -146,6 +146,13 @@ class Image(models.Model):
                     self.crops = self._store_crops(self._crops_of_stored_file())
             super().save(*args, **kwargs)
 
+    def validate_constraints(self, exclude=None):
+        # One default at a time is kept by save(), which unticks the one
+        # before: choosing another in a form is no error.
+        if self.is_share_default:
+            exclude = {*(exclude or ()), "is_share_default"}
+        super().validate_constraints(exclude=exclude)
+
     # --- upload ----------------------------------------------------------
     def clean(self):
         super().clean()
