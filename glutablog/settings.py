@@ -402,15 +402,17 @@ CONTENT_SECURITY_POLICY = {
 
 # Permissions-Policy (core.middleware): the browser features no page of the
 # site uses, denied to its pages and to anything embedded in them. Only
-# features Chromium knows are named (it logs an error for any other).
+# features Chromium knows everywhere are named: it logs a warning for any
+# other on every page (Linux builds know neither bluetooth nor web-share;
+# tests/browser/test_headers.py checks).
 PERMISSIONS_POLICY = {
     feature: []
     for feature in (
-        "accelerometer", "autoplay", "bluetooth", "browsing-topics", "camera",
+        "accelerometer", "autoplay", "browsing-topics", "camera",
         "display-capture", "encrypted-media", "fullscreen", "gamepad", "geolocation",
         "gyroscope", "hid", "idle-detection", "local-fonts", "magnetometer", "microphone",
         "midi", "payment", "picture-in-picture", "publickey-credentials-create",
-        "publickey-credentials-get", "screen-wake-lock", "serial", "usb", "web-share",
+        "publickey-credentials-get", "screen-wake-lock", "serial", "usb",
         "xr-spatial-tracking",
     )
 }  # fmt: skip

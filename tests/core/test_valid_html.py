@@ -15,13 +15,14 @@ import io
 import re
 
 import pytest
+from django.contrib.auth import get_user_model
 from django.core.management import call_command
 from django.template.loader import render_to_string
 from django.test import Client, RequestFactory
 from django.urls import reverse
 from django.utils import timezone
 
-from articles.models import Post, Reviewer, Topic
+from articles.models import Author, Post, Reviewer, Topic
 from comments import deletion
 from comments.models import Comment
 from core.middleware import busy_response
@@ -75,6 +76,7 @@ def publish_through_the_admin(staff):
             "summary": "What the studies say about magnesium before bed.",
             "body": body,
             "status": "published",
+            "author": str(get_user_model().objects.get(username="editor").pk),
             "publish_at_0": "",
             "publish_at_1": "",
             "topics": [str(Topic.objects.get(slug="supplements").pk)],
@@ -152,6 +154,7 @@ def every_kind_of_page(staff, post, comment, page):
         reverse("articles:archive_month", kwargs={"year": when.year, "month": when.month}),
     )
     get("reviewer", Reviewer.objects.first().get_absolute_url())
+    get("author", Author.objects.get(user=post.author).get_absolute_url())
     get("search: empty", "/blog/search/")
     get("search: results", "/blog/search/?q=magnesium")
     get("search: nothing found", "/blog/search/?q=zzzzqqq")
@@ -203,6 +206,7 @@ def every_kind_of_page(staff, post, comment, page):
         ),
         400,
     )
+    documents["405"] = html_of(Client(enforce_csrf_checks=True).post("/blog/"), 405)
     documents["500"] = render_to_string("500.html").encode()
     documents["503"] = html_of(busy_response(RequestFactory().post("/")), 503)
     get("admin login", reverse("admin:login"))
