@@ -22,7 +22,16 @@ $(VENV)/.installed: $(BIN)/activate requirements.txt requirements-dev.txt
 	$(PY) -m pip install --quiet --no-build-isolation -r requirements-dev.txt
 	touch $@
 
-install: $(VENV)/.installed
+# Test tools from the npm registry, pinned in package-lock.json: the W3C Nu
+# Html Checker (vnu.jar, run with Java by tests/core/test_valid_html.py).
+# --ignore-scripts: vnu-jar's install script would fetch a Java of its own;
+# the machine's Java (default-jre-headless) runs it.
+VNU_JAR := node_modules/vnu-jar/build/dist/vnu.jar
+$(VNU_JAR): package.json package-lock.json
+	npm ci --ignore-scripts --no-audit --no-fund --loglevel=error
+	touch $@
+
+install: $(VENV)/.installed $(VNU_JAR)
 
 run: install
 	$(PY) manage.py migrate --noinput
@@ -96,4 +105,4 @@ restore: install
 	$(PY) manage.py restore_db $(FILE) $(if $(YES),--yes)
 
 clean:
-	rm -rf $(VENV) staticfiles var .pytest_cache .ruff_cache
+	rm -rf $(VENV) node_modules staticfiles var .pytest_cache .ruff_cache

@@ -18,7 +18,7 @@ from . import revisions
 from .admin_editing import PostEditingMixin
 from .admin_history import PostRevisionsMixin
 from .admin_review import MedicalReviewFilter, PostReviewAdminMixin
-from .models import Disclaimer, Post, PostDisclaimer, Reference, Reviewer, Topic
+from .models import Author, Disclaimer, Post, PostDisclaimer, Reference, Reviewer, Topic
 
 
 def _kept_forms(formset):
@@ -543,3 +543,27 @@ class TopicAdmin(admin.ModelAdmin):
     @admin.display(description="posts", ordering="post_total")
     def post_count(self, topic):
         return topic.post_total
+
+
+@admin.register(Author)
+class AuthorAdmin(admin.ModelAdmin):
+    """Authors' public profiles: the page their bylines link to."""
+
+    list_display = ["name", "credentials", "user", "slug", "updated_at"]
+    list_select_related = ["user"]
+    search_fields = ["name", "credentials", "bio"]
+    prepopulated_fields = {"slug": ["name"]}
+    fields = ["user", "name", "credentials", "slug", "bio", "profile_url"]
+    formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if db_field.name == "user":
+            # Staff accounts (the ones that write posts), by name: editors may
+            # not open the users admin.
+            kwargs["queryset"] = get_user_model().objects.filter(is_staff=True, is_active=True)
+            field = super().formfield_for_foreignkey(db_field, request, **kwargs)
+            field.label_from_instance = lambda user: (
+                f"{user.get_full_name() or user.get_username()} ({user.get_username()})"
+            )
+            return field
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)

@@ -12,6 +12,7 @@ class ArticlesConfig(AppConfig):
 
         from . import checks, roles, search, signals  # noqa: F401 (registers checks and receivers)
         from .views import (
+            author_page_version,
             listing_page_version,
             post_page_version,
             reviewer_page_version,
@@ -30,6 +31,7 @@ class ArticlesConfig(AppConfig):
         for name in ("articles:archive_year", "articles:archive_month"):
             page_cache.register(name, listing_page_version, params=("before",))
         page_cache.register("articles:reviewer", reviewer_page_version)
+        page_cache.register("articles:author", author_page_version)
         page_cache.register("articles:topic", topic_page_version, params=("before",))
         for feed in ("feed", "feed_rss"):
             page_cache.register(f"articles:{feed}", listing_page_version)

@@ -111,6 +111,30 @@ REVIEWER = {
     "profile_url": "https://example.com/jane-doe-rd",
 }
 REVIEWER_USERNAME = "reviewer"
+
+# The demo posts' author, the demo editor, as readers see her: a page of her
+# own that bylines link to (a fictional person, like the reviewer).
+AUTHOR = {
+    "name": "Erin Editor",
+    "credentials": "MS",
+    "slug": "erin-editor",
+    "bio": (
+        "Erin Editor (a fictional one: she writes the demo content) studied "
+        "nutrition science and has written about diet and supplements for eight "
+        "years.\n\n"
+        "She writes our posts from the studies they cite, and every health claim "
+        "goes to a medical reviewer before it is published."
+    ),
+}
+AUTHOR_USERNAME = "editor"
+
+# The site's default share image: what link previews show for a page
+# without a picture of its own. Drawn with Pillow (images.demo).
+SHARE_IMAGE = {
+    "alt": "Illustration: a green leaf above the name glutablog, on a pale green background",
+    "caption": "",
+    "credit": "Illustration: glutablog",
+}
 # The editors' topics, all main ones (in the navigation), in this order.
 TOPICS = [
     {

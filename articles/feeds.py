@@ -3,8 +3,9 @@
 Every address in them is made from SITE_URL (Django's feeds leave absolute
 addresses alone), never from the request's Host. An item carries the post's
 summary, or its whole body when FEEDS_FULL_CONTENT is on, and then its
-references (numbered, AMA style) and, with the body, its disclaimers. Only
-public posts, from ``Post.objects.published()``; a fixed number of queries.
+references (numbered, AMA style) and its disclaimers: a claim never travels
+without them, and a feed reader shows nothing but the item. Only public
+posts, from ``Post.objects.published()``; a fixed number of queries.
 """
 
 from django.conf import settings
@@ -51,16 +52,14 @@ class LatestPostsFeed(Feed):
         return self.latest(Post.objects.published())
 
     def latest(self, posts):
-        """The newest of these posts, with all an item shows (three queries at most)."""
-        posts = posts.select_related("author").prefetch_related("references")
-        if settings.FEEDS_FULL_CONTENT:
-            posts = posts.prefetch_related(
-                Prefetch(
-                    "post_disclaimers",
-                    queryset=PostDisclaimer.objects.select_related("disclaimer"),
-                )
-            )
-        else:
+        """The newest of these posts, with all an item shows, in a fixed number of queries."""
+        posts = posts.select_related("author__author_profile").prefetch_related(
+            "references",
+            Prefetch(
+                "post_disclaimers", queryset=PostDisclaimer.objects.select_related("disclaimer")
+            ),
+        )
+        if not settings.FEEDS_FULL_CONTENT:
             posts = posts.defer("body", "body_html")
         return posts[:ITEMS]
 
@@ -82,7 +81,11 @@ class LatestPostsFeed(Feed):
         )
 
     def item_author_name(self, item):
-        return item.author.get_full_name() or item.author.get_username()
+        return item.author_name
+
+    def item_author_link(self, item):
+        profile = item.author_profile
+        return settings.SITE_URL + profile.get_absolute_url() if profile else None
 
     def item_pubdate(self, item):
         return item.publish_at

@@ -20,6 +20,7 @@ from core import markup
 from core.models import SiteStamp
 
 from . import bibliography, search
+from .authors import Author  # noqa: F401 (an author's profile belongs to this app's models)
 from .review import (  # noqa: F401 (the review models belong to this app's models)
     PostReview,
     Reviewer,
@@ -132,7 +133,9 @@ class PostQuerySet(models.QuerySet):
 
     def for_page(self):
         """Everything the post page shows, in a fixed number of queries."""
-        return self.select_related("author", "featured_image", "reviewer").prefetch_related(
+        return self.select_related(
+            "author__author_profile", "featured_image", "reviewer"
+        ).prefetch_related(
             "references",
             models.Prefetch("topics", queryset=Topic.objects.order_by("order", "name")),
             models.Prefetch(
@@ -445,6 +448,23 @@ class Post(PostReview, models.Model):
 
     def get_absolute_url(self):
         return reverse("articles:detail", kwargs={"slug": self.slug})
+
+    @property
+    def author_profile(self):
+        """The author's public profile (``Author``: a page, credentials), or None.
+        Select ``author__author_profile`` with the post to read it without a query."""
+        try:
+            return self.author.author_profile
+        except Author.DoesNotExist:
+            return None
+
+    @property
+    def author_name(self):
+        """The name bylines show: the profile's, else the account's full name."""
+        profile = self.author_profile
+        if profile is not None:
+            return profile.name
+        return self.author.get_full_name() or self.author.get_username()
 
     @property
     def is_public(self):

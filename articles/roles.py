@@ -3,7 +3,7 @@
 Editors write: add and change posts, references and disclaimers, and keep
 the topics (add, change, delete) (references
 and the disclaimers chosen for a post are edited inline, so they may also be
-removed from a post), and keep the reviewers' profiles. Moderators may read
+removed from a post), and keep the reviewers' and authors' profiles. Moderators may read
 posts, to judge comments in context: a post with its references and
 disclaimers, as readers see it (without the view permissions of those rows
 the read-only post form left them out).
@@ -24,6 +24,7 @@ ARTICLES_ROLES = {
         "add_postdisclaimer", "change_postdisclaimer", "delete_postdisclaimer",
         "view_postdisclaimer",
         "add_reviewer", "change_reviewer", "view_reviewer",
+        "add_author", "change_author", "view_author",
         "add_topic", "change_topic", "delete_topic", "view_topic",
     ],
     MODERATORS: [

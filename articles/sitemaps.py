@@ -10,7 +10,8 @@ Addresses are made from SITE_URL, never from the request's Host, so one
 cached copy serves every reader.
 Beyond 48,000 posts ``?p=2`` gives the next ones, as with Django's view.
 
-The first page also lists the date archives (``/blog/2026/``,
+The first page also lists the blog's index (``/blog/``, dated by the newest
+change of a listed post) and the date archives (``/blog/2026/``,
 ``/blog/2026/03/``), each dated by the newest change of its posts: one
 grouped query, its months as the site's time zone counts them. They change
 with the set of published posts, so the same version keeps them right.
@@ -20,7 +21,14 @@ passes to the view (``{"sections": [...]}``), so this app imports none of
 them. A section has ``version()``, a short string that changes whenever its
 addresses or their dates do, and ``entries()``, its (path, last change) pairs,
 at most SECTION_LIMIT of them; they are written on the first page, which
-keeps room for them under the protocol's 50,000 addresses a file.
+keeps room for them under the protocol's 50,000 addresses a file. This
+app's own sections: the topic pages, the reviewers' and the authors' pages.
+
+Crawlers ask again with ``If-Modified-Since`` or ``If-None-Match``: the
+answer carries ``Last-Modified`` (when this version of the sitemap was first
+written: any change, a post leaving it too, makes a new version, so the date
+never stays put while the content moves; HTTP dates count whole seconds) and
+an ``ETag`` of its bytes, and a sitemap the crawler has is a 304.
 """
 
 import hashlib
@@ -32,11 +40,14 @@ from django.core.cache import cache
 from django.db.models import Count, Max
 from django.http import Http404, HttpResponse
 from django.urls import reverse
-from django.utils.http import http_date
+from django.utils import timezone
+from django.utils.cache import get_conditional_response
+from django.utils.http import http_date, quote_etag
 
+from core import build
 from core.models import SiteStamp
 
-from .models import Post, Topic
+from .models import Author, Post, Reviewer, Topic
 from .views import public_archive_months
 
 logger = logging.getLogger(__name__)
@@ -46,6 +57,7 @@ SECTION_LIMIT = 1_000  # addresses of other sections, all on the first page
 ARCHIVE_LIMIT = 1_000  # year and month archives, newest first, on the first page
 POSTS_PER_FILE = LIMIT - SECTION_LIMIT - ARCHIVE_LIMIT
 ARCHIVE_CHANGEFREQ = "monthly"
+INDEX_CHANGEFREQ = "daily"
 CHANGEFREQ = "weekly"
 CACHE_SECONDS = 60 * 60
 SLUG_PLACEHOLDER = "slug-placeholder"
@@ -83,6 +95,12 @@ def render_sitemap(request, page, sections=()):
         for slug, updated in rows
     )
     dates = [updated for _, updated in rows]
+    if page == 1 and rows:
+        index = escape(settings.SITE_URL + reverse("articles:index"))
+        entries = (
+            f"<url><loc>{index}</loc><lastmod>{max(dates):%Y-%m-%d}</lastmod>"
+            f"<changefreq>{INDEX_CHANGEFREQ}</changefreq></url>\n"
+        ) + entries
     if page == 1:
         archives = archive_entries(request)[:ARCHIVE_LIMIT]
         entries += "".join(
@@ -132,24 +150,29 @@ def sitemap(request, sections=()):
     version = "|".join(
         [Post.objects.listing_version(), SiteStamp.current(), *(s.version() for s in sections)]
     )
-    key = "sitemap:" + hashlib.sha256(f"{page}|{version}".encode()).hexdigest()
+    # The deployed code is part of the key (core.build): what is kept changes with it.
+    key = "sitemap:" + hashlib.sha256(f"{build.BUILD_ID}|{page}|{version}".encode()).hexdigest()
     try:
         cached = cache.get(key)
     except Exception:  # noqa: BLE001 (the cache is an optimisation only)
         logger.warning("sitemap: cache unavailable, rendering", exc_info=True)
         cached = None
     if cached is None:
-        cached = render_sitemap(request, page, sections)
+        xml, _ = render_sitemap(request, page, sections)
+        cached = (xml, int(timezone.now().timestamp()))
         try:
             cache.set(key, cached, CACHE_SECONDS)
         except Exception:  # noqa: BLE001
             logger.warning("sitemap: cache unavailable, not stored", exc_info=True)
-    xml, newest = cached
+    xml, written_at = cached
+    etag = quote_etag(hashlib.sha256(xml.encode()).hexdigest()[:32])
     response = HttpResponse(xml, content_type="application/xml")
     response["X-Robots-Tag"] = "noindex, noodp, noarchive"
-    if newest is not None:
-        response["Last-Modified"] = http_date(newest.timestamp())
-    return response
+    response["Last-Modified"] = http_date(written_at)
+    response["ETag"] = etag
+    return get_conditional_response(
+        request, etag=etag, last_modified=written_at, response=response
+    )
 
 
 class TopicsSitemap:
@@ -176,5 +199,61 @@ class TopicsSitemap:
         )
         return [
             (reverse("articles:topic", kwargs={"slug": slug}), max(latest, changed))
+            for slug, latest, changed in rows
+        ]
+
+
+class ReviewersSitemap:
+    """The medical reviewers' pages that list a public post they reviewed."""
+
+    changefreq = "monthly"
+
+    def version(self):
+        """Changes when a reviewer is added, saved or deleted; the sitemap's own
+        version covers their posts."""
+        row = Reviewer.objects.aggregate(latest=Max("updated_at"), total=Count("pk"))
+        latest = row["latest"]
+        return f"reviewers:{row['total']}:{latest.timestamp():.6f}" if latest else "reviewers:0:-"
+
+    def entries(self):
+        """(path, last change) of each reviewer with a public reviewed post:
+        the newest change of the profile or of those posts. One query."""
+        rows = (
+            Reviewer.objects.filter(
+                posts__in=Post.objects.published(), posts__reviewed_at__isnull=False
+            )
+            .annotate(latest=Max("posts__updated_at"))
+            .order_by("name", "pk")
+            .values_list("slug", "latest", "updated_at")
+        )
+        return [
+            (reverse("articles:reviewer", kwargs={"slug": slug}), max(latest, changed))
+            for slug, latest, changed in rows
+        ]
+
+
+class AuthorsSitemap:
+    """The authors' pages that list a public post."""
+
+    changefreq = "monthly"
+
+    def version(self):
+        """Changes when an author's profile is added, saved or deleted; the
+        sitemap's own version covers their posts."""
+        row = Author.objects.aggregate(latest=Max("updated_at"), total=Count("pk"))
+        latest = row["latest"]
+        return f"authors:{row['total']}:{latest.timestamp():.6f}" if latest else "authors:0:-"
+
+    def entries(self):
+        """(path, last change) of each author with a public post: the newest
+        change of the profile or of their posts. One query."""
+        rows = (
+            Author.objects.filter(user__posts__in=Post.objects.published())
+            .annotate(latest=Max("user__posts__updated_at"))
+            .order_by("name", "pk")
+            .values_list("slug", "latest", "updated_at")
+        )
+        return [
+            (reverse("articles:author", kwargs={"slug": slug}), max(latest, changed))
             for slug, latest, changed in rows
         ]

@@ -29,6 +29,8 @@ from django.templatetags.static import static
 from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 
+from core import dates, sharing
+
 from . import bibliography
 
 _contributors = []
@@ -63,8 +65,19 @@ def publisher():
     }
 
 
-def _person(user):
-    return {"@type": "Person", "name": user.get_full_name() or user.get_username()}
+def author(post):
+    """The post's author as a Person: with a profile (``Author``), its page as
+    ``url``, credentials as ``honorificSuffix`` and profile as ``sameAs``,
+    as the reviewer is given; else the account's name."""
+    person = {"@type": "Person", "name": post.author_name}
+    profile = post.author_profile
+    if profile is not None:
+        person["url"] = absolute(profile.get_absolute_url())
+        if profile.credentials:
+            person["honorificSuffix"] = profile.credentials
+        if profile.profile_url:
+            person["sameAs"] = profile.profile_url
+    return person
 
 
 def _authors(authors):
@@ -108,11 +121,12 @@ def citation(reference):
 
 
 def images(image):
-    """The featured image's renditions, widest first, as ImageObjects."""
+    """The image's share crops (16:9, 4:3, 1:1: the ratios Google's Article
+    guidance asks for) and the picture as it is, as ImageObjects."""
     if image is None:
         return []
     found = []
-    for url, width, height in sorted(image.candidates(), key=lambda c: -c[1]):
+    for url, width, height in image.share_candidates():
         found.append(
             {
                 "@type": "ImageObject",
@@ -141,11 +155,13 @@ def review(post):
         person["honorificSuffix"] = reviewer.credentials
     if reviewer.profile_url:
         person["sameAs"] = reviewer.profile_url
-    return {"reviewedBy": person, "lastReviewed": post.reviewed_at.isoformat()}
+    return {"reviewedBy": person, "lastReviewed": dates.machine(post.reviewed_at)}
 
 
-def post_json_ld(post):
-    """The post's JSON-LD, as a dict (a public post's: see the module's note)."""
+def post_json_ld(post, request=None):
+    """The post's JSON-LD, as a dict (a public post's: see the module's note);
+    ``request``: the page being rendered, which shares its reading of the
+    site's default share image."""
     url = absolute(post.get_absolute_url())
     page = {"@type": "WebPage", "@id": url}
     reviewed = review(post)
@@ -161,12 +177,13 @@ def post_json_ld(post):
         "headline": post.title,
         "description": post.summary,
         "inLanguage": settings.LANGUAGE_CODE,
-        "author": _person(post.author),
-        "datePublished": post.publish_at.isoformat(),
-        "dateModified": modified.isoformat(),
+        "author": author(post),
+        "datePublished": dates.machine(post.publish_at),
+        "dateModified": dates.machine(modified),
         "publisher": publisher(),
     }
-    found = images(post.featured_image)
+    # A post without a featured image is shared with the site's default.
+    found = images(post.featured_image or sharing.default_image(request))
     if found:
         data["image"] = found
     references = [reference for _, reference in post.numbered_references()]

@@ -1,5 +1,7 @@
 from django.urls import path, register_converter
 
+from core.methods import SAFE, allow
+
 from . import views
 from .feeds import LatestPostsFeed, LatestPostsRssFeed, TopicFeed, TopicRssFeed
 
@@ -33,17 +35,18 @@ register_converter(MonthConverter, "month")
 
 urlpatterns = [
     path("", views.PostListView.as_view(), name="index"),
-    path("feed/", LatestPostsFeed(), name="feed"),
+    path("feed/", allow(*SAFE)(LatestPostsFeed()), name="feed"),
     path("search/", views.search_results, name="search"),
-    path("feed/rss/", LatestPostsRssFeed(), name="feed_rss"),
+    path("feed/rss/", allow(*SAFE)(LatestPostsRssFeed()), name="feed_rss"),
     path("topics/<slug:slug>/", views.TopicView.as_view(), name="topic"),
-    path("topics/<slug:slug>/feed/", TopicFeed(), name="topic_feed"),
-    path("topics/<slug:slug>/feed/rss/", TopicRssFeed(), name="topic_feed_rss"),
+    path("topics/<slug:slug>/feed/", allow(*SAFE)(TopicFeed()), name="topic_feed"),
+    path("topics/<slug:slug>/feed/rss/", allow(*SAFE)(TopicRssFeed()), name="topic_feed_rss"),
     # Date archives before the posts: a slug of digits only is refused
     # (Post.clean), so no post is shadowed by a year.
     path("<year:year>/", views.YearArchiveView.as_view(), name="archive_year"),
     path("<year:year>/<month:month>/", views.MonthArchiveView.as_view(), name="archive_month"),
     path("reviewers/<slug:slug>/", views.ReviewerDetailView.as_view(), name="reviewer"),
+    path("authors/<slug:slug>/", views.AuthorDetailView.as_view(), name="author"),
     path("<slug:slug>/", views.PostDetailView.as_view(), name="detail"),
     path(
         "<slug:slug>/references.ris",

@@ -8,17 +8,18 @@ from django.urls import reverse
 from django.utils.cache import add_never_cache_headers
 from django.utils.http import content_disposition_header
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_safe
 from django.views.generic import DetailView, ListView, View
 
 from core import page_cache
 from core.client_ip import client_address
+from core.methods import SAFE, allow
 from core.paginators import InvalidCursor, KeysetPaginator
 from core.ratelimit import rate_limited
 from core.stamped import stamped
 
 from . import bibliography, search
-from .models import Post, Reviewer, Topic
+from .authors import AUTHOR_PAGE_POSTS
+from .models import Author, Post, Reviewer, Topic
 
 
 def public_archive_months(request):
@@ -58,7 +59,7 @@ class PublicPostList(ListView):
         # The cards show no body: leave the two largest columns in the database.
         return (
             Post.objects.published()
-            .select_related("author", "featured_image")
+            .select_related("author__author_profile", "featured_image")
             .defer("body", "body_html")
         )
 
@@ -267,6 +268,33 @@ class ReviewerDetailView(DetailView):
         return context
 
 
+class AuthorDetailView(DetailView):
+    """An author's page: their name, credentials, biography and profile link,
+    and their newest public posts. Cached for anonymous readers
+    (``author_page_version``)."""
+
+    template_name = "articles/author_detail.html"
+    context_object_name = "author"
+    queryset = Author.objects.all()
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        posts = list(self.object.public_posts()[: AUTHOR_PAGE_POSTS + 1])
+        context["posts"] = posts[:AUTHOR_PAGE_POSTS]
+        context["more_posts"] = len(posts) > AUTHOR_PAGE_POSTS
+        return context
+
+
+def author_page_version(request, slug):
+    """The author page's version: the profile's last change and the version of
+    the set of public posts (a post of theirs published, edited or
+    unpublished moves it). None for an unknown slug."""
+    changed = Author.objects.filter(slug=slug).values_list("pk", "updated_at").first()
+    if changed is None:
+        return None
+    return f"{changed[0]}:{changed[1].timestamp():.6f}:{Post.objects.listing_version()}"
+
+
 def reviewer_page_version(request, slug):
     """The bio page's version: the reviewer's last change and the version of
     the set of public posts (a post reviewed, renamed, unpublished, given
@@ -278,7 +306,7 @@ def reviewer_page_version(request, slug):
 
 
 @never_cache
-@require_safe
+@allow(*SAFE)
 def search_results(request):
     """Search results: published posts matching ``q``, best first, paginated,
     the matched words marked. Never cached (the reader's own words); a client

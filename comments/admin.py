@@ -14,6 +14,7 @@ from django.utils.translation import ngettext
 
 from articles.admin import ListColumn, PostAdmin
 from articles.models import Post
+from core import dates
 from core.changelists import database_integer
 from core.paginators import LargeTableAdminMixin
 
@@ -208,7 +209,7 @@ class CommentAdmin(LargeTableAdminMixin, admin.ModelAdmin):
     def age(self, comment):
         return format_html(
             '<time datetime="{}" title="{}">{}</time>',
-            comment.created_at.isoformat(),
+            dates.machine(comment.created_at),
             timezone.localtime(comment.created_at).strftime("%Y-%m-%d %H:%M"),
             timesince(comment.created_at, depth=1),
         )

@@ -7,11 +7,12 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.cache import add_never_cache_headers
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django.views.decorators.http import require_POST
 
 from articles.models import Post
 from core.client_ip import client_address
 from core.mail import enqueue_on_commit
+from core.methods import SAFE, allow
 from core.middleware import BUSY_RETRY_SECONDS, database_busy
 from core.security import same_origin_required
 
@@ -136,7 +137,7 @@ def _refused(request, post, text, message, status):
 
 
 @never_cache
-@require_http_methods(["GET", "HEAD", "POST"])
+@allow("GET", "HEAD", "POST")
 def deletion_request(request):
     """A reader asks, by email address, for all their comments to be deleted.
 
@@ -170,13 +171,13 @@ def deletion_request(request):
 
 
 @never_cache
-@require_GET
+@allow(*SAFE)
 def deletion_sent(request):
     return render(request, "comments/deletion_sent.html", {"hours": deletion.lifetime() // 3600})
 
 
 @never_cache
-@require_http_methods(["GET", "HEAD", "POST"])
+@allow("GET", "HEAD", "POST")
 def deletion_confirm(request, token):
     """The page the emailed link opens: what will be deleted, and a button.
 

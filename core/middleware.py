@@ -189,3 +189,34 @@ class QueryErrorMiddleware:
             )
             return bad_request_response(request)
         return None
+
+
+def permissions_policy(policy):
+    """The Permissions-Policy header for ``{feature: [allowed origins]}``:
+    ``[]`` is ``()`` (no one), ``["self"]`` is ``(self)``."""
+    parts = []
+    for feature, origins in policy.items():
+        allowed = " ".join(
+            origin if origin in ("self", "*") else f'"{origin}"' for origin in origins
+        )
+        parts.append(f"{feature}=({allowed})")
+    return ", ".join(parts)
+
+
+class PermissionsPolicyMiddleware:
+    """``Permissions-Policy`` (settings.PERMISSIONS_POLICY) on every response:
+    the browser features the site never uses are denied to its pages and to
+    anything they might embed. Placed first, so cached pages, static files and
+    error pages carry it too."""
+
+    def __init__(self, get_response):
+        from django.conf import settings
+
+        self.header = permissions_policy(settings.PERMISSIONS_POLICY)
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        if self.header:
+            response.setdefault("Permissions-Policy", self.header)
+        return response

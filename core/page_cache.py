@@ -45,9 +45,9 @@ from importlib import import_module
 
 from django.conf import settings
 from django.core.cache import cache
-from django.http import HttpResponse, HttpResponseNotModified
+from django.http import HttpResponse
 from django.urls import Resolver404, resolve
-from django.utils.cache import patch_cache_control, patch_vary_headers
+from django.utils.cache import get_conditional_response, patch_cache_control, patch_vary_headers
 from django.utils.http import quote_etag
 
 from . import build
@@ -269,15 +269,18 @@ class CachedPageMiddleware:
 
     @staticmethod
     def _answer(request, reader, entry):
-        if entry.etag in _if_none_match(request):
-            response = HttpResponseNotModified()
-        else:
-            body = b"" if request.method == "HEAD" else entry.content
-            response = HttpResponse(body, content_type=entry.content_type)
-            response["Content-Length"] = str(len(entry.content))
-            for name, value in entry.headers:
-                response[name] = value
+        body = b"" if request.method == "HEAD" else entry.content
+        response = HttpResponse(body, content_type=entry.content_type)
+        response["Content-Length"] = str(len(entry.content))
+        for name, value in entry.headers:
+            response[name] = value
         shared_headers(response, entry.etag)
+        # RFC 9110's conditional requests, as Django's conditional GET answers
+        # them: If-None-Match compares weakly (a W/"…" tag a proxy or browser
+        # made of ours matches), and "*" matches the page, which exists.
+        response = get_conditional_response(request, etag=entry.etag, response=response)
+        if response.status_code == 304:
+            shared_headers(response, entry.etag)
         if reader.stale_session_cookie:
             response.delete_cookie(
                 settings.SESSION_COOKIE_NAME,
@@ -286,8 +289,3 @@ class CachedPageMiddleware:
                 samesite=settings.SESSION_COOKIE_SAMESITE,
             )
         return response
-
-
-def _if_none_match(request):
-    header = request.headers.get("If-None-Match", "")
-    return {tag.strip() for tag in header.split(",") if tag.strip()}

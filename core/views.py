@@ -1,4 +1,5 @@
-"""Error pages that say what happened and what to do next; robots.txt."""
+"""Error pages that say what happened and what to do next; robots.txt; media
+in development."""
 
 import sys
 
@@ -12,8 +13,16 @@ from django.shortcuts import render
 from django.template.loader import render_to_string
 from django.urls import Resolver404, resolve, reverse
 from django.utils.cache import patch_cache_control
+from django.views.static import serve
 
+from .methods import SAFE, allow
 from .middleware import bad_request_response, busy_response, database_busy
+
+# Uploaded images are public, the same for every reader, and meant to be shown
+# elsewhere too: in feed readers and mail (full-content feeds and newsletters
+# show them from their own origin, where same-site would block them). Saying
+# so explicitly lets a cross-origin-isolated page (COEP) embed them.
+MEDIA_RESOURCE_POLICY = "cross-origin"
 
 # What each admin page of a model needs, by the end of its URL name.
 ADMIN_ACTIONS = {
@@ -89,6 +98,7 @@ def csrf_failure(request, reason=""):
     return render(request, "403.html", {"form_not_checked": True}, status=403)
 
 
+@allow(*SAFE)
 def robots_txt(request):
     """``/robots.txt``: what crawlers may fetch, and where the sitemap is (by
     its absolute address, from SITE_URL). Plain text, no database; shared
@@ -98,6 +108,15 @@ def robots_txt(request):
     lines.append(f"Sitemap: {sitemap}")
     response = HttpResponse("\n".join(lines) + "\n", content_type="text/plain; charset=utf-8")
     patch_cache_control(response, public=True, max_age=60 * 60 * 24)
+    return response
+
+
+def media(request, path, document_root=None):
+    """Uploaded media in development (``static()`` in the URLconf; production
+    serves them from nginx or object storage): Django's ``serve``, with the
+    Cross-Origin-Resource-Policy nginx sends too (deploy/nginx)."""
+    response = serve(request, path, document_root=document_root)
+    response["Cross-Origin-Resource-Policy"] = MEDIA_RESOURCE_POLICY
     return response
 
 

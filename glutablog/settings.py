@@ -90,6 +90,8 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # Permissions-Policy on every response, static files and cached pages too.
+    "core.middleware.PermissionsPolicyMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     # Response headers for every answer, cached pages included.
@@ -105,6 +107,9 @@ MIDDLEWARE = [
     "core.page_cache.CachedPageMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
+    # A method the page does not take (a POST to a read-only page): 405 with
+    # Allow, in the site's look, before the CSRF check would refuse it as 403.
+    "core.methods.AllowedMethodsMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
@@ -399,6 +404,23 @@ CONTENT_SECURITY_POLICY = {
     }
 }
 
+# Permissions-Policy (core.middleware): the browser features no page of the
+# site uses, denied to its pages and to anything embedded in them. Only
+# features Chromium knows everywhere are named: it logs a warning for any
+# other on every page (Linux builds know neither bluetooth nor web-share;
+# tests/browser/test_headers.py checks).
+PERMISSIONS_POLICY = {
+    feature: []
+    for feature in (
+        "accelerometer", "autoplay", "browsing-topics", "camera",
+        "display-capture", "encrypted-media", "fullscreen", "gamepad", "geolocation",
+        "gyroscope", "hid", "idle-detection", "local-fonts", "magnetometer", "microphone",
+        "midi", "payment", "picture-in-picture", "publickey-credentials-create",
+        "publickey-credentials-get", "screen-wake-lock", "serial", "usb",
+        "xr-spatial-tracking",
+    )
+}  # fmt: skip
+
 # --- Crispy forms -----------------------------------------------------------
 CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
 CRISPY_TEMPLATE_PACK = "bootstrap5"
@@ -407,12 +429,13 @@ CRISPY_TEMPLATE_PACK = "bootstrap5"
 BLOG_TITLE = env.str("BLOG_TITLE", default="glutablog")
 BLOG_POSTS_PER_PAGE = env.int("BLOG_POSTS_PER_PAGE", default=4)
 # What a feed item carries: the post's summary and a link (off, the default:
-# readers come to the page, with its comments and disclaimers), or the whole
-# body with its disclaimers (on). Either way, the post's references follow.
+# readers come to the page for the rest and the comments), or the whole body
+# (on). Either way, the post's references and disclaimers follow.
 FEEDS_FULL_CONTENT = env.bool("FEEDS_FULL_CONTENT", default=False)
-# Paths /robots.txt asks crawlers to keep out of: the admin, and the search
-# results (endless variations of the same posts).
-ROBOTS_DISALLOW = env.list("ROBOTS_DISALLOW", default=["/admin/", "/blog/search/"])
+# Paths /robots.txt asks crawlers to keep out of: the admin. Not the search
+# results: they carry noindex, which a crawler reads only if it may fetch the
+# page (a blocked address can still be indexed bare, from links to it).
+ROBOTS_DISALLOW = env.list("ROBOTS_DISALLOW", default=["/admin/"])
 # What search engines and link previews say of the site (meta description,
 # Open Graph) and who publishes it (the posts' JSON-LD publisher).
 BLOG_DESCRIPTION = env.str(

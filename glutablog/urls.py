@@ -4,8 +4,9 @@ from django.contrib import admin
 from django.urls import include, path
 from django.views.generic import RedirectView
 
-from articles.sitemaps import TopicsSitemap, sitemap
-from core.views import robots_txt
+from articles.sitemaps import AuthorsSitemap, ReviewersSitemap, TopicsSitemap, sitemap
+from core.methods import SAFE, allow
+from core.views import media, robots_txt
 from pages.sitemaps import PagesSitemap
 
 admin.site.site_header = "glutablog administration"
@@ -24,7 +25,8 @@ handler400 = "core.views.bad_request"
 handler500 = "core.views.server_error"
 
 urlpatterns = [
-    path("", RedirectView.as_view(pattern_name="articles:index", permanent=False)),
+    # The home is the blog, for good: a permanent redirect (301).
+    path("", RedirectView.as_view(pattern_name="articles:index", permanent=True)),
     path("admin/", admin.site.urls),
     path("blog/", include("articles.urls")),
     path("comments/", include("comments.urls")),
@@ -36,8 +38,8 @@ urlpatterns = [
     # the project wires the two apps together, neither imports the other.
     path(
         "sitemap.xml",
-        sitemap,
-        {"sections": [TopicsSitemap(), PagesSitemap()]},
+        allow(*SAFE)(sitemap),
+        {"sections": [TopicsSitemap(), ReviewersSitemap(), AuthorsSitemap(), PagesSitemap()]},
         name="django.contrib.sitemaps.views.sitemap",
     ),
     path("robots.txt", robots_txt, name="robots_txt"),
@@ -45,4 +47,4 @@ urlpatterns = [
 
 # Uploaded media in development (static() adds nothing with DEBUG off):
 # production serves MEDIA_ROOT from the proxy (nginx), or from object storage.
-urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
+urlpatterns += static(settings.MEDIA_URL, view=media, document_root=settings.MEDIA_ROOT)

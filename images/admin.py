@@ -8,7 +8,7 @@ from .models import Image
 class ImageForm(forms.ModelForm):
     class Meta:
         model = Image
-        fields = ["file", "alt", "caption", "credit"]
+        fields = ["file", "alt", "caption", "credit", "is_share_default"]
         widgets = {
             # The browser's file picker offers images only (the server checks anyway).
             "file": forms.ClearableFileInput(
@@ -23,7 +23,11 @@ class ImageForm(forms.ModelForm):
 @admin.register(Image)
 class ImageAdmin(admin.ModelAdmin):
     form = ImageForm
-    list_display = ["thumbnail", "alt", "caption", "credit", "size", "uploaded_at", "uploader"]
+    list_display = [
+        "thumbnail", "alt", "caption", "credit", "size", "is_share_default", "uploaded_at",
+        "uploader",
+    ]  # fmt: skip
+    list_filter = ["is_share_default"]
     list_display_links = ["thumbnail", "alt"]
     list_select_related = ["uploaded_by"]
     search_fields = ["alt", "caption", "credit"]
@@ -36,10 +40,10 @@ class ImageAdmin(admin.ModelAdmin):
 
     def get_fieldsets(self, request, obj=None):
         if obj is None:
-            return [(None, {"fields": ["file", "alt", "caption", "credit"]})]
+            return [(None, {"fields": ["file", "alt", "caption", "credit", "is_share_default"]})]
         return [
             (None, {"fields": ["preview", "alt", "caption", "credit"]}),
-            ("Use", {"fields": ["place_in_body"]}),
+            ("Use", {"fields": ["place_in_body", "is_share_default"]}),
             ("File", {"fields": ["size", "uploader", "uploaded_at"]}),
         ]
 
@@ -49,7 +53,7 @@ class ImageAdmin(admin.ModelAdmin):
 
     def get_form(self, request, obj=None, **kwargs):
         if obj is not None:
-            kwargs["fields"] = ["alt", "caption", "credit"]
+            kwargs["fields"] = ["alt", "caption", "credit", "is_share_default"]
         return super().get_form(request, obj, **kwargs)
 
     def get_deleted_objects(self, objs, request):

@@ -2,8 +2,9 @@
 (no binary file in the repository, nothing fetched from elsewhere)."""
 
 import io
+import math
 
-from PIL import Image, ImageDraw, ImageFilter
+from PIL import Image, ImageDraw, ImageFilter, ImageFont
 
 WIDTH, HEIGHT = 1600, 900
 SCALE = 2  # drawn at twice the size, then reduced: smooth edges
@@ -63,6 +64,39 @@ def glutamine_illustration():
     for x, y, r in [(1130, 722, 9), (1162, 731, 6), (1101, 736, 5), (1196, 726, 4)]:
         draw.ellipse([((x - r) * s, (y - r) * s), ((x + r) * s, (y + r) * s)], fill=powder)
 
+    image = image.filter(ImageFilter.SMOOTH).resize((WIDTH, HEIGHT), Image.Resampling.LANCZOS)
+    out = io.BytesIO()
+    image.save(out, format="PNG")
+    return out.getvalue()
+
+
+def share_card():
+    """The site's default share image, as PNG bytes: a leaf above the blog's
+    name, both in the middle, so that the square and 4:3 crops keep them."""
+    s = SCALE
+    image = Image.new("RGB", (WIDTH * s, HEIGHT * s), (226, 241, 234))
+    draw = ImageDraw.Draw(image)
+    draw.ellipse([(520 * s, 60 * s), (1080 * s, 620 * s)], fill=(240, 248, 244))
+    # A leaf: a lens between two arcs, tilted, with its midrib and stem.
+    tip, base = (940, 150), (660, 520)
+    points = []
+    for side in (1, -1):
+        for step in range(41) if side == 1 else range(40, -1, -1):
+            t = step / 40
+            bulge = side * 150 * math.sin(math.pi * t)
+            x = base[0] + (tip[0] - base[0]) * t + bulge * 0.8
+            y = base[1] + (tip[1] - base[1]) * t + bulge * 0.6
+            points.append((x * s, y * s))
+    draw.polygon(points, fill=(62, 140, 112))
+    draw.line(
+        [(base[0] * s, base[1] * s), (tip[0] * s, tip[1] * s)], fill=(226, 241, 234), width=6 * s
+    )
+    draw.line([(base[0] * s, base[1] * s), (610 * s, 580 * s)], fill=(52, 120, 96), width=10 * s)
+    try:
+        font = ImageFont.load_default(size=120 * s)
+    except (TypeError, OSError):  # a Pillow without FreeType: the small bitmap font
+        font = ImageFont.load_default()
+    draw.text((800 * s, 740 * s), "glutablog", font=font, fill=(34, 85, 68), anchor="mm")
     image = image.filter(ImageFilter.SMOOTH).resize((WIDTH, HEIGHT), Image.Resampling.LANCZOS)
     out = io.BytesIO()
     image.save(out, format="PNG")

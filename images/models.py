@@ -13,19 +13,27 @@ Their names are made here (a random UUID and the format's extension), never
 taken from the uploader.
 """
 
+import logging
 import re
 import uuid
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
-from django.db import models
+from django.db import models, transaction
 from django.forms.utils import flatatt
 from django.utils import timezone
 from django.utils.html import format_html
 
+from core.models import SiteStamp
+
 from . import processing
 
+logger = logging.getLogger(__name__)
+
+# The site stamp (core.models.SiteStamp) of the default share image: every
+# page without an image of its own shows it in its link preview.
+SHARE_STAMP = "share-image"
 # How wide an image is shown, for the browser to choose from srcset: the post
 # column (col-lg-8 in a Bootstrap container, less its gutters) at each
 # breakpoint, the whole width less the gutters on a phone.
@@ -77,6 +85,21 @@ class Image(models.Model):
     height = models.PositiveIntegerField(default=0, editable=False)
     # [{"width": 480, "height": 270, "name": "images/…-480w.jpg"}, …], narrowest first.
     renditions = models.JSONField(default=list, editable=False, blank=True)
+    # The centre of the picture for sharing, widest ratio first:
+    # [{"ratio": "16:9", "width": 1200, "height": 675, "name": "images/…-16x9.jpg"}, …].
+    crops = models.JSONField(default=list, editable=False, blank=True)
+    is_share_default = models.BooleanField(
+        "default share image",
+        default=False,
+        help_text=(
+            "Shown by link previews (Facebook, LinkedIn, messaging apps) and search "
+            "engines for every page without an image of its own: posts without a "
+            "featured image, the blog's index, topic and site pages. One image at a "
+            "time: ticking it here unticks the one before. Best at least 1200 pixels "
+            "wide, with what matters in the middle (16:9, 4:3 and square crops of the "
+            "centre are made)."
+        ),
+    )
     uploaded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.SET_NULL,
@@ -89,6 +112,13 @@ class Image(models.Model):
 
     class Meta:
         ordering = ["-uploaded_at", "-pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["is_share_default"],
+                condition=models.Q(is_share_default=True),
+                name="one_default_share_image",
+            )
+        ]
 
     def __str__(self):
         return f"{self.alt} (image:{self.pk})" if self.pk else self.alt
@@ -98,7 +128,30 @@ class Image(models.Model):
             prepared = getattr(self, "_prepared", None) or processing.prepare(self.file)
             self._store(prepared)
             self._prepared = None
-        super().save(*args, **kwargs)
+        with transaction.atomic():
+            was_default = (
+                not self._state.adding
+                and Image.objects.filter(pk=self.pk, is_share_default=True).exists()
+            )
+            if self.is_share_default or was_default:
+                # Every page without an image of its own shows it: they render
+                # again. Touched first: the stamp's row lock makes two editors
+                # choosing a default at once take turns.
+                SiteStamp.touch(SHARE_STAMP)
+            if self.is_share_default:
+                Image.objects.filter(is_share_default=True).exclude(pk=self.pk).update(
+                    is_share_default=False
+                )
+                if not self.crops and self.file:
+                    self.crops = self._store_crops(self._crops_of_stored_file())
+            super().save(*args, **kwargs)
+
+    def validate_constraints(self, exclude=None):
+        # One default at a time is kept by save(), which unticks the one
+        # before: choosing another in a form is no error.
+        if self.is_share_default:
+            exclude = {*(exclude or ()), "is_share_default"}
+        super().validate_constraints(exclude=exclude)
 
     # --- upload ----------------------------------------------------------
     def clean(self):
@@ -126,10 +179,50 @@ class Image(models.Model):
         self.file = name
         self.width, self.height = prepared.width, prepared.height
         self.renditions = renditions
+        self.crops = self._store_crops(prepared.crops, stem)
+
+    def _store_crops(self, crops, stem=None):
+        storage = self.file.storage
+        if stem is None:  # beside the file: images/2026/12/<uuid>
+            stem = self.file.name.rsplit(".", 1)[0]
+        extension = self.file.name.rsplit(".", 1)[-1]
+        stored = []
+        for crop in crops:
+            name = storage.save(
+                f"{stem}-{crop.ratio.replace(':', 'x')}.{extension}", ContentFile(crop.content)
+            )
+            stored.append(
+                {"ratio": crop.ratio, "width": crop.width, "height": crop.height, "name": name}
+            )
+        return stored
+
+    def _crops_of_stored_file(self):
+        """Crops for an image stored before crops were made at upload."""
+        try:
+            with self.file.storage.open(self.file.name, "rb") as stored:
+                return processing.share_crops(stored.read())
+        except Exception:  # noqa: BLE001 (no crops: pages show the picture as it is)
+            logger.warning("no share crops for image %s", self.pk, exc_info=True)
+            return []
+
+    def make_crops(self):
+        """Make the share crops of an image stored without them (``manage.py
+        make_share_crops``); True if it has crops now."""
+        if not self.crops and self.file:
+            self.crops = self._store_crops(self._crops_of_stored_file())
+            if self.crops:
+                Image.objects.filter(pk=self.pk).update(crops=self.crops)
+        return bool(self.crops)
 
     def stored_names(self):
         """Every file of this image in the storage."""
-        return [self.file.name, *(r["name"] for r in self.renditions)] if self.file else []
+        if not self.file:
+            return []
+        return [
+            self.file.name,
+            *(r["name"] for r in self.renditions),
+            *(c["name"] for c in self.crops),
+        ]
 
     # --- showing ---------------------------------------------------------
     def candidates(self):
@@ -144,6 +237,15 @@ class Image(models.Model):
         if not found or self.width <= max(processing.RENDITION_WIDTHS):
             found.append((self.file.url, self.width, self.height))
         return found
+
+    def share_candidates(self):
+        """(url, width, height) for sharing, widest ratio first: the 16:9, 4:3
+        and 1:1 crops, then the picture as it is (its widest candidate), for
+        an image stored before crops were made at upload."""
+        storage = self.file.storage
+        found = [(storage.url(c["name"]), c["width"], c["height"]) for c in self.crops]
+        widest = max(self.candidates(), key=lambda candidate: candidate[1])
+        return found + [widest] if widest not in found else found
 
     def img_attributes(self, alt=None, loading=None, sizes=SIZES):
         """The attributes of an <img> for this image (strings, unescaped)."""

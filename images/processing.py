@@ -12,7 +12,9 @@ command, the demo). It
   again without any metadata: EXIF (GPS position, camera serial number, date),
   XMP and comments are gone, the colour profile is kept;
 * makes the renditions: the widths in ``RENDITION_WIDTHS`` narrower than the
-  image (never upscaled), in the image's own format (see ``Prepared``).
+  image (never upscaled), in the image's own format (see ``Prepared``);
+* and the crops for sharing: the centre of the picture in 16:9, 4:3 and 1:1,
+  at most ``SHARE_WIDTH`` wide, for link previews and search engines.
 
 Pages never call any of this: they read the stored sizes and names.
 """
@@ -32,6 +34,11 @@ logger = logging.getLogger(__name__)
 # Renditions: a phone (480), a phone at 2x or a tablet (800), the post column
 # on a desktop (1200, at 2x on a laptop: 1600).
 RENDITION_WIDTHS = (480, 800, 1200, 1600)
+# Crops for sharing (link previews, search results): the aspect ratios
+# Google's Article guidance asks for, the centre of the picture, at most
+# SHARE_WIDTH wide (never upscaled: a narrow picture gives narrower crops).
+SHARE_RATIOS = ((16, 9), (4, 3), (1, 1))
+SHARE_WIDTH = 1200
 
 # Pillow's name -> (file extension, save options).
 FORMATS = {
@@ -48,6 +55,14 @@ KEPT_INFO = ("icc_profile", "transparency", "duration", "loop", "background")
 
 @dataclass
 class Rendition:
+    width: int
+    height: int
+    content: bytes
+
+
+@dataclass
+class Crop:
+    ratio: str  # "16:9"
     width: int
     height: int
     content: bytes
@@ -71,6 +86,7 @@ class Prepared:
     content: bytes
     animated: bool = False
     renditions: list = field(default_factory=list)
+    crops: list = field(default_factory=list)
 
 
 def _refuse(message, code, **params):
@@ -274,4 +290,40 @@ def _clean(data, image, frames):
             smaller = upright.resize((width, height), resample)
         content = _encode(_for_format(smaller, pil_format), pil_format, rendition_info)
         prepared.renditions.append(Rendition(width, height, content))
+    prepared.crops = _share_crops(upright, pil_format, info)
     return prepared
+
+
+def _share_crops(upright, pil_format, info):
+    """The centre of the picture in each of SHARE_RATIOS, at most SHARE_WIDTH wide."""
+    crops = []
+    if upright.mode in ("P", "1"):  # resized in full colour, as the renditions are
+        upright = upright.convert("RGBA")
+        info = {k: v for k, v in info.items() if k != "transparency"}
+    for across, down in SHARE_RATIOS:
+        width, height = upright.width, upright.height
+        if width * down > height * across:  # wider than the ratio: keep the height
+            width = max(1, round(height * across / down))
+        else:
+            height = max(1, round(width * down / across))
+        left, top = (upright.width - width) // 2, (upright.height - height) // 2
+        box = (left, top, left + width, top + height)
+        out_width = min(width, SHARE_WIDTH)
+        out_height = max(1, round(out_width * down / across))
+        cropped = upright.resize((out_width, out_height), PILImage.Resampling.LANCZOS, box=box)
+        content = _encode(_for_format(cropped, pil_format), pil_format, info)
+        crops.append(Crop(f"{across}:{down}", out_width, out_height, content))
+    return crops
+
+
+def share_crops(data):
+    """The share crops of a stored image's bytes (an image stored before crops
+    were made at upload): it was checked at upload, and is read again the same
+    way. An animation gets none."""
+    frames = _open(data)
+    if frames > 1:
+        return []
+    image = _decode(data)
+    pil_format = image.format
+    info = dict(image.info)
+    return _share_crops(_for_format(image, pil_format), pil_format, info)

@@ -8,8 +8,8 @@ from .. import structured_data
 register = template.Library()
 
 
-@register.simple_tag
-def post_json_ld(post):
+@register.simple_tag(takes_context=True)
+def post_json_ld(context, post):
     if not post.is_public:
         return ""
-    return structured_data.script(structured_data.post_json_ld(post))
+    return structured_data.script(structured_data.post_json_ld(post, context.get("request")))

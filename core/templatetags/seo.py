@@ -4,7 +4,13 @@ Open Graph and Twitter card tags, all absolute from SITE_URL.
 ``base.html`` shows the site's own (the blog's name and description); a page
 about something gives its title, description and, when it has one, an image
 (anything with ``candidates()`` -> (url, width, height) and ``alt``, such as
-the images app's ``Image``). Everything is escaped by the template.
+the images app's ``Image``). A page without an image shows the site's
+default share image (core.sharing), when one is chosen. Everything is
+escaped by the template.
+
+Every public page also asks search engines for large image previews
+(``max-image-preview:large``); pages that must not be indexed say so in
+their own robots tag.
 
 The canonical address is the page's path and, of its query, only a page
 number above 1 (tracking parameters never: a page shared by the page cache
@@ -13,6 +19,8 @@ is the same for every reader).
 
 from django import template
 from django.conf import settings
+
+from core import sharing
 
 register = template.Library()
 
@@ -68,6 +76,8 @@ def social_meta(
         "modified": modified,
         "image": None,
     }
+    if image is None:
+        image = sharing.default_image(request)
     if image is not None:
         src, width, height = preview_image(image)
         meta["image"] = {"url": absolute(src), "width": width, "height": height, "alt": image.alt}

@@ -84,7 +84,7 @@ def test_post_page_shows_everything_a_reader_needs(client):
 
     assert "<h1" in html and "Zinc and Immunity" in html
     assert post.author.get_full_name() in html
-    assert f'datetime="{post.publish_at.isoformat()}"' in html
+    assert f'datetime="{post.publish_at.isoformat(timespec="seconds")}"' in html
     assert "<h2>Why zinc?</h2>" in html
     assert "Prasad AS. Zinc in human health." in html
     assert '<p id="disclaimer-1"' in html and "Talk to a doctor." in html

@@ -35,8 +35,8 @@ def test_the_sitemap_lists_published_posts_only(client):
     assert f"<loc>{settings.SITE_URL}/blog/public-post/</loc>".encode() in response.content
     assert b"draft-post" not in response.content
     assert b"scheduled-post" not in response.content
-    # the post, and the archives of its year and month
-    assert response.content.count(b"<url>") == 3
+    # the blog's index, the post, and the archives of its year and month
+    assert response.content.count(b"<url>") == 4
     assert response.has_header("Last-Modified")
 
 
@@ -59,8 +59,9 @@ def test_a_repeated_sitemap_comes_from_the_cache_in_four_small_queries(client):
     again, queries = _get(client)
 
     # the posts' version (the newest change and the newest due post, in one),
-    # the site-wide stamp, the topics' version, the site pages' version
-    assert queries == 4
+    # the site-wide stamp, the versions of the topics, the reviewers, the
+    # authors and the site pages
+    assert queries == 6
     assert again.content == first.content
 
 
@@ -140,7 +141,7 @@ def test_one_sitemap_for_every_host(client):
 
     for port in range(1, 30):
         again, queries = _get(client.__class__(HTTP_HOST=f"localhost:{port}"))
-        assert queries == 4  # served from the one cached copy
+        assert queries == 6  # served from the one cached copy
         assert again.content == first.content
 
 

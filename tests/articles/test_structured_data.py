@@ -115,11 +115,13 @@ def test_the_post_page_has_one_blogposting_with_its_facts(client, post):
     }
 
 
-def test_the_image_is_every_rendition_widest_first_with_absolute_addresses(client, post):
+def test_the_image_is_its_share_crops_and_the_picture_with_absolute_addresses(client, post):
+    """Google's Article guidance: several images, 16:9, 4:3 and 1:1, at least
+    1200 pixels wide when the picture allows; then the picture as it is."""
     [data] = json_ld(client.get(post.get_absolute_url()).text)
 
-    widths = [image["width"] for image in data["image"]]
-    assert widths == [1600, 1200, 800, 480]
+    sizes = [(image["width"], image["height"]) for image in data["image"]]
+    assert sizes == [(1200, 675), (1200, 900), (1200, 1200), (1600, 960)]
     for image in data["image"]:
         assert image["@type"] == "ImageObject"
         assert image["url"].startswith(f"{SITE}/media/images/")

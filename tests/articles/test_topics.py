@@ -249,7 +249,8 @@ def test_the_main_topics_are_read_once_then_cached(client):
 
     warm, response = queries_for(client, url)
 
-    assert warm == cold - 2  # the menus and the main topics come from the cache
+    # The menus, the main topics and the default share image come from the cache.
+    assert warm == cold - 3
     assert response.text.count('href="/blog/topics/') == 11
 
 

@@ -98,7 +98,7 @@ def test_unknown_slug_is_the_sites_404_page(client):
 
 def test_root_redirects_to_the_blog(client):
     response = client.get("/")
-    assert response.status_code == 302
+    assert response.status_code == 301  # for good: the home is the blog
     assert response["Location"] == "/blog/"
 
 

@@ -148,6 +148,7 @@ PAGE_KINDS = {
     "post admin change form": Kind(_post_admin, exclude=(".tabular thead th.original",)),
     "reference import (admin)": Kind(_reference_import),
     "reviewer bio": Kind("/blog/reviewers/jane-doe/"),
+    "author page": Kind("/blog/authors/erin-editor/"),
     "medical review (admin)": Kind(_post_review),
     "comment queue (moderators)": Kind(_comment_queue),
 }
@@ -242,9 +243,11 @@ def test_a_reader_comments_with_the_keyboard_alone(demo, page, watch, screenshot
     name_stop = int(page.locator("#id_name").get_attribute("data-tab-stop"))
     assert 0 < name_stop < stops
     walked = [tab(page, stop=str(n)) for n in range(name_stop + 1)]
-    # The post's topics under its title, the reviewer's bio, then the first
-    # citation in the body.
-    assert [w["text"] for w in walked[:4]] == ["Gut health", "Supplements", "Jane Doe, RD", "[1]"]
+    # The author's page in the byline, the post's topics under its title, the
+    # reviewer's bio, then the first citation in the body.
+    assert [w["text"] for w in walked[:5]] == [
+        "Erin Editor", "Gut health", "Supplements", "Jane Doe, RD", "[1]",
+    ]  # fmt: skip
     assert "← Back to blog" in [w["text"] for w in walked]
     assert walked[-1]["id"] == "id_name"
 

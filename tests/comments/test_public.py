@@ -219,9 +219,10 @@ def test_the_post_page_query_count_is_what_we_measured(client, post, django_asse
     # site stamp, page version, post + author, references, disclaimers, the
     # JSON-LD's approved comment count, the whole thread, the site's menus (the
     # navigation, the footer and the consent line's privacy policy: built once,
-    # then cached under the site stamp), the main topics (the same), the post's
+    # then cached under the site stamp), the main topics (the same), the site's
+    # default share image for a post without a picture (the same), the post's
     # topics, its related posts (two) and the next scheduled post
-    with django_assert_num_queries(13):
+    with django_assert_num_queries(14):
         response = client.get(post.get_absolute_url())
 
     assert "220 comments" in response.text

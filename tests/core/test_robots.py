@@ -5,7 +5,7 @@ import pytest
 pytestmark = pytest.mark.django_db
 
 
-def test_robots_names_the_sitemap_and_keeps_crawlers_out_of_admin_and_search(
+def test_robots_names_the_sitemap_and_keeps_crawlers_out_of_the_admin(
     client, settings, django_assert_num_queries
 ):
     settings.SITE_URL = "https://blog.example.com"
@@ -18,7 +18,8 @@ def test_robots_names_the_sitemap_and_keeps_crawlers_out_of_admin_and_search(
     lines = response.text.splitlines()
     assert lines[0] == "User-agent: *"
     assert "Disallow: /admin/" in lines
-    assert "Disallow: /blog/search/" in lines
+    # Search results are not blocked: crawlers must read their noindex.
+    assert not any(line.startswith("Disallow: /blog/search") for line in lines)
     assert "Sitemap: https://blog.example.com/sitemap.xml" in lines
     assert "max-age=86400" in response["Cache-Control"]
 
@@ -30,3 +31,18 @@ def test_robots_never_takes_the_address_from_the_request(client, settings):
 
     assert "evil.example.net" not in response.text
     assert f"Sitemap: {settings.SITE_URL}/sitemap.xml" in response.text
+
+
+def test_search_results_may_be_crawled_and_ask_not_to_be_indexed(client):
+    """A blocked page is never fetched, so its noindex is never read, and its
+    address can still be indexed from links to it: search results are open to
+    crawlers and say noindex themselves."""
+    robots = client.get("/robots.txt").text
+    for query in ("", "?q=glutamine"):
+        path = f"/blog/search/{query}"
+        assert not any(
+            path.startswith(line.split(": ", 1)[1])
+            for line in robots.splitlines()
+            if line.startswith("Disallow: ") and line != "Disallow: "
+        )
+        assert '<meta name="robots" content="noindex">' in client.get(path).text

@@ -105,13 +105,16 @@ def test_exif_with_the_gps_position_is_stripped_and_the_photo_stands_upright():
 
     # Orientation 6 applied: the landscape sensor image is a portrait photo.
     assert (image.width, image.height) == (800, 1200)
+    crops = {crop["name"] for crop in image.crops}
+    assert len(crops) == 3
     for name in image.stored_names():
         stored = opened(name)
         exif = stored.getexif()
         assert len(exif) == 0, f"{name} still has EXIF: {dict(exif)}"
         assert not exif.get_ifd(IFD.GPSInfo)
         assert "exif" not in stored.info and "xmp" not in stored.info
-        assert stored.height > stored.width
+        if name not in crops:  # the share crops have their own shapes
+            assert stored.height > stored.width
     raw = Path(image.file.path).read_bytes()
     assert b"PhoneMaker" not in raw and b"Exif" not in raw
     # The light block was in the top left; turned clockwise it is top right.
@@ -221,7 +224,8 @@ def test_renditions_are_never_wider_than_the_original(settings):
     ]
     # A camera-sized original is never sent to readers: the widest rendition is.
     assert [w for _, w, _ in large.candidates()] == [480, 800, 1200, 1600]
-    assert len(files_in(settings.MEDIA_ROOT)) == 1 + (1 + 4)
+    # Each also has its three share crops (16:9, 4:3, 1:1).
+    assert len(files_in(settings.MEDIA_ROOT)) == (1 + 3) + (1 + 4 + 3)
 
 
 def test_an_animated_gif_keeps_its_frames_and_gets_no_renditions():
@@ -251,7 +255,7 @@ def test_renditions_are_made_once_at_upload(settings, monkeypatch):
 
 def test_deleting_an_image_deletes_its_files(settings, django_capture_on_commit_callbacks):
     image = uploaded(picture(2000, 1000))
-    assert len(files_in(settings.MEDIA_ROOT)) == 5
+    assert len(files_in(settings.MEDIA_ROOT)) == 1 + 4 + 3  # the file, renditions, crops
 
     with django_capture_on_commit_callbacks(execute=True):
         image.delete()

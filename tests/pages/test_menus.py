@@ -216,12 +216,12 @@ def test_a_post_page_with_menus_costs_the_same_queries_for_1_and_40_pages(post):
 
     assert many == few
     assert len(links(navigation(html))) == 21 and len(links(footer(html))) == 20
-    # And the menus (and the main topics), once built, add no query to the
-    # next page rendered.
+    # And the menus (and the main topics and the default share image), once
+    # built, add no query to the next page rendered.
     Post.objects.filter(pk=post.pk).page_changed()
     with CaptureQueriesContext(connection) as queries:
         read()
-    assert len(queries) == few - 2
+    assert len(queries) == few - 3
 
 
 def test_the_menus_are_built_even_when_the_cache_is_down(post, monkeypatch):

@@ -17,8 +17,9 @@ from .factories import PageFactory
 pytestmark = pytest.mark.django_db
 
 HIT_QUERIES = 2  # the site-wide stamp, the page's version
-# The stamp, the version, the page, the site's menus and main topics (then cached).
-FIRST_RENDER_QUERIES = 5
+# The stamp, the version, the page, the site's menus, main topics and default
+# share image (then cached).
+FIRST_RENDER_QUERIES = 6
 
 
 def test_a_reader_opens_a_published_page(client):

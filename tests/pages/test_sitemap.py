@@ -34,7 +34,7 @@ def test_published_pages_are_listed_beside_the_posts_and_drafts_never(client):
     assert f"<loc>{settings.SITE_URL}/pages/unlinked-but-published/</loc>" in xml
     assert f"<loc>{settings.SITE_URL}/blog/a-post/</loc>" in xml
     assert "draft-page" not in xml and "draft-policy" not in xml
-    assert xml.count("<url>") == 5  # and the post's year and month archives
+    assert xml.count("<url>") == 6  # and the blog's index, the post's year and month archives
     assert "<changefreq>monthly</changefreq>" in xml
 
 

@@ -55,6 +55,8 @@ def test_an_uploaded_image_is_served_as_an_image_that_runs_nothing(site):
     assert response.headers["X-Content-Type-Options"] == "nosniff"
     assert response.headers["Content-Security-Policy"] == "default-src 'none'; sandbox"
     assert response.headers["Content-Disposition"] is None
+    # Public pictures, shown by feed readers and mail too: said so explicitly.
+    assert response.headers["Cross-Origin-Resource-Policy"] == "cross-origin"
     assert body.startswith(b"\x89PNG")
 
 

@@ -58,3 +58,35 @@ def test_production_sends_hsts_over_https_and_redirects_plain_http(client):
     plain = client.get("/blog/")
     assert plain.status_code == 301
     assert plain["Location"].startswith("https://")
+
+
+def test_media_served_in_development_say_who_may_embed_them(settings, tmp_path):
+    """As nginx says it in production (tests/production/test_nginx_files.py)."""
+    from django.test import RequestFactory
+
+    from core.views import media
+
+    (tmp_path / "photo.png").write_bytes(b"\x89PNG\r\n\x1a\n")
+    response = media(RequestFactory().get("/media/photo.png"), "photo.png", document_root=tmp_path)
+
+    assert response.status_code == 200
+    assert response["Cross-Origin-Resource-Policy"] == "cross-origin"
+
+
+def test_development_urls_serve_media_through_that_view(settings):
+    import importlib
+
+    from django.urls import clear_url_caches, resolve
+
+    import glutablog.urls
+    from core.views import media
+
+    settings.DEBUG = True
+    try:
+        importlib.reload(glutablog.urls)
+        clear_url_caches()
+        assert resolve("/media/images/photo.png").func is media
+    finally:
+        settings.DEBUG = False
+        importlib.reload(glutablog.urls)
+        clear_url_caches()

@@ -10,7 +10,15 @@ from django.db import transaction
 from django.utils import timezone
 
 from articles import demo, revisions
-from articles.models import Disclaimer, Post, Reviewer, ReviewEvent, ReviewState, Topic
+from articles.models import (
+    Author,
+    Disclaimer,
+    Post,
+    Reviewer,
+    ReviewEvent,
+    ReviewState,
+    Topic,
+)
 from images import demo as images_demo
 from images.models import Image
 
@@ -38,6 +46,8 @@ class Command(BaseCommand):
             )
             disclaimers = {fda.name: fda}
             reviewer = self.load_reviewer()
+            self.load_author()
+            self.load_share_image(author)
             topics = self.load_topics()
             loaded = []
             for spec in [demo.GLUTAMINE, *demo.OTHER_POSTS, demo.SCHEDULED_POST]:
@@ -103,6 +113,31 @@ class Command(BaseCommand):
             reviewer.full_clean()
             reviewer.save()
         return reviewer
+
+    def load_author(self):
+        """The demo editor's public profile (her bylines link to it)."""
+        spec = demo.AUTHOR
+        user = get_user_model().objects.get(username=demo.AUTHOR_USERNAME)
+        if (
+            not Author.objects.filter(user=user).exists()
+            and not Author.objects.filter(slug=spec["slug"]).exists()
+        ):
+            author = Author(user=user, **spec)
+            author.full_clean()
+            author.save()
+
+    def load_share_image(self, uploader):
+        """The site's default share image, drawn now, unless the site has one."""
+        if Image.objects.filter(is_share_default=True).exists():
+            return
+        image = Image(
+            file=ContentFile(images_demo.share_card(), name="share.png"),
+            uploaded_by=uploader,
+            is_share_default=True,
+            **demo.SHARE_IMAGE,
+        )
+        image.full_clean()
+        image.save()
 
     def load_review(self, spec, reviewer):
         """The review the demo post had before it was published, recorded as

@@ -1,0 +1,89 @@
+"""Authors: the public profile of a person who writes posts.
+
+A post's author is a user account (``Post.author``). Readers, and search
+engines judging who stands behind health writing, want more than a name: an
+``Author`` gives the account a public page, ``/blog/authors/<slug>/``, with
+the name as bylines show it, credentials, a short biography and a
+professional profile link, and the author's published posts. The post's
+byline and its JSON-LD ``author`` (with ``url``, ``honorificSuffix`` and
+``sameAs``) link to it. An account without a profile is named by its full
+name, without a page.
+"""
+
+from django.conf import settings
+from django.core.validators import URLValidator
+from django.db import models
+from django.urls import reverse
+
+# The newest posts an author's page lists; older ones are in the archive.
+AUTHOR_PAGE_POSTS = 50
+
+
+class Author(models.Model):
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="author_profile",
+        help_text="The account that writes the posts (a post's author).",
+    )
+    name = models.CharField(max_length=120, help_text="As bylines show it: Jane Doe.")
+    credentials = models.CharField(
+        max_length=80,
+        blank=True,
+        help_text="Degrees and licences after the name, comma separated: MS, RD.",
+    )
+    slug = models.SlugField(
+        max_length=120,
+        unique=True,
+        help_text="The end of the author's page address: /blog/authors/your-slug/.",
+    )
+    bio = models.TextField(
+        max_length=1500,
+        help_text="A short biography for readers: training, experience, what they write "
+        "about. Plain text; a blank line starts a new paragraph.",
+    )
+    profile_url = models.URLField(
+        "profile link",
+        max_length=500,
+        blank=True,
+        validators=[URLValidator(schemes=["http", "https"])],
+        help_text="Optional: a professional profile or registry entry (https://…).",
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["name", "pk"]
+
+    def __str__(self):
+        return self.display_name
+
+    def save(self, *args, **kwargs):
+        """Their name, credentials and page are on their posts' pages, the
+        lists and the feeds: those posts are changed, in one UPDATE."""
+        super().save(*args, **kwargs)
+        self.posts().page_changed()
+
+    def get_absolute_url(self):
+        return reverse("articles:author", kwargs={"slug": self.slug})
+
+    def delete(self, *args, **kwargs):
+        posts = self.posts()
+        result = super().delete(*args, **kwargs)
+        posts.page_changed()
+        return result
+
+    @property
+    def display_name(self):
+        """Jane Doe, MS, RD"""
+        return f"{self.name}, {self.credentials}" if self.credentials else self.name
+
+    def posts(self):
+        """Every post this person wrote (drafts too: for marking pages changed)."""
+        from .models import Post
+
+        return Post.objects.filter(author_id=self.user_id)
+
+    def public_posts(self):
+        """Their public posts, newest first."""
+        return self.posts().published().defer("body", "body_html").order_by("-publish_at", "-pk")

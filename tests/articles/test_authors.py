@@ -1,0 +1,168 @@
+"""Authors' pages: who wrote a post, with credentials, linked from the byline,
+the feeds and the JSON-LD, kept in the admin like the reviewers."""
+
+import json
+
+import feedparser
+import pytest
+from django.contrib.auth.models import Group
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+from lxml import html as lxml_html
+
+from articles.models import Author, Post
+from tests.admin.forms import submitted
+from tests.articles.factories import PostFactory, UserFactory
+
+pytestmark = pytest.mark.django_db
+
+SITE = "https://blog.example.com"
+
+
+@pytest.fixture(autouse=True)
+def _site(settings):
+    settings.SITE_URL = SITE
+
+
+@pytest.fixture
+def writer():
+    return UserFactory(username="erin", first_name="Erin", last_name="Account", is_staff=True)
+
+
+@pytest.fixture
+def author(writer):
+    return Author.objects.create(
+        user=writer,
+        name="Erin Writer",
+        credentials="MS, RD",
+        slug="erin-writer",
+        bio="Erin studied nutrition.\n\nShe writes about the gut.",
+        profile_url="https://example.org/erin",
+    )
+
+
+def json_ld(html):
+    document = lxml_html.fromstring(html)
+    [block] = [s.text for s in document.iter("script") if s.get("type") == "application/ld+json"]
+    return json.loads(block)
+
+
+def test_the_author_page_shows_who_they_are_and_their_public_posts(client, author, writer):
+    PostFactory(author=writer, title="Fiber, explained")
+    PostFactory(author=writer, title="A draft of theirs", draft=True)
+    PostFactory(title="Someone else's post")
+
+    response = client.get("/blog/authors/erin-writer/")
+
+    assert response.status_code == 200
+    html = response.text
+    assert "Erin Writer" in html and "MS, RD" in html
+    assert "<p>She writes about the gut.</p>" in html
+    assert 'href="https://example.org/erin"' in html
+    assert "Fiber, explained" in html
+    assert "A draft of theirs" not in html and "Someone else" not in html
+    assert client.get("/blog/authors/nobody/").status_code == 404
+
+
+def test_the_byline_and_json_ld_name_the_author_with_a_url(client, author, writer):
+    post = PostFactory(author=writer)
+
+    html = client.get(post.get_absolute_url()).text
+
+    assert (
+        'by <a class="byline-author" rel="author" href="/blog/authors/erin-writer/">'
+        "Erin Writer</a>, MS, RD"
+    ) in html
+    assert json_ld(html)["author"] == {
+        "@type": "Person",
+        "name": "Erin Writer",
+        "url": f"{SITE}/blog/authors/erin-writer/",
+        "honorificSuffix": "MS, RD",
+        "sameAs": "https://example.org/erin",
+    }
+
+
+def test_an_account_without_a_profile_is_named_without_a_link(client):
+    post = PostFactory(author=UserFactory(first_name="Pat", last_name="Plain"))
+
+    html = client.get(post.get_absolute_url()).text
+
+    assert "by Pat Plain" in html
+    assert 'rel="author"' not in html
+    assert json_ld(html)["author"] == {"@type": "Person", "name": "Pat Plain"}
+
+
+def test_the_post_page_costs_no_query_more_with_an_author_page(client, author, writer):
+    plain = PostFactory(author=UserFactory())
+    with_page = PostFactory(author=writer)
+    client.get(plain.get_absolute_url())  # the menus and the default image, cached
+
+    counts = []
+    for post in (plain, with_page):
+        Post.objects.filter(pk=post.pk).page_changed()
+        with CaptureQueriesContext(connection) as queries:
+            client.get(post.get_absolute_url())
+        counts.append(len(queries))
+
+    assert counts[0] == counts[1]
+
+
+def test_feeds_name_the_author_and_link_their_page(client, author, writer):
+    PostFactory(author=writer, title="Fiber, explained")
+
+    for url in ("/blog/feed/", "/blog/feed/rss/"):
+        feed = feedparser.parse(client.get(url).content)
+        entry = feed.entries[0]
+        assert entry.author_detail.name == "Erin Writer"
+    atom = feedparser.parse(client.get("/blog/feed/").content)
+    assert atom.entries[0].author_detail.href == f"{SITE}/blog/authors/erin-writer/"
+
+
+def test_an_edited_profile_shows_at_once_on_cached_pages(client, author, writer):
+    post = PostFactory(author=writer)
+    assert "Erin Writer" in client.get(post.get_absolute_url()).text
+    assert "Erin Writer" in client.get("/blog/authors/erin-writer/").text
+
+    author.name = "Erin W. Writer"
+    author.save()
+
+    assert "Erin W. Writer" in client.get(post.get_absolute_url()).text
+    assert "Erin W. Writer" in client.get("/blog/authors/erin-writer/").text
+    assert "Erin W. Writer" in client.get("/blog/").text
+
+
+def test_the_author_page_is_cached_for_readers(client, author, writer, django_assert_num_queries):
+    PostFactory(author=writer)
+    client.get("/blog/authors/erin-writer/")
+
+    with django_assert_num_queries(3):  # the site stamp, the profile, the posts' version
+        assert client.get("/blog/authors/erin-writer/").status_code == 200
+
+
+def test_an_editor_writes_an_author_profile_in_the_admin(client, writer):
+    editor = UserFactory(username="ed", is_staff=True)
+    editor.groups.add(Group.objects.get(name="Editors"))
+    client.force_login(editor)
+    add = reverse("admin:articles_author_add")
+    data = submitted(client.get(add).text, "author_form")
+    data.update(
+        {
+            "user": str(writer.pk),
+            "name": "Erin Writer",
+            "credentials": "MS",
+            "slug": "erin-writer",
+            "bio": "Writes about the gut.",
+            "profile_url": "example.org/erin",
+            "_save": "Save",
+        }
+    )
+
+    assert client.post(add, data).status_code == 302
+
+    author = Author.objects.get()
+    assert author.profile_url == "https://example.org/erin"
+    change = reverse("admin:articles_author_change", args=[author.pk])
+    again = submitted(client.get(change).text, "author_form")
+    again["_save"] = "Save"
+    assert client.post(change, again).status_code == 302  # saved unchanged
