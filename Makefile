@@ -8,7 +8,7 @@ PORT ?= 8000
 PG_URL ?= postgres://postgres@127.0.0.1:5432/test
 REDIS_URL ?= redis://127.0.0.1:6379/1
 
-.PHONY: run test test-pg lint format install serve worker nginx bench bench-large wrk data backup restore clean
+.PHONY: run test test-pg test-tools lint format install serve worker nginx bench bench-large wrk data backup restore clean
 
 $(BIN)/activate:
 	$(PYTHON) -m venv $(VENV)
@@ -31,7 +31,10 @@ $(VNU_JAR): package.json package-lock.json
 	npm ci --ignore-scripts --no-audit --no-fund --loglevel=error
 	touch $@
 
-install: $(VENV)/.installed $(VNU_JAR)
+install: $(VENV)/.installed
+
+# `make run` needs Python alone; the tests need the checker too.
+test-tools: install $(VNU_JAR)
 
 run: install
 	$(PY) manage.py migrate --noinput
@@ -40,11 +43,11 @@ run: install
 	$(PY) manage.py load_demo_pages
 	$(PY) manage.py runserver $(HOST):$(PORT)
 
-test: install
+test: test-tools
 	$(BIN)/pytest
 
 # The same suite on the machine's PostgreSQL and Redis.
-test-pg: install
+test-pg: test-tools
 	DATABASE_URL=$(PG_URL) CACHE_URL=$(REDIS_URL) $(BIN)/pytest
 
 lint: install

@@ -212,7 +212,7 @@ def deletion_confirm(request, token):
 
 
 @never_cache
-@require_GET
+@allow(*SAFE)
 def address_confirmed(request, token):
     """The link in the approval notice: opens the comment and, with
     COMMENTS_TRUST_RETURNING, makes this browser proof of the comment's

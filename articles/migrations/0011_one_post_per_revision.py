@@ -15,7 +15,7 @@ def split(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("articles", "0009_review"),
+        ("articles", "0010_author_profiles"),
         ("reversion", "0002_add_index_on_version_for_content_type_and_db"),
         ("contenttypes", "0002_remove_content_type_name"),
     ]
