@@ -125,7 +125,7 @@ class CommentTextField(forms.CharField):
 # Under the box: the count the script shows (and hides from screen readers,
 # who hear the polite announcement instead, once the reader pauses).
 COUNTER = HTML(
-    '<p id="id_text_count" class="form-text comment-count" aria-hidden="true" hidden></p>'
+    '<p id="id_text_count" class="form-text comment-count" hidden></p>'
     '<p id="id_text_count_live" class="visually-hidden" aria-live="polite"></p>'
 )
 

@@ -30,6 +30,7 @@ def test_the_comment_box_counts_down_and_keeps_everything(
 
     expect(box).to_have_accessible_description(re.compile("Up to 3,000 characters."))
     expect(counter).to_have_text("3,000 characters left")
+    expect(counter).to_have_attribute("aria-hidden", "true")  # screen readers hear the announcer
     expect(spoken).to_have_text("")
 
     # Near the limit: the count follows every keystroke, the announcement

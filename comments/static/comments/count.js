@@ -47,6 +47,8 @@
     }, PAUSE_MS);
   }
 
+  // Shown now, to the eye only (hidden until this script runs: nothing to say without it).
+  shown.setAttribute("aria-hidden", "true");
   shown.hidden = false;
   box.addEventListener("input", function () {
     update(true);
