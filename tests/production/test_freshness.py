@@ -97,13 +97,25 @@ Comment.objects.filter(pk=c.pk).approve(by=staff)""",
         "Jane {mark}",
     ),
     (
-        "an author renamed",
+        "an author's byline renamed",
         "/blog/glutamine-and-gut-health/",
         "",
-        """u = Post.objects.get(slug="glutamine-and-gut-health").author
-u.first_name = "Author{mark}"; u.save()""",
+        """from articles.authors import Author
+a = Author.objects.get(user=Post.objects.get(slug="glutamine-and-gut-health").author)
+a.name = "Author {mark}"; a.save()""",
         None,
-        "Author{mark}",
+        "Author {mark}",
+    ),
+    (
+        "an author's account renamed (a post of an author without a page)",
+        "/blog/{mark}-by-a-new-writer/",
+        """w = User.objects.create(username="writer-{mark}", first_name="Writer")
+Post.objects.create(title="By a new writer {mark}", slug="{mark}-by-a-new-writer",
+    body="Words.", summary="Words.", author=w, status=Post.Status.PUBLISHED,
+    publish_at=timezone.now())""",
+        """u = User.objects.get(username="writer-{mark}"); u.first_name = "Renamed{mark}"; u.save()""",
+        None,
+        "Renamed{mark}",
     ),
 ]
 
@@ -150,10 +162,4 @@ def test_the_next_reader_gets_the_change(stack, path, setup, change, before, aft
     if before:
         assert before.format(mark=mark) not in shown
     if after:
-        import re as _re
-
-        assert after.format(mark=mark) in shown, (
-            cache,
-            _re.findall(r"Medically reviewed[^<]*<[^>]*>[^<]*", shown),
-            _re.findall(r"(?s)<main.{0,400}", shown),
-        )
+        assert after.format(mark=mark) in shown
