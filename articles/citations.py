@@ -85,9 +85,10 @@ REQUIRED = {
 # What a field is called for a type, where its general name says less.
 LABELS = {
     Kind.ARTICLE: {"journal": "journal"},
+    Kind.BOOK: {"publisher": "publisher"},
+    Kind.CHAPTER: {"title": "chapter title", "publisher": "publisher"},
+    Kind.REPORT: {"publisher": "institution"},
     Kind.WEBPAGE: {"journal": "website", "year": "year published"},
-    Kind.CHAPTER: {"title": "chapter title"},
-    Kind.REPORT: {"publisher": "institution", "report_number": "report number"},
 }
 
 MONTHS = (

@@ -201,3 +201,40 @@ def test_a_line_break_character_of_any_reader_never_reaches_a_file():
         lines = text.splitlines()  # Python's idea of a line: every one of those
         assert text.split("\n") == lines + ([""] if text.endswith("\n") else [])
     assert len(rispy.loads(bibliography.to_ris([reference]))) == 1
+
+
+def test_control_characters_imported_are_stored_as_spaces_on_either_database():
+    """What Word pastes (\\x0b for Shift+Enter, \\x0c) and worse (\\x00, which
+    PostgreSQL cannot store) reach the database as spaces, never an error."""
+    post = PostFactory(body="[1]")
+    text = (
+        "@article{k, author={Doe, Jane\x00}, title={A\x0btitle\x0cwith\x00odd\x1cbreaks},"
+        " journal={J\x85Odd}, volume={1\x0b2}}"
+    )
+    references, messages = Reference.read_entries(text)
+    assert messages == []
+
+    post.append_references(references)
+
+    stored = post.references.get()
+    assert (stored.authors, stored.title, stored.journal, stored.volume) == (
+        "Doe J",
+        "A title with odd breaks",
+        "J Odd",
+        "1 2",
+    )
+
+
+def test_an_import_with_word_line_breaks_through_the_admin(editor_client):
+    post = PostFactory(body="[1]")
+    url = reverse("admin:articles_post_import_references", args=[post.pk])
+    text = "TY  - JOUR\nAU  - Doe, Jane\nTI  - A\x0btitle\x0cfrom Word\nJO  - J\x0bOdd\nER  - \n"
+    preview = editor_client.post(url, {"text": text, "preview": "Preview"})
+    seen_at = preview.context["form"]["seen_at"].value()
+
+    response = editor_client.post(url, {"text": text, "seen_at": seen_at, "import": "Import"})
+
+    assert response.status_code == 302
+    assert post.references.get().title == "A title from Word"
+    ris = editor_client.get(reverse("articles:references_ris", args=[post.slug]))
+    assert "TI  - A title from Word\nJO  - J Odd\n" in ris.text

@@ -70,14 +70,17 @@
 
   function setUp(root) {
     for (const select of root.querySelectorAll("select.reference-kind")) {
-      if (!select.dataset.ready) {
-        select.dataset.ready = "1";
-        select.addEventListener("change", () => apply(select));
-      }
       apply(select);
     }
   }
 
+  // One listener for every row, those Django's inline script adds later
+  // included (it clones a template row, without its listeners).
+  document.addEventListener("change", (event) => {
+    if (event.target.matches("select.reference-kind")) {
+      apply(event.target);
+    }
+  });
   document.addEventListener("DOMContentLoaded", () => setUp(document));
   document.addEventListener("formset:added", (event) => setUp(event.target));
 })();
