@@ -140,7 +140,8 @@ RIS_EDITOR_KEYS = {
     CHAPTER: ("secondary_authors", "editors", "tertiary_authors"),
 }
 
-DASHES_RE = re.compile(r"\s*[-‐‑‒–—]+\s*")
+# A range's dash: any run of dashes and the spaces around and between them.
+DASHES_RE = re.compile(r"\s*[-‐‑‒–—][-‐‑‒–—\s]*")
 YEAR_RE = re.compile(r"(?<!\d)(\d{4})(?!\d)")
 DATE_RE = re.compile(r"^\s*(\d{4})\s*[-/.]\s*(\d{1,2})\s*[-/.]\s*(\d{1,2})(?!\d)")
 URL_RE = re.compile(r"^(https?://|www\.)\S+$", re.IGNORECASE)
@@ -509,7 +510,7 @@ def _bibtex_kind(entry_type, values, text):
         return BOOK  # classic BibTeX's @inbook: a part of a book, by chapter or pages
     if kind:
         return kind
-    has_url = values.get("url") or any(URL_RE.match(text(key)) for key in ("howpublished",))
+    has_url = values.get("url") or URL_RE.match(text("howpublished"))
     has_journal = any(text(key) for key in BIBTEX_JOURNAL_FIELDS)
     return WEBPAGE if (has_url or values.get("urldate")) and not has_journal else ARTICLE
 
@@ -539,8 +540,8 @@ def _bibtex_entry(number, block):
         authors, editors = editors, []  # an editor where an author was expected
 
     url = _verbatim(values.get("url"))
-    if not url:  # howpublished = {\url{https://…}}
-        url = next((text(k) for k in ("howpublished",) if URL_RE.match(text(k))), "")
+    if not url and URL_RE.match(text("howpublished")):  # howpublished = {\url{https://…}}
+        url = text("howpublished")
 
     pmid = _verbatim(values.get("pmid"))
     if not pmid and text("eprinttype").lower() in ("pubmed", "pmid"):

@@ -130,7 +130,7 @@ HOSTILE = {
     "authors": "Doe J\n\nER  - ",
     "title": "A title}, note = {injected\r\nTY  - JOUR\nTI  - Injected record",
     "journal": "J Evil\nER  - \n\nTY  - JOUR\nTI  - Injected\nER  - \n",
-    "volume": "1}\n@article{injected,",
+    "volume": "1}\n@article{inj,",  # (20 characters at most)
     "issue": "2\x0b3",
     "pages": "1\x0c2",
     "doi": INJECTED_DOI,
