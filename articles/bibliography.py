@@ -169,8 +169,8 @@ MAX_ENTRIES = 200
 # Entries with problems named one by one; past this, one message counts the rest.
 MAX_MESSAGES = 10
 # LaTeX commands (\"u, \'e, \textit…) in one BibTeX paste: decoding them is the
-# slow part of reading BibTeX (a paste of 200,000 characters of them takes
-# seconds). A reference manager's export of 200 entries has a few hundred.
+# slow part of reading BibTeX, and grows with their number. A reference
+# manager's export of 200 entries has a few hundred.
 MAX_LATEX_COMMANDS = 5_000
 
 

@@ -3,7 +3,8 @@
 **Types.** A reference is a journal article, a book, a chapter of a book, a
 report or a web page (``Kind``). ``FIELDS`` says which fields each type uses
 (the admin shows those, the model empties the others on save, the exports
-write those) and ``REQUIRED`` which of them it cannot do without.
+write those) and ``REQUIRED`` which of them it cannot do without besides a
+title, which every type has.
 
 **AMA style** (AMA Manual of Style, 11th edition, chapter 3), as
 ``ama_html(reference)`` (escaped, for pages and feeds) and
@@ -74,13 +75,14 @@ FIELDS = {
 }  # fmt: skip
 # Every field some type uses: a type empties those of the others on save.
 TYPED_FIELDS = tuple(dict.fromkeys(name for names in FIELDS.values() for name in names))
-# What each type cannot do without ("authors" of a book: or its editors).
+# What each type cannot do without besides its title, which every type needs
+# (the model's own rule). A book's "authors": or its editors.
 REQUIRED = {
-    Kind.ARTICLE: ("authors", "title"),
-    Kind.BOOK: ("authors", "title"),
-    Kind.CHAPTER: ("authors", "title", "book_title"),
-    Kind.REPORT: ("authors", "title"),
-    Kind.WEBPAGE: ("title", "url"),
+    Kind.ARTICLE: ("authors",),
+    Kind.BOOK: ("authors",),
+    Kind.CHAPTER: ("authors", "book_title"),
+    Kind.REPORT: ("authors",),
+    Kind.WEBPAGE: ("url",),
 }
 # What a field is called for a type, where its general name says less.
 LABELS = {
@@ -260,7 +262,7 @@ class _Parts:
 
 
 def _parts(reference):
-    kind = reference.kind
+    kind = reference.kind if reference.kind in Kind.values else Kind.ARTICLE
     parts = _Parts()
     editors_first = kind == Kind.BOOK and not reference.authors and reference.editors
     if editors_first:

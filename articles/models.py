@@ -739,7 +739,7 @@ class Reference(models.Model):
         help_text="Books and chapters, AMA style as the authors: Lockey P, Ledford DK.",
     )
     book_title = models.CharField(
-        "book title", max_length=500, blank=True, help_text="The book the chapter is in."
+        "title of the book", max_length=500, blank=True, help_text="The book the chapter is in."
     )
     edition = models.CharField(
         max_length=40,

@@ -30,7 +30,7 @@ class Migration(migrations.Migration):
                 blank=True,
                 help_text="The book the chapter is in.",
                 max_length=500,
-                verbose_name="book title",
+                verbose_name="title of the book",
             ),
         ),
         migrations.AddField(

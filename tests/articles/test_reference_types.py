@@ -181,6 +181,12 @@ def test_each_type_says_what_it_cannot_do_without(fields, field, message):
     assert message in " ".join(caught.value.message_dict[field])
 
 
+def test_a_missing_title_is_named_once():
+    references, messages = Reference.read_entries("@book{k, author={Doe, J}, title={}}")
+
+    assert messages == ["Entry 1 (line 1, k): it has no title."]
+
+
 def test_a_web_page_may_have_no_author_and_an_edited_book_no_author():
     assert cleaned(**{**WEBPAGE, "authors": ""}).ama().startswith("Healthy diet. WHO Fact")
     assert cleaned(**EDITED_BOOK).authors == ""

@@ -70,7 +70,7 @@ def test_editor_adds_a_book_by_hand_and_imports_every_type_readers_see_and_downl
     expect(first.get_by_label("Type:")).to_have_value("article")
     expect(first.get_by_label("Journal:")).to_be_visible()
     expect(first.get_by_label("Editors:")).to_be_hidden()
-    expect(first.get_by_label("Book title:")).to_be_hidden()
+    expect(first.get_by_label("Title of the book:")).to_be_hidden()
 
     # A new row: a book.
     page.get_by_role("button", name="Add another Reference").click()
@@ -79,7 +79,7 @@ def test_editor_adds_a_book_by_hand_and_imports_every_type_readers_see_and_downl
     expect(row.get_by_label("Editors:")).to_be_visible()
     expect(row.get_by_label("Edition:")).to_be_visible()
     expect(row.get_by_label("Publisher:")).to_be_visible()
-    for hidden in ("Journal:", "Volume:", "Issue:", "Pages:", "Book title:", "Accessed:"):
+    for hidden in ("Journal:", "Volume:", "Issue:", "Pages:", "Title of the book:", "Accessed:"):
         expect(row.get_by_label(hidden)).to_be_hidden()
     row.get_by_label("Order:").fill("3")
     row.get_by_label("Authors:").fill("Guyton AC, Hall JE")
@@ -90,7 +90,7 @@ def test_editor_adds_a_book_by_hand_and_imports_every_type_readers_see_and_downl
     # A chapter names its title "chapter title"; back to a book, "title".
     row.get_by_label("Type:").select_option("chapter")
     expect(row.get_by_label("Chapter title:")).to_have_value("Textbook of Medical Physiology")
-    expect(row.get_by_label("Book title:")).to_be_visible()
+    expect(row.get_by_label("Title of the book:")).to_be_visible()
     row.get_by_label("Type:").select_option("book")
     expect(row.get_by_label("Title:", exact=True)).to_be_visible()
     row.scroll_into_view_if_needed()
@@ -113,7 +113,7 @@ def test_editor_adds_a_book_by_hand_and_imports_every_type_readers_see_and_downl
     chapter = page.locator("#references-4")
     expect(chapter.get_by_label("Type:")).to_have_value("chapter")
     expect(chapter.get_by_label("Chapter title:")).to_be_visible()
-    expect(chapter.get_by_label("Book title:")).to_have_value(
+    expect(chapter.get_by_label("Title of the book:")).to_have_value(
         "Allergens and Allergen Immunotherapy"
     )
     web = page.locator("#references-6")
