@@ -266,6 +266,10 @@ def parse(text):
         return Parsed(found, errors=[f"This {found} could not be read: {_short(error)}"])
     if not parsed.entries and not parsed.errors:
         parsed.errors.append(f"No {parsed.format} entry was found in the text.")
+    if len(parsed.entries) > MAX_ENTRIES:  # should the libraries find more than counted
+        parsed.errors.append(
+            f"The text has {len(parsed.entries):,} entries; import at most {MAX_ENTRIES} at a time."
+        )
     return parsed
 
 
