@@ -1,4 +1,5 @@
 import dataclasses
+import json
 
 from django import forms
 from django.contrib import admin, messages
@@ -14,7 +15,7 @@ from django.utils.translation import ngettext
 from core.forms import NamedSplitDateTime, OneQueryInlineFormSet, name_table_row
 from core.paginators import LargeTableAdminMixin
 
-from . import revisions
+from . import citations, revisions
 from .admin_editing import PostEditingMixin
 from .admin_history import PostRevisionsMixin
 from .admin_review import MedicalReviewFilter, PostReviewAdminMixin
@@ -56,6 +57,12 @@ class ReferenceFormSet(BodyCheckFormSet):
 
 
 class ReferenceForm(forms.ModelForm):
+    """A reference of any type (``kind``; not required: see ``clean_kind``). The type's select carries which fields each
+    type uses and what they are called for it (articles/citations.py), and
+    ``articles/admin/reference-types.js`` shows only those; without
+    JavaScript every field shows, and saving empties those the type does
+    not use (``Reference.clean``)."""
+
     # A URL typed without a scheme means https (Django 6.0's default, today).
     url = forms.URLField(
         label="URL",
@@ -65,16 +72,38 @@ class ReferenceForm(forms.ModelForm):
         widget=forms.URLInput(attrs={"class": "vURLField", "size": 80}),
     )
 
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["kind"].required = False
+
+    def clean_kind(self):
+        # A form sent without a type (a script written before references had
+        # types) adds what every reference was then: a journal article.
+        return self.cleaned_data.get("kind") or Reference.Kind.ARTICLE
+
     class Meta:
         model = Reference
         fields = [
-            "order", "authors", "title", "journal", "year", "volume", "issue", "pages",
-            "doi", "pmid", "url",
+            "order", "kind", "authors", "editors", "title", "journal", "book_title",
+            "publisher", "edition", "report_number", "year", "volume", "issue", "pages",
+            "doi", "pmid", "url", "accessed",
         ]  # fmt: skip
         widgets = {
+            "kind": forms.Select(
+                attrs={
+                    "class": "reference-kind",
+                    "data-fields": json.dumps(citations.FIELDS),
+                    "data-labels": json.dumps(citations.LABELS),
+                }
+            ),
             "authors": forms.TextInput(attrs={"class": "vTextField", "size": 80}),
+            "editors": forms.TextInput(attrs={"class": "vTextField", "size": 80}),
             "title": forms.Textarea(attrs={"class": "vLargeTextField", "rows": 2}),
             "journal": forms.TextInput(attrs={"class": "vTextField", "size": 60}),
+            "book_title": forms.TextInput(attrs={"class": "vTextField", "size": 80}),
+            "publisher": forms.TextInput(attrs={"class": "vTextField", "size": 60}),
+            "edition": forms.TextInput(attrs={"size": 8}),
+            "report_number": forms.TextInput(attrs={"size": 30}),
             "volume": forms.TextInput(attrs={"size": 6}),
             "issue": forms.TextInput(attrs={"size": 6}),
             "pages": forms.TextInput(attrs={"size": 12}),
@@ -89,12 +118,17 @@ class ReferenceInline(admin.StackedInline):
     extra = 0
     fields = [
         "order",
+        "kind",
         "authors",
+        "editors",
         "title",
         "journal",
+        "book_title",
+        "publisher",
+        ("edition", "report_number"),
         ("year", "volume", "issue", "pages"),
         ("doi", "pmid"),
-        "url",
+        ("url", "accessed"),
     ]
     classes = ["references-inline"]
     verbose_name = "reference"
@@ -259,8 +293,9 @@ class PostAdmin(PostReviewAdminMixin, PostEditingMixin, LargeTableAdminMixin, Po
 
     class Media:
         css = {"all": ["articles/admin.css"]}
-        # The body's live preview (PostEditingMixin.body_preview_view).
-        js = ["articles/admin/preview.js"]
+        # The body's live preview (PostEditingMixin.body_preview_view), and
+        # each reference showing the fields of its type.
+        js = ["articles/admin/preview.js", "articles/admin/reference-types.js"]
 
     @classmethod
     def add_list_column(cls, column):

@@ -5,7 +5,9 @@
   read and checked by ``Reference.read_entries`` and added by
   ``Post.append_references`` (the body rendered once, the post's
   ``updated_at`` moved, so an editor's open form of the post is told it
-  changed).
+  changed). Each preview or import parses the text: an editor gets
+  REFERENCE_IMPORT_RATE_LIMIT_PER_MINUTE of them a minute (core.ratelimit),
+  then a 429 page with the text kept.
 * **Live preview** (``POST /admin/articles/post/preview/``): the body
   rendered by the same pipeline as a saved post, against the references and
   disclaimers in the form as it is, with the errors a save would report.
@@ -13,6 +15,7 @@
 """
 
 from django import forms
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.admin.utils import quote, unquote
 from django.core.cache import cache
@@ -26,6 +29,8 @@ from django.utils.translation import ngettext
 from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_protect
 from django.views.decorators.http import require_POST
+
+from core.ratelimit import rate_limited
 
 from . import bibliography, revisions
 from .models import Disclaimer, Post, Reference
@@ -90,6 +95,11 @@ class PostEditingMixin:
         change_url = reverse(f"{self.admin_site.name}:articles_post_change", args=[quote(post.pk)])
         form = ReferenceImportForm(request.POST or None)
         references, problems, notice = [], [], ""
+        if request.method == "POST" and _import_limited(request.user):
+            # The text stays in the box (the bound form); nothing is parsed.
+            return self._import_page(
+                request, post, form, change_url, status=429, refused=True, references=[]
+            )
         if request.method == "POST" and form.is_valid():
             references, problems = Reference.read_entries(form.cleaned_data["text"])
             if references and "import" in request.POST:
@@ -105,19 +115,34 @@ class PostEditingMixin:
                     "seen_at": post.updated_at.isoformat(),
                 }
             )
+        return self._import_page(
+            request,
+            post,
+            form,
+            change_url,
+            references=references,
+            problems=problems,
+            notice=notice,
+        )
+
+    def _import_page(self, request, post, form, change_url, status=200, **context):
         context = {
             **self.admin_site.each_context(request),
             "title": f"Import references into “{post}”",
             "opts": self.opts,
             "original": post,
             "form": form,
-            "references": references,
-            "problems": problems,
-            "notice": notice,
             "first_number": post.references.count() + 1,
             "change_url": change_url,
+            "limit": settings.REFERENCE_IMPORT_RATE_LIMIT_PER_MINUTE,
+            **context,
         }
-        return TemplateResponse(request, "admin/articles/post/import_references.html", context)
+        response = TemplateResponse(
+            request, "admin/articles/post/import_references.html", context, status=status
+        )
+        if status == 429:
+            response["Retry-After"] = "60"
+        return response
 
     def _append(self, request, post, references, change_url):
         # The references and the revision that records them, together. An
@@ -172,6 +197,15 @@ class PostEditingMixin:
         finally:
             _release(busy_key)
         return JsonResponse({"html": html, "errors": errors})
+
+
+def _import_limited(user):
+    """One more preview or import by this editor: over
+    REFERENCE_IMPORT_RATE_LIMIT_PER_MINUTE in the last minute? (Each one
+    parses the pasted text; core.ratelimit counts in the shared cache.)"""
+    return rate_limited(
+        "reference-import", f"user:{user.pk}", settings.REFERENCE_IMPORT_RATE_LIMIT_PER_MINUTE
+    )
 
 
 def _imported_message(references, first, last):

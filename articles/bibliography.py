@@ -4,24 +4,47 @@ Reading (``parse``): what an editor pastes, several entries at once, becomes
 for each entry the fields of a ``Reference``, or the reasons it cannot be
 one. The parsing is the libraries': bibtexparser 2 (its LaTeX decoding and
 name-splitting middlewares) and rispy. This module maps what they read to
-our fields: authors in AMA style ("Kim, Min-Hyun" -> "Kim MH"; more than six
--> the first three and "et al"), the journal from whichever field the source
-used, the year from a date, pages from a start and an end. DOIs and PubMed
-IDs are passed on as written ("https://doi.org/…", "PMID: …"): the model's
-own validation (``Reference.clean_fields``, ``full_clean``) normalises and
-checks them, as it does for typed references.
+our fields: the type of reference from the entry's type (``@book``,
+``TY  - CHAP``…), authors and editors in AMA style ("Kim, Min-Hyun" -> "Kim
+MH"; more than six -> the first three and "et al"), the journal, book,
+publisher or website from whichever field the source used for it, the year
+from a date, pages from a start and an end. DOIs and PubMed IDs are passed
+on as written ("https://doi.org/…", "PMID: …"): the model's own validation
+(``Reference.clean_fields``, ``full_clean``) normalises and checks them, as
+it does for typed references.
 
-Writing (``to_bibtex``, ``to_ris``): the reverse, through the same libraries,
-so that an export read back gives the same references. BibTeX is written in
-ASCII with LaTeX escapes (classic BibTeX reads nothing else); DOIs and
-addresses are written as they are (a ``%`` or ``_`` in an address is not
-LaTeX).
+A paste is bounded before it is parsed: at most MAX_TEXT_LENGTH characters,
+MAX_ENTRIES entries (counted by their starts, so a text of thousands of
+``@a{`` is refused without parsing it) and MAX_LATEX_COMMANDS backslashes
+(decoding LaTeX is the slow part). The libraries log a warning or two for
+each entry they cannot read; the project's LOGGING keeps those out of the
+log (the editor is told about each entry, the first MAX_MESSAGES of them by
+name), and an import writes one line of its own (``log_import``).
+
+Writing (``to_bibtex``, ``to_ris``): the reverse, each type as its own entry
+type (``@book``, ``TY  - BOOK``…), so that an export read back gives the
+same references. Every field is escaped, so that no value can end its field
+or its entry or start another:
+
+- a field is one line (``one_line``: line breaks, tabs and control characters
+  become spaces, as the model stores them), so nothing in a value starts a
+  RIS line (``ER  -``, ``TY  -``);
+- BibTeX is written in ASCII with LaTeX escapes (classic BibTeX reads nothing
+  else), each escape one that a LaTeX reader turns back into the same
+  character (``_latex``), with braces kept balanced so that no value closes
+  its field; DOIs and addresses are written as they are (a ``%`` or ``_`` in
+  an address is not LaTeX), with any brace or backslash hex-encoded (the
+  model's rules leave none: ``safe_url``, ``validate_doi``).
 
 This module knows nothing of the database: it maps text to dictionaries and
-objects with a Reference's attributes to text.
+objects with a Reference's attributes to text. Types are named by the values
+of ``Reference.Kind`` (articles/citations.py).
 """
 
 import dataclasses
+import datetime as dt
+import functools
+import logging
 import re
 
 import bibtexparser
@@ -42,14 +65,16 @@ from bibtexparser.model import (
     ParsingFailedBlock,
 )
 from django.utils.text import slugify
-from pylatexenc.latexencode import (
-    RULE_DICT,
-    UnicodeToLatexConversionRule,
-    UnicodeToLatexEncoder,
-)
+from pylatexenc.latex2text import LatexNodes2Text
+from pylatexenc.latexencode import get_builtin_uni2latex_dict
+
+logger = logging.getLogger("articles.bibliography")
 
 BIBTEX = "BibTeX"
 RIS = "RIS"
+
+# The types of reference (Reference.Kind's values).
+ARTICLE, BOOK, CHAPTER, REPORT, WEBPAGE = "article", "book", "chapter", "report", "webpage"
 
 # AMA: list every author up to six; with more, the first three and "et al".
 AMA_MAX_LISTED = 6
@@ -58,35 +83,108 @@ ET_AL = "et al"
 NAME_SUFFIXES = {"Jr", "Sr", "II", "III", "IV", "V"}
 
 # BibTeX fields that are not LaTeX: read and written as they are.
-VERBATIM_FIELDS = frozenset({"doi", "url", "eprint", "eprinttype", "pmid"})
+VERBATIM_FIELDS = frozenset({"doi", "url", "eprint", "eprinttype", "pmid", "urldate"})
 NAME_FIELDS = frozenset({"author", "editor"})
-# Where the "journal, publisher or website" comes from, best first.
-BIBTEX_CONTAINER_FIELDS = (
-    "journal", "journaltitle", "booktitle", "publisher", "organization",
-    "institution", "school", "howpublished",
-)  # fmt: skip
-RIS_CONTAINER_KEYS = (
+
+# BibTeX entry types -> our types. @misc, and types not listed: a web page
+# when it has an address and no journal, else a journal article.
+BIBTEX_KINDS = {
+    "article": ARTICLE,
+    "book": BOOK, "mvbook": BOOK, "booklet": BOOK, "manual": BOOK, "collection": BOOK,
+    "mvcollection": BOOK, "proceedings": BOOK,
+    "incollection": CHAPTER, "inbook": CHAPTER, "bookinbook": CHAPTER, "suppbook": CHAPTER,
+    "inproceedings": CHAPTER, "conference": CHAPTER,
+    "techreport": REPORT, "report": REPORT, "phdthesis": REPORT, "mastersthesis": REPORT,
+    "thesis": REPORT,
+    "online": WEBPAGE, "electronic": WEBPAGE, "www": WEBPAGE, "webpage": WEBPAGE,
+}  # fmt: skip
+BIBTEX_TYPES = {
+    ARTICLE: "article", BOOK: "book", CHAPTER: "incollection", REPORT: "techreport",
+    WEBPAGE: "misc",
+}  # fmt: skip
+# Where each of our fields comes from, best first, by type.
+BIBTEX_JOURNAL_FIELDS = ("journal", "journaltitle")
+BIBTEX_WEBSITE_FIELDS = ("howpublished", "organization", "journal", "journaltitle", "publisher")
+BIBTEX_PUBLISHER_FIELDS = {
+    BOOK: ("publisher", "organization"),
+    CHAPTER: ("publisher", "organization"),
+    REPORT: ("institution", "school", "publisher", "organization"),
+}
+
+# RIS types -> our types (Zotero's and EndNote's readings of the RIS
+# specification); GEN and types not listed as BibTeX's @misc.
+RIS_KINDS = {
+    "JOUR": ARTICLE, "JFULL": ARTICLE, "EJOUR": ARTICLE, "ABST": ARTICLE, "INPR": ARTICLE,
+    "MGZN": ARTICLE, "NEWS": ARTICLE,
+    "BOOK": BOOK, "EBOOK": BOOK, "EDBOOK": BOOK, "CLSWK": BOOK, "SER": BOOK,
+    "CHAP": CHAPTER, "ECHAP": CHAPTER, "CONF": CHAPTER, "CPAPER": CHAPTER,
+    "RPRT": REPORT, "GOVDOC": REPORT, "STAND": REPORT, "THES": REPORT,
+    "ELEC": WEBPAGE, "BLOG": WEBPAGE, "WEB": WEBPAGE, "ICOMM": WEBPAGE,
+}  # fmt: skip
+RIS_TYPES = {ARTICLE: "JOUR", BOOK: "BOOK", CHAPTER: "CHAP", REPORT: "RPRT", WEBPAGE: "ELEC"}
+# rispy's names of the RIS tags, with two it leaves out: ED (editor, in
+# older files) and BT (a book's title).
+RIS_MAPPING = {**rispy.TAG_KEY_MAPPING, "ED": "editors", "BT": "book_title"}
+RIS_LIST_TAGS = [*rispy.LIST_TYPE_TAGS, "ED"]
+RIS_JOURNAL_KEYS = (
     "alternate_title2",  # JA: abbreviated journal name, as our field asks
     "alternate_title1",  # J2
     "journal_name",  # JO
     "alternate_title3",  # JF
     "secondary_title",  # T2
-    "publisher",  # PB
 )
-DASHES_RE = re.compile(r"\s*(?:-{1,3}|[‐‑‒–—])\s*")
+RIS_WEBSITE_KEYS = ("secondary_title", "alternate_title3", "journal_name", "publisher")
+# Editors: a book's in A3 (A2 is its series editor), a chapter's in A2.
+RIS_EDITOR_KEYS = {
+    BOOK: ("tertiary_authors", "editors"),
+    CHAPTER: ("secondary_authors", "editors", "tertiary_authors"),
+}
+
+# A range's dash: any run of dashes and the spaces around and between them.
+DASHES_RE = re.compile(r"\s*[-‐‑‒–—][-‐‑‒–—\s]*")
 YEAR_RE = re.compile(r"(?<!\d)(\d{4})(?!\d)")
+DATE_RE = re.compile(r"^\s*(\d{4})\s*[-/.]\s*(\d{1,2})\s*[-/.]\s*(\d{1,2})(?!\d)")
 URL_RE = re.compile(r"^(https?://|www\.)\S+$", re.IGNORECASE)
 PMID_TEXT_RE = re.compile(r"^(?:pmid:?\s*)?\d{1,9}$", re.IGNORECASE)
 BIBTEX_START_RE = re.compile(r"@\s*[A-Za-z]+\s*[{(]")
+# An entry's start: @type{ or @type( of any type but @comment, @string, @preamble.
+BIBTEX_ENTRY_START_RE = re.compile(
+    r"@\s*(?!(?:comment|string|preamble)\s*[{(])[A-Za-z]+\s*[{(]", re.IGNORECASE
+)
+RIS_ENTRY_START_RE = re.compile(r"^TY  -", re.MULTILINE)
 BIBTEX_KEY_RE = re.compile(r"@\s*[A-Za-z]+\s*[{(]\s*([^,\s}]*)")
 LATEX_ESCAPED_RE = re.compile(r"\\([_%&#$~])")
 # What LaTeX reads differently from plain text: commands, groups, math,
-# specials, and the ligatures -- --- `` ''.
-LATEX_MARKUP_RE = re.compile(r"[\\{}$~%&#^_]|--|``|''")
+# specials, and the ligatures -- --- `` '' ?` !`.
+LATEX_MARKUP_RE = re.compile(r"[\\{}$~%&#^_]|--|``|''|[?!]`")
+# Line breaks of any reader (str.splitlines' and RIS readers'), and every
+# other control character: none may reach a file.
+NOT_IN_A_LINE_RE = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]")
+# What an address may not hold as it is (RFC 3986), hex-encoded.
+URL_UNSAFE_RE = re.compile(r'[\x00-\x20\x7f"<>\\^`{|}]')
 
-# Limits that keep one paste from tying up a worker.
+# Limits that keep one paste from tying up a worker, or the log.
 MAX_TEXT_LENGTH = 200_000
 MAX_ENTRIES = 200
+# Entries with problems named one by one; past this, one message counts the rest.
+MAX_MESSAGES = 10
+# LaTeX commands (\"u, \'e, \textit…) in one BibTeX paste: decoding them is the
+# slow part of reading BibTeX, and grows with their number. A reference
+# manager's export of 200 entries has a few hundred.
+MAX_LATEX_COMMANDS = 5_000
+
+
+def one_line(value):
+    """A field as the files carry it (and the model stores it): one line,
+    control characters and line breaks as spaces, runs of spaces as one."""
+    return " ".join(NOT_IN_A_LINE_RE.sub(" ", str(value or "")).split())
+
+
+def safe_url(url):
+    """An address with what RFC 3986 does not allow as it is (spaces, controls,
+    quotes, braces, backslashes…) hex-encoded: the same address, and nothing
+    in it can end a BibTeX field or a RIS line."""
+    return URL_UNSAFE_RE.sub(lambda m: f"%{ord(m.group()):02X}", str(url or "").strip())
 
 
 @dataclasses.dataclass
@@ -114,9 +212,8 @@ class Parsed:
 
 def detect_format(text):
     """BIBTEX, RIS, or "" for a text that looks like neither."""
-    for line in text.splitlines():
-        if _ris_tag(line)[0] == "TY":
-            return RIS
+    if RIS_ENTRY_START_RE.search(text):
+        return RIS
     if BIBTEX_START_RE.search(text):
         return BIBTEX
     return ""
@@ -136,11 +233,7 @@ def parse(text):
             ],
         )
     found = detect_format(text)
-    if found == RIS:
-        parsed = _parse_ris(text)
-    elif found == BIBTEX:
-        parsed = _parse_bibtex(text)
-    else:
+    if not found:
         return Parsed(
             "",
             errors=[
@@ -148,13 +241,47 @@ def parse(text):
                 "(entries start with a line TY  - JOUR and end with ER  - )."
             ],
         )
+    # Counted before parsing: thousands of entry starts are refused unread.
+    starts = (RIS_ENTRY_START_RE if found == RIS else BIBTEX_ENTRY_START_RE).findall(text)
+    if len(starts) > MAX_ENTRIES:
+        return Parsed(
+            found,
+            errors=[
+                f"The text has {len(starts):,} entries; import at most {MAX_ENTRIES} at a time."
+            ],
+        )
+    commands = text.count("\\") if found == BIBTEX else 0
+    if commands > MAX_LATEX_COMMANDS:
+        return Parsed(
+            found,
+            errors=[
+                f"The text has {commands:,} LaTeX commands (\\…); import at most "
+                f"{MAX_LATEX_COMMANDS:,} at a time: split it in parts."
+            ],
+        )
+    try:
+        parsed = _parse_ris(text) if found == RIS else _parse_bibtex(text)
+    except Exception as error:  # noqa: BLE001 (a library's bug: a message, never a 500)
+        logger.warning("Reference import: %s text could not be parsed", found, exc_info=True)
+        return Parsed(found, errors=[f"This {found} could not be read: {_short(error)}"])
     if not parsed.entries and not parsed.errors:
         parsed.errors.append(f"No {parsed.format} entry was found in the text.")
-    if len(parsed.entries) > MAX_ENTRIES:
+    if len(parsed.entries) > MAX_ENTRIES:  # should the libraries find more than counted
         parsed.errors.append(
-            f"The text has {len(parsed.entries)} entries; import at most {MAX_ENTRIES} at a time."
+            f"The text has {len(parsed.entries):,} entries; import at most {MAX_ENTRIES} at a time."
         )
     return parsed
+
+
+def log_import(parsed, faulty):
+    """One line of log for a paste read, however many entries it had."""
+    logger.info(
+        "Reference import: %s text, %d entr%s, %d with problems",
+        parsed.format or "unknown",
+        len(parsed.entries),
+        "y" if len(parsed.entries) == 1 else "ies",
+        faulty,
+    )
 
 
 # --- names ------------------------------------------------------------------
@@ -355,8 +482,8 @@ def _short(error, limit=300):
 
 
 def _plain(value):
-    """Text with its spaces collapsed."""
-    return " ".join(str(value or "").split())
+    """Text as one line (``one_line``)."""
+    return one_line(value)
 
 
 def _unbraced(value):
@@ -366,7 +493,39 @@ def _unbraced(value):
 
 def _verbatim(value):
     """A DOI or address as written, without the escapes some tools add (\\_, \\%)."""
-    return LATEX_ESCAPED_RE.sub(r"\1", " ".join(str(value or "").split()))
+    return LATEX_ESCAPED_RE.sub(r"\1", one_line(value))
+
+
+def _bibtex_people(names):
+    people = []
+    for name in names if isinstance(names, list) else []:
+        if not name.first and not name.von and name.last == ["others"]:
+            people.append(ETAL)
+        else:
+            people.append(
+                person(" ".join(name.von + name.last), " ".join(name.first), " ".join(name.jr))
+            )
+    return people
+
+
+def _bibtex_kind(entry_type, values, text):
+    kind = BIBTEX_KINDS.get(entry_type.lower())
+    if kind == CHAPTER and entry_type.lower() == "inbook" and not text("booktitle"):
+        return BOOK  # classic BibTeX's @inbook: a part of a book, by chapter or pages
+    if kind:
+        return kind
+    has_url = values.get("url") or URL_RE.match(text("howpublished"))
+    has_journal = any(text(key) for key in BIBTEX_JOURNAL_FIELDS)
+    return WEBPAGE if (has_url or values.get("urldate")) and not has_journal else ARTICLE
+
+
+def _first(text, keys):
+    """The first of these fields that has a value (addresses left out)."""
+    for key in keys:
+        value = text(key)
+        if value and not URL_RE.match(value):
+            return value
+    return ""
 
 
 def _bibtex_entry(number, block):
@@ -378,46 +537,56 @@ def _bibtex_entry(number, block):
         value = values.get(key)
         return _plain(value) if isinstance(value, str) else ""
 
-    names = values.get("author") or values.get("editor") or []
-    people = []
-    for name in names if isinstance(names, list) else []:
-        if not name.first and not name.von and name.last == ["others"]:
-            people.append(ETAL)
-        else:
-            people.append(
-                person(" ".join(name.von + name.last), " ".join(name.first), " ".join(name.jr))
-            )
+    kind = _bibtex_kind(block.entry_type, values, text)
+    authors = _bibtex_people(values.get("author"))
+    editors = _bibtex_people(values.get("editor"))
+    if not authors and kind not in (BOOK, CHAPTER):
+        authors, editors = editors, []  # an editor where an author was expected
 
-    container = ""
     url = _verbatim(values.get("url"))
-    for key in BIBTEX_CONTAINER_FIELDS:
-        value = text(key)
-        if value and URL_RE.match(value):
-            url = url or value  # howpublished = {\url{https://…}}
-            continue
-        if value:
-            container = value
-            break
+    if not url and URL_RE.match(text("howpublished")):  # howpublished = {\url{https://…}}
+        url = text("howpublished")
 
     pmid = _verbatim(values.get("pmid"))
     if not pmid and text("eprinttype").lower() in ("pubmed", "pmid"):
         pmid = _verbatim(values.get("eprint"))
 
     year, year_error = _year(text("year") or text("date"))
-    if year_error:
-        entry.errors.append(year_error)
-    entry.fields = {
-        "authors": ama_authors(people),
+    accessed, accessed_error = _date(_verbatim(values.get("urldate")))
+    entry.errors.extend(e for e in (year_error, accessed_error) if e)
+    fields = {
+        "kind": kind,
+        "authors": ama_authors(authors),
         "title": title,
-        "journal": container,
         "year": year,
-        "volume": text("volume"),
-        "issue": text("number") or text("issue"),
-        "pages": text("pages"),
         "doi": _verbatim(values.get("doi")),
         "pmid": pmid,
         "url": _with_scheme(url),
     }
+    if kind == ARTICLE:
+        fields.update(
+            journal=_first(text, BIBTEX_JOURNAL_FIELDS),
+            volume=text("volume"),
+            issue=text("number") or text("issue"),
+            pages=text("pages"),
+        )
+    elif kind == WEBPAGE:
+        fields.update(journal=_first(text, BIBTEX_WEBSITE_FIELDS), accessed=accessed)
+    elif kind == REPORT:
+        fields.update(
+            publisher=_first(text, BIBTEX_PUBLISHER_FIELDS[REPORT]),
+            report_number=text("number"),
+            accessed=accessed,
+        )
+    else:  # a book or a chapter
+        fields.update(
+            editors=ama_authors(editors),
+            publisher=_first(text, BIBTEX_PUBLISHER_FIELDS[kind]),
+            edition=text("edition"),
+        )
+        if kind == CHAPTER:
+            fields.update(book_title=text("booktitle"), pages=text("pages"))
+    entry.fields = fields
     return entry
 
 
@@ -428,6 +597,17 @@ def _year(text):
     if match is None:
         return None, f"its year “{text[:40]}” has no four-digit year."
     return int(match.group(1)), ""
+
+
+def _date(text):
+    """An accessed date from 2026-03-12, 2026/03/12/ or 2026-03-12T10:00:00Z."""
+    if not text:
+        return None, ""
+    match = DATE_RE.match(text)
+    try:
+        return dt.date(*(int(part) for part in match.groups())), ""
+    except (AttributeError, ValueError):  # no match, or no such day
+        return None, f"its accessed date “{text[:40]}” is not a date such as 2026-03-12."
 
 
 def _with_scheme(url):
@@ -479,12 +659,19 @@ def _parse_ris(text):
     return parsed
 
 
+def _ris_load(lines):
+    return rispy.loads(
+        "\n".join(lines),
+        mapping=RIS_MAPPING,
+        list_tags=RIS_LIST_TAGS,
+        delimiter_tags_mapping={},
+        skip_unknown_tags=True,
+    )
+
+
 def _ris_entry(number, line, lines, ended):
-    records = rispy.loads("\n".join(lines), delimiter_tags_mapping={}, skip_unknown_tags=True)
     if not ended:
-        record = rispy.loads(
-            "\n".join([*lines, "ER  - "]), delimiter_tags_mapping={}, skip_unknown_tags=True
-        )
+        record = _ris_load([*lines, "ER  - "])
         title = _plain((record[0] if record else {}).get("title", ""))
         return ParsedEntry(
             number,
@@ -492,45 +679,73 @@ def _ris_entry(number, line, lines, ended):
             title[:40],
             errors=["it has no ER  - line to end it (before the next TY  - line or the end)."],
         )
+    records = _ris_load(lines)
     record = records[0] if records else {}
-    title = _plain(record.get("title") or record.get("primary_title") or "")
+
+    def text(key):
+        value = record.get(key)
+        return _plain(value) if isinstance(value, str) else ""
+
+    def names(*keys):
+        for key in keys:
+            found = [_ris_person(name) for name in record.get(key) or [] if name.strip()]
+            if found:
+                return found
+        return []
+
+    ris_type = text("type_of_reference").upper()
+    title = text("title") or text("primary_title")
     entry = ParsedEntry(number, line, title[:40])
-
-    names = record.get("authors") or record.get("first_authors") or []
-    people = [_ris_person(name) for name in names if name.strip()]
-
-    container = ""
-    for key in RIS_CONTAINER_KEYS:
-        if _plain(record.get(key)):
-            container = _plain(record.get(key))
-            break
-
-    start, end = _plain(record.get("start_page")), _plain(record.get("end_page"))
-    pages = f"{start}-{end}" if start and end else start or end
-
-    pmid = _plain(record.get("accession_number"))
-    if not PMID_TEXT_RE.match(pmid):
-        pmid = ""
     urls = record.get("urls") or []
     url = _plain(urls[0]) if urls else ""
+    journal = next((text(key) for key in RIS_JOURNAL_KEYS if text(key)), "")
+    kind = RIS_KINDS.get(ris_type) or (WEBPAGE if url and not journal else ARTICLE)
 
-    year, year_error = _year(
-        _plain(record.get("year") or record.get("publication_year") or record.get("date"))
-    )
-    if year_error:
-        entry.errors.append(year_error)
-    entry.fields = {
-        "authors": ama_authors(people),
-        "title": title,
-        "journal": container,
+    authors = names("authors", "first_authors")
+    editors = names(*RIS_EDITOR_KEYS.get(kind, ()))
+    if ris_type == "EDBOOK" and not editors:
+        authors, editors = [], authors  # an edited book lists its editors as AU
+
+    start, end = text("start_page"), text("end_page")
+    pages = f"{start}-{end}" if start and end else start or end
+
+    pmid = text("accession_number")
+    if not PMID_TEXT_RE.match(pmid):
+        pmid = ""
+
+    year, year_error = _year(text("year") or text("publication_year") or text("date"))
+    accessed, accessed_error = _date(text("access_date"))
+    entry.errors.extend(e for e in (year_error, accessed_error) if e)
+    fields = {
+        "kind": kind,
+        "authors": ama_authors(authors),
+        "title": title or (text("book_title") if kind == BOOK else ""),
         "year": year,
-        "volume": _plain(record.get("volume")),
-        "issue": _plain(record.get("number")),
-        "pages": pages,
-        "doi": _plain(record.get("doi")),
+        "doi": text("doi"),
         "pmid": pmid,
         "url": _with_scheme(url),
     }
+    if kind == ARTICLE:
+        fields.update(
+            journal=journal or text("publisher"),
+            volume=text("volume"),
+            issue=text("number"),
+            pages=pages,
+        )
+    elif kind == WEBPAGE:
+        website = next((text(key) for key in RIS_WEBSITE_KEYS if text(key)), "")
+        fields.update(journal=website, accessed=accessed)
+    elif kind == REPORT:
+        fields.update(publisher=text("publisher"), report_number=text("issn"), accessed=accessed)
+    else:  # a book or a chapter
+        fields.update(
+            editors=ama_authors(editors),
+            publisher=text("publisher"),
+            edition=text("edition"),
+        )
+        if kind == CHAPTER:
+            fields.update(book_title=text("secondary_title") or text("book_title"), pages=pages)
+    entry.fields = fields
     return entry
 
 
@@ -548,24 +763,101 @@ def _ris_person(name):
 
 # --- writing -------------------------------------------------------------------
 
-_encoder = UnicodeToLatexEncoder(
-    conversion_rules=[
-        # A straight double quote stays one (pylatexenc's '' reads back as ”).
-        UnicodeToLatexConversionRule(RULE_DICT, {ord('"'): '{"}'}),
-        "defaults",
-    ],
-    # Characters LaTeX has no name for (Hangul, say) are written as they are.
-    unknown_char_policy="keep",
-    unknown_char_warning=False,
-)
+# ASCII characters LaTeX reads as markup, and how to write each so that a
+# LaTeX reader reads the character back (pylatexenc's \textasciicircum
+# reads back as ˆ, not ^; a bare ~ is a non-breaking space).
+_LATEX_SPECIALS = {
+    "\\": r"{\textbackslash}",
+    "$": r"\$",
+    "%": r"\%",
+    "&": r"\&",
+    "#": r"\#",
+    "_": r"\_",
+    "~": r"{\textasciitilde}",
+    "^": r"{\string^}",
+    '"': '{"}',  # a straight double quote stays one (pylatexenc's '' reads back as ”)
+}
+# Braces: escaped when they pair up; when they do not, as math-mode braces,
+# since BibTeX counts an escaped brace too and an unpaired one would end the
+# field.
+_UNPAIRED_BRACES = {"{": r"{$\lbrace$}", "}": r"{$\rbrace$}"}
+# Ligatures LaTeX makes of two characters (-- –, '' ”, `` “, ?` ¿, !` ¡):
+# an empty group between them keeps them two.
+_LIGATURES = {"-": "-", "'": "'", "`": "`", "?": "`", "!": "`"}
+_decoder = LatexNodes2Text()
+
+
+@functools.cache
+def _latex_char(char):
+    """A character as LaTeX, if LaTeX has a name for it that reads back as
+    the same character; else the character itself (UTF-8)."""
+    if char in _LATEX_SPECIALS:
+        return _LATEX_SPECIALS[char]
+    if char.isascii():
+        return char
+    macro = _builtin_latex().get(ord(char))
+    if macro is None:
+        return char
+    written = "{" + macro + "}"
+    return written if _decoder.latex_to_text(written) == char else char
+
+
+@functools.cache
+def _builtin_latex():
+    return get_builtin_uni2latex_dict()
+
+
+def _braces_pair_up(text):
+    depth = 0
+    for char in text:
+        if char == "{":
+            depth += 1
+        elif char == "}":
+            depth -= 1
+            if depth < 0:
+                return False
+    return depth == 0
 
 
 def _latex(text):
-    return _encoder.unicode_to_latex(text or "")
+    """A field's text as LaTeX in ASCII (characters LaTeX has no name for, such
+    as Hangul, are written as they are): one line, every special character
+    escaped, braces balanced."""
+    text = one_line(text)
+    paired = _braces_pair_up(text)
+    written = []
+    for position, char in enumerate(text):
+        if char in "{}":
+            written.append("\\" + char if paired else _UNPAIRED_BRACES[char])
+        elif char in _LIGATURES and text[position + 1 : position + 2] == _LIGATURES[char]:
+            written.append(_latex_char(char) + "{}")
+        else:
+            written.append(_latex_char(char))
+    return "".join(written)
+
+
+_VERBATIM_UNSAFE_RE = re.compile(r"[{}\\]")
+
+
+def _verbatim_field(value):
+    """A DOI or address for a verbatim BibTeX field: one line, with any brace
+    or backslash hex-encoded (as the DOI handbook and RFC 3986 write them in
+    an address) so the field stays closed. The model's rules leave none."""
+    return _VERBATIM_UNSAFE_RE.sub(lambda m: f"%{ord(m.group()):02X}", one_line(value))
 
 
 def _dotted(initials):
     return " ".join(f"{letter}." for letter in initials)
+
+
+_AND_RE = re.compile(r"(?:^|\s)and(?:\s|$)", re.IGNORECASE)
+
+
+def _name_part(text):
+    """A part of a name; braced when it holds the word "and" (which BibTeX
+    would take as the start of the next name)."""
+    written = _latex(text)
+    return "{" + written + "}" if _AND_RE.search(text) else written
 
 
 def _bibtex_name(one):
@@ -573,19 +865,24 @@ def _bibtex_name(one):
         return "others"
     if isinstance(one, Organization):
         return "{" + _latex(one.name) + "}"
-    parts = [_latex(one.surname)]
+    parts = [_name_part(one.surname)]
     if one.suffix:
-        parts.append(_latex(one.suffix))
+        parts.append(_name_part(one.suffix))
     parts.append(_latex(_dotted(one.initials)))
     return ", ".join(parts)
 
 
+def _bibtex_names(names):
+    return " and ".join(_bibtex_name(p) for p in people_of(one_line(names)))
+
+
 def _bibtex_pages(pages):
-    return _latex(DASHES_RE.sub("--", pages or ""))
+    """Pages with LaTeX's range dash: 149-154 -> 149--154."""
+    return "--".join(_latex(part) for part in DASHES_RE.split(one_line(pages)))
 
 
 def _bibtex_key(reference, taken):
-    people = [p for p in people_of(reference.authors) if p is not ETAL]
+    people = [p for p in people_of(reference.authors or reference.editors) if p is not ETAL]
     first = people[0] if people else None
     name = first.surname if isinstance(first, Person) else (first.name if first else "")
     base = slugify(name.split()[-1] if name.split() else "").replace("-", "") or "ref"
@@ -598,39 +895,61 @@ def _bibtex_key(reference, taken):
     return key
 
 
-def is_article(reference):
-    return bool(
-        reference.journal
-        and (reference.volume or reference.issue or reference.pages or reference.doi)
-    )
+def _kind(reference):
+    kind = getattr(reference, "kind", ARTICLE)
+    return kind if kind in RIS_TYPES else ARTICLE
 
 
 def to_bibtex(references):
-    """The references as BibTeX (ASCII, LaTeX escapes; DOIs and URLs as they are)."""
+    """The references as BibTeX (ASCII, LaTeX escapes; DOIs and URLs as they are),
+    each type as its entry type: @article, @book, @incollection (a chapter),
+    @techreport, @misc (a web page, with ``howpublished`` its website)."""
     library = bibtexparser.Library()
     taken = set()
     for reference in references:
+        kind = _kind(reference)
         fields = [
-            Field("author", " and ".join(_bibtex_name(p) for p in people_of(reference.authors))),
+            ("author", _bibtex_names(reference.authors)),
+            ("editor", _bibtex_names(reference.editors) if kind in (BOOK, CHAPTER) else ""),
             # Braced twice: bibliography styles keep the title's capitals.
-            Field("title", "{" + _latex(" ".join(reference.title.split())) + "}"),
+            ("title", "{" + _latex(reference.title) + "}"),
         ]
-        article = is_article(reference)
-        if reference.journal:
-            fields.append(Field("journal" if article else "publisher", _latex(reference.journal)))
-        for key, value in (
-            ("year", str(reference.year or "")),
-            ("volume", _latex(reference.volume)),
-            ("number", _latex(reference.issue)),
-            ("pages", _bibtex_pages(reference.pages)),
-            ("doi", reference.doi),
-            ("pmid", reference.pmid),
-            ("url", reference.url),
-        ):
-            if value:
-                fields.append(Field(key, value))
-        entry_type = "article" if article else "misc"
-        library.add(Entry(entry_type, _bibtex_key(reference, taken), fields))
+        if kind == ARTICLE:
+            fields += [
+                ("journal", _latex(reference.journal)),
+                ("year", str(reference.year or "")),
+                ("volume", _latex(reference.volume)),
+                ("number", _latex(reference.issue)),
+                ("pages", _bibtex_pages(reference.pages)),
+            ]
+        elif kind == WEBPAGE:
+            fields += [
+                ("howpublished", _latex(reference.journal)),
+                ("year", str(reference.year or "")),
+            ]
+        else:
+            fields += [
+                ("booktitle", _latex(reference.book_title) if kind == CHAPTER else ""),
+                ("edition", _latex(reference.edition) if kind in (BOOK, CHAPTER) else ""),
+                ("institution" if kind == REPORT else "publisher", _latex(reference.publisher)),
+                ("number", _latex(reference.report_number) if kind == REPORT else ""),
+                ("year", str(reference.year or "")),
+                ("pages", _bibtex_pages(reference.pages) if kind == CHAPTER else ""),
+            ]
+        fields += [
+            ("doi", _verbatim_field(reference.doi)),
+            ("pmid", _verbatim_field(reference.pmid)),
+            ("url", _verbatim_field(reference.url)),
+        ]
+        if kind in (REPORT, WEBPAGE) and reference.accessed:
+            fields.append(("urldate", reference.accessed.isoformat()))
+        library.add(
+            Entry(
+                BIBTEX_TYPES[kind],
+                _bibtex_key(reference, taken),
+                [Field(key, value) for key, value in fields if value and value != "{}"],
+            )
+        )
     return bibtexparser.write_string(library)
 
 
@@ -641,42 +960,74 @@ class _RisWriter(rispy.RisWriter):
         return ""
 
 
+def _ris_names(names):
+    written = []
+    for one in people_of(one_line(names)):
+        if one is ETAL:
+            written.append("et al.")
+        elif isinstance(one, Organization):
+            written.append(one.name)
+        else:
+            written.append(
+                ", ".join(p for p in (one.surname, _dotted(one.initials), one.suffix) if p)
+            )
+    return written
+
+
 def to_ris(references):
-    """The references as RIS (UTF-8)."""
+    """The references as RIS (UTF-8), each type as its TY: JOUR, BOOK, CHAP,
+    RPRT, ELEC. Tags as Zotero and EndNote read them: a book's editors in A3,
+    a chapter's in A2 with its book in T2, a report's institution in PB and
+    number in SN, a web page's website in T2 and accessed date in Y2."""
     records = []
     for reference in references:
-        record = {"type_of_reference": "JOUR" if is_article(reference) else "GEN"}
-        authors = []
-        for one in people_of(reference.authors):
-            if one is ETAL:
-                authors.append("et al.")
-            elif isinstance(one, Organization):
-                authors.append(one.name)
-            else:
-                authors.append(
-                    ", ".join(p for p in (one.surname, _dotted(one.initials), one.suffix) if p)
-                )
-        record["authors"] = authors
-        record["title"] = " ".join(reference.title.split())
-        if reference.journal:
-            record["journal_name" if is_article(reference) else "publisher"] = reference.journal
-        if reference.year:
-            record["year"] = str(reference.year)
-        if reference.volume:
+        kind = _kind(reference)
+        record = {"type_of_reference": RIS_TYPES[kind], "authors": _ris_names(reference.authors)}
+        if kind == BOOK:
+            record["tertiary_authors"] = _ris_names(reference.editors)
+        elif kind == CHAPTER:
+            record["secondary_authors"] = _ris_names(reference.editors)
+        record["title"] = reference.title
+        if kind == ARTICLE:
+            record["journal_name"] = reference.journal
+        elif kind == WEBPAGE:
+            record["secondary_title"] = reference.journal
+        elif kind == CHAPTER:
+            record["secondary_title"] = reference.book_title
+        if kind in (BOOK, CHAPTER):
+            record["edition"] = reference.edition
+        if kind in (BOOK, CHAPTER, REPORT):
+            record["publisher"] = reference.publisher
+        if kind == REPORT:
+            record["issn"] = reference.report_number
+        record["year"] = str(reference.year or "")
+        if kind == ARTICLE:
             record["volume"] = reference.volume
-        if reference.issue:
             record["number"] = reference.issue
-        if reference.pages:
-            start, dash, end = DASHES_RE.sub("-", reference.pages).partition("-")
-            if dash and "," not in reference.pages:
+        pages = one_line(reference.pages) if kind in (ARTICLE, CHAPTER) else ""
+        if pages:
+            start, dash, end = DASHES_RE.sub("-", pages).partition("-")
+            if dash and start and end and "," not in pages:
                 record["start_page"], record["end_page"] = start, end
             else:
-                record["start_page"] = reference.pages
-        if reference.doi:
-            record["doi"] = reference.doi
-        if reference.pmid:
-            record["accession_number"] = reference.pmid
-        if reference.url:
-            record["urls"] = [reference.url]
-        records.append(record)
+                record["start_page"] = pages
+        record["doi"] = reference.doi
+        record["accession_number"] = reference.pmid
+        record["urls"] = [reference.url]
+        if kind in (REPORT, WEBPAGE) and reference.accessed:
+            record["access_date"] = reference.accessed.strftime("%Y/%m/%d/")
+        records.append(_one_line_record(record))
     return rispy.dumps(records, implementation=_RisWriter, delimiter_tags_mapping={})
+
+
+def _one_line_record(record):
+    """Every value one line (so none starts a tag), and the empty ones left out."""
+    kept = {}
+    for key, value in record.items():
+        if isinstance(value, list):
+            value = [line for line in (one_line(v) for v in value) if line]
+        else:
+            value = one_line(value)
+        if value:
+            kept[key] = value
+    return kept

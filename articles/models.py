@@ -12,14 +12,13 @@ from django.db.models import Count, Max, Value
 from django.db.models.functions import Coalesce, TruncMonth
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.html import format_html, strip_tags
-from django.utils.safestring import mark_safe
+from django.utils.html import strip_tags
 from django.utils.text import slugify
 
 from core import markup
 from core.models import SiteStamp
 
-from . import bibliography, search
+from . import bibliography, citations, search
 from .authors import Author  # noqa: F401 (an author's profile belongs to this app's models)
 from .review import (  # noqa: F401 (the review models belong to this app's models)
     PostReview,
@@ -30,11 +29,8 @@ from .review import (  # noqa: F401 (the review models belong to this app's mode
     review_required,
 )
 
-validate_doi = RegexValidator(
-    r"^10\.\d{4,9}/\S+$",
-    "Enter a DOI such as 10.3390/ijms18051051 (without https://doi.org/).",
-    code="invalid_doi",
-)
+# The DOI handbook's characters (articles/citations.py).
+validate_doi = citations.validate_doi
 validate_pmid = RegexValidator(
     r"^[1-9]\d{0,8}$",
     "Enter a PubMed ID: digits only, such as 28498331.",
@@ -725,19 +721,63 @@ def refresh_post(post_id):
 
 @reversion.register()
 class Reference(models.Model):
+    """A scientific reference of a post: a journal article, a book, a chapter,
+    a report or a web page (``kind``), each with the fields its type uses
+    and written in its own AMA form (articles/citations.py)."""
+
+    Kind = citations.Kind
+
     post = models.ForeignKey(Post, on_delete=models.CASCADE, related_name="references")
     order = models.PositiveSmallIntegerField(
         default=0, help_text="References are numbered in this order."
     )
+    kind = models.CharField(
+        "type",
+        max_length=10,
+        choices=Kind.choices,
+        default=Kind.ARTICLE,
+        help_text="Each type is written in its own AMA form and exported as its own "
+        "BibTeX and RIS type; the form shows the fields it uses.",
+    )
     authors = models.CharField(
-        max_length=500, help_text="AMA style: Surname Initials, comma separated: Kim MH, Kim H"
+        max_length=500,
+        blank=True,
+        help_text="AMA style: Surname Initials, comma separated: Kim MH, Kim H. "
+        "An organisation as it names itself: World Health Organization.",
     )
     title = models.CharField(max_length=500)
     journal = models.CharField(
-        "journal, publisher or website",
+        "journal or website",
         max_length=300,
         blank=True,
-        help_text="Abbreviated journal name (Int J Mol Sci), publisher or website.",
+        help_text="Journal articles: the abbreviated journal name (Int J Mol Sci). "
+        "Web pages: the website's name (CDC WONDER).",
+    )
+    editors = models.CharField(
+        max_length=500,
+        blank=True,
+        help_text="Books and chapters, AMA style as the authors: Lockey P, Ledford DK.",
+    )
+    book_title = models.CharField(
+        "title of the book", max_length=500, blank=True, help_text="The book the chapter is in."
+    )
+    edition = models.CharField(
+        max_length=40,
+        blank=True,
+        help_text="2nd, 3rd… (written “2nd ed.”); leave it empty for a first edition.",
+    )
+    publisher = models.CharField(
+        "publisher or institution",
+        max_length=300,
+        blank=True,
+        help_text="Books and chapters: the publisher (Wolters Kluwer). Reports: the agency "
+        "or institution that issued it.",
+    )
+    report_number = models.CharField(
+        "report number",
+        max_length=100,
+        blank=True,
+        help_text="As the report gives it: AHRQ Publication No. 13-0016.",
     )
     year = models.PositiveSmallIntegerField(
         null=True,
@@ -750,12 +790,24 @@ class Reference(models.Model):
     doi = models.CharField("DOI", max_length=200, blank=True, validators=[validate_doi])
     pmid = models.CharField("PMID", max_length=20, blank=True, validators=[validate_pmid])
     url = models.URLField("URL", max_length=500, blank=True)
+    accessed = models.DateField(
+        null=True,
+        blank=True,
+        help_text="Web pages and reports: the day you read it (AMA asks for it with the URL).",
+    )
+
+    # One line of text each: line breaks, tabs and control characters become
+    # spaces, runs of spaces one (bibliography.one_line), as in the exports.
+    ONE_LINE_FIELDS = (
+        "authors", "title", "journal", "editors", "book_title", "edition", "publisher",
+        "report_number", "volume", "issue", "pages", "doi", "pmid",
+    )  # fmt: skip
 
     class Meta:
         ordering = ["order", "pk"]
 
     def __str__(self):
-        return f"{self.authors}. {self.title}"
+        return f"{self.authors or self.editors}. {self.title}"
 
     def save(self, *args, **kwargs):
         super().save(*args, **kwargs)
@@ -768,14 +820,28 @@ class Reference(models.Model):
 
     def clean_fields(self, exclude=None):
         # Accept what editors paste ("https://doi.org/10...", "doi:10...",
-        # "PMID: 123") and validate what remains.
-        self.doi = re.sub(
-            r"^(https?://(dx\.)?doi\.org/|doi:\s*)", "", self.doi.strip(), flags=re.I
-        )
-        self.pmid = re.sub(r"^pmid:?\s*", "", self.pmid.strip(), flags=re.I)
+        # "PMID: 123", a title in two lines) and validate what remains.
+        for name in self.ONE_LINE_FIELDS:
+            setattr(self, name, bibliography.one_line(getattr(self, name)))
+        self.doi = re.sub(r"^(https?://(dx\.)?doi\.org/|doi:\s*)", "", self.doi, flags=re.I)
+        self.pmid = re.sub(r"^pmid:?\s*", "", self.pmid, flags=re.I)
         # One dash for page ranges, as AMA writes them: 149–154, 149--154 -> 149-154.
-        self.pages = bibliography.DASHES_RE.sub("-", self.pages.strip())
+        self.pages = bibliography.DASHES_RE.sub("-", self.pages)
+        self.edition = citations.edition(self.edition)
+        self.url = bibliography.safe_url(self.url)
         super().clean_fields(exclude=exclude)
+
+    def clean(self):
+        """Each type keeps only the fields it uses (the form shows no others)
+        and has what it cannot do without."""
+        super().clean()
+        if self.kind not in self.Kind.values:
+            return  # refused by clean_fields
+        for name in citations.unused_fields(self.kind):
+            setattr(self, name, None if name in ("year", "accessed") else "")
+        errors = citations.missing(self)
+        if errors:
+            raise ValidationError(errors)
 
     @classmethod
     def read_entries(cls, text):
@@ -783,10 +849,12 @@ class Reference(models.Model):
         one is (full_clean: DOIs and PubMed IDs normalised and validated),
         and the messages: one for each entry that cannot be a reference
         (its number and what is wrong), and any about the text as a whole.
-        With any message there are no references: all or nothing."""
+        With any message there are no references: all or nothing. Past
+        ``bibliography.MAX_MESSAGES`` entries with problems, one message
+        counts the rest."""
         parsed = bibliography.parse(text)
         messages = list(parsed.errors)
-        references = []
+        references, faulty = [], 0
         for entry in parsed.entries:
             problems = list(entry.errors)
             if not problems:
@@ -797,23 +865,34 @@ class Reference(models.Model):
                     problems.extend(cls._described(error))
                 references.append(reference)
             if problems:
-                messages.append(f"{entry.describe()}: {' '.join(_sentence(p) for p in problems)}")
+                faulty += 1
+                if faulty <= bibliography.MAX_MESSAGES:
+                    messages.append(
+                        f"{entry.describe()}: {' '.join(_sentence(p) for p in problems)}"
+                    )
+        if faulty > bibliography.MAX_MESSAGES:
+            more = faulty - bibliography.MAX_MESSAGES
+            messages.append(
+                f"… and {more} more entr{'y' if more == 1 else 'ies'} with problems "
+                "like these: fix the ones above and preview again."
+            )
+        bibliography.log_import(parsed, faulty)
         return ([] if messages else references), messages
 
     @classmethod
     def _described(cls, error):
-        for name, field_messages in error.message_dict.items():
+        for name, field_errors in error.error_dict.items():
             label = cls._meta.get_field(name).verbose_name if name != "__all__" else ""
-            for message in field_messages:
-                if message == "This field cannot be blank." and name in ("authors", "title"):
-                    message = f"it has no {label}."
-                    yield message
+            for field_error in field_errors:
+                message = " ".join(field_error.messages)
+                if field_error.code in ("blank", "missing") and label:
+                    yield f"it has no {label}."
                 else:
                     yield f"{label}: {message}" if label else message
 
     @property
     def doi_url(self):
-        return f"https://doi.org/{self.doi}" if self.doi else ""
+        return citations.doi_url(self.doi)
 
     @property
     def pmid_url(self):
@@ -821,34 +900,11 @@ class Reference(models.Model):
 
     def ama(self):
         """The reference in AMA style, as safe HTML (every field escaped)."""
-        parts = [
-            format_html("{}.", self.authors.rstrip(".")),
-            format_html("{}.", self.title.rstrip(".")),
-        ]
-        if self.journal:
-            parts.append(format_html("<i>{}</i>.", self.journal.rstrip(".")))
-        locator = ""
-        if self.year:
-            locator = str(self.year)
-            if self.volume:
-                locator += f";{self.volume}"
-                if self.issue:
-                    locator += f"({self.issue})"
-            elif self.issue:
-                locator += f";({self.issue})"
-            if self.pages:
-                locator += f":{self.pages}"
-        elif self.volume or self.pages:
-            locator = ";".join(filter(None, [self.volume, self.pages]))
-        if locator:
-            parts.append(format_html("{}.", locator))
-        if self.doi:
-            parts.append(format_html('doi:<a href="{}">{}</a>', self.doi_url, self.doi))
-        if self.pmid:
-            parts.append(format_html('PMID: <a href="{}">{}</a>', self.pmid_url, self.pmid))
-        if self.url and not self.doi:
-            parts.append(format_html('<a href="{}">{}</a>', self.url, self.url))
-        return mark_safe(" ".join(parts))  # noqa: S308 (each part is format_html)
+        return citations.ama_html(self)
+
+    def ama_text(self):
+        """The reference in AMA style, as plain text."""
+        return citations.ama_text(self)
 
 
 def _sentence(text):

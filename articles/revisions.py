@@ -111,21 +111,10 @@ class Snapshot:
 
 
 def _reference_line(fields):
-    parts = [fields["authors"], fields["title"], fields["journal"]]
-    locator = ";".join(
-        str(value) for value in (fields["year"], fields["volume"]) if value not in ("", None)
-    )
-    if fields["issue"]:
-        locator += f"({fields['issue']})"
-    if fields["pages"]:
-        locator += f":{fields['pages']}"
-    parts.append(locator)
-    parts += [
-        f"doi:{fields['doi']}" if fields["doi"] else "",
-        f"PMID: {fields['pmid']}" if fields["pmid"] else "",
-        fields["url"],
-    ]
-    return ". ".join(part.strip().rstrip(".") for part in parts if part and part.strip())
+    """A reference as a revision kept it, in AMA style as plain text (fields a
+    revision made before they existed read as empty: a journal article)."""
+    known = {field.attname for field in Reference._meta.concrete_fields}
+    return Reference(**{k: v for k, v in fields.items() if k in known}).ama_text()
 
 
 def snapshots(post, version_ids):

@@ -9,8 +9,9 @@ belongs to the *page*, not the article: schema.org defines ``reviewedBy`` and
 gives medical information. So the posting's ``mainEntityOfPage`` is a
 ``MedicalWebPage`` carrying the review when the post has been medically
 reviewed, and a plain ``WebPage`` when it has not (we do not call a page
-medically reviewed that was not). Its references are ``citation``s, each a
-``ScholarlyArticle`` with its DOI as a URL.
+medically reviewed that was not). Its references are ``citation``s, each as
+its schema.org type (``ScholarlyArticle``, ``Book``, ``Chapter``, ``Report``,
+``WebPage``: ``citation``) with its DOI as a URL.
 
 Other apps add to a post's JSON-LD with ``register(contributor)``:
 ``contributor(post)`` returns a dict merged into it. The comments app adds the
@@ -90,29 +91,90 @@ def _authors(authors):
     return found
 
 
+# Each type of reference as its schema.org type.
+CITATION_TYPES = {
+    "article": "ScholarlyArticle",
+    "book": "Book",
+    "chapter": "Chapter",
+    "report": "Report",
+    "webpage": "WebPage",
+}
+
+
+def _journal(reference):
+    """Where an article was published, as schema.org nests it: the article is
+    part of an issue (``PublicationIssue``, its ``issueNumber``), which is part
+    of a volume (``PublicationVolume``, its ``volumeNumber``), which is part
+    of the journal (``Periodical``). Levels the reference lacks are left out."""
+    part = {"@type": "Periodical", "name": reference.journal} if reference.journal else None
+    if reference.volume:
+        volume = {"@type": "PublicationVolume", "volumeNumber": reference.volume}
+        if part:
+            volume["isPartOf"] = part
+        part = volume
+    if reference.issue:
+        issue = {"@type": "PublicationIssue", "issueNumber": reference.issue}
+        if part:
+            issue["isPartOf"] = part
+        part = issue
+    return part
+
+
+def _organization(name):
+    return {"@type": "Organization", "name": name}
+
+
 def citation(reference):
-    """A reference as a schema.org ScholarlyArticle."""
-    item = {"@type": "ScholarlyArticle", "name": reference.title}
+    """A reference as its schema.org type (``CITATION_TYPES``), with its DOI
+    and PubMed ID as ``identifier`` ``PropertyValue``s."""
+    kind = reference.kind if reference.kind in CITATION_TYPES else "article"
+    item = {"@type": CITATION_TYPES[kind], "name": reference.title}
     authors = _authors(reference.authors)
     if authors:
         item["author"] = authors
+    editors = _authors(reference.editors) if kind in ("book", "chapter") else []
     if reference.year:
         item["datePublished"] = str(reference.year)
-    if reference.journal:
-        item["isPartOf"] = {"@type": "Periodical", "name": reference.journal}
-        if reference.volume:
-            item["isPartOf"]["volumeNumber"] = reference.volume
-        if reference.issue:
-            item["isPartOf"]["issueNumber"] = reference.issue
-    if reference.pages:
+    if kind == "article":
+        journal = _journal(reference)
+        if journal:
+            item["isPartOf"] = journal
+    elif kind == "book":
+        if editors:
+            item["editor"] = editors
+        if reference.edition:
+            item["bookEdition"] = reference.edition
+        if reference.publisher:
+            item["publisher"] = _organization(reference.publisher)
+    elif kind == "chapter":
+        book = {"@type": "Book", "name": reference.book_title}
+        if editors:
+            book["editor"] = editors
+        if reference.edition:
+            book["bookEdition"] = reference.edition
+        if reference.publisher:
+            book["publisher"] = _organization(reference.publisher)
+        item["isPartOf"] = book
+    elif kind == "report":
+        if reference.publisher:
+            item["publisher"] = _organization(reference.publisher)
+        if reference.report_number:
+            item["reportNumber"] = reference.report_number
+    elif reference.journal:  # a web page, on its website
+        item["isPartOf"] = {"@type": "WebSite", "name": reference.journal}
+    if reference.pages and kind in ("article", "chapter"):
         item["pagination"] = reference.pages
+    identifiers = []
+    if reference.doi:
+        identifiers.append({"@type": "PropertyValue", "propertyID": "DOI", "value": reference.doi})
+    if reference.pmid:
+        identifiers.append(
+            {"@type": "PropertyValue", "propertyID": "PMID", "value": reference.pmid}
+        )
+    if identifiers:
+        item["identifier"] = identifiers[0] if len(identifiers) == 1 else identifiers
     if reference.doi:
         item["url"] = reference.doi_url
-        item["identifier"] = {
-            "@type": "PropertyValue",
-            "propertyID": "DOI",
-            "value": reference.doi,
-        }
     elif reference.url:
         item["url"] = reference.url
     if reference.pmid:

@@ -470,6 +470,13 @@ SEARCH_RATE_LIMIT_PER_MINUTE = env.int("SEARCH_RATE_LIMIT_PER_MINUTE", default=3
 # At most this many results are counted and shown (the best ones).
 SEARCH_MAX_RESULTS = env.int("SEARCH_MAX_RESULTS", default=200)
 
+# --- References -------------------------------------------------------------
+# Previews and imports of pasted BibTeX/RIS per editor in any sixty seconds
+# (0: no limit; counted in the cache, like the search limit).
+REFERENCE_IMPORT_RATE_LIMIT_PER_MINUTE = env.int(
+    "REFERENCE_IMPORT_RATE_LIMIT_PER_MINUTE", default=10
+)
+
 # --- Comments ---------------------------------------------------------------
 # Comments close by themselves this many days after a post is published
 # (0: never; a post can always close its own comments in the admin).
@@ -515,5 +522,11 @@ LOGGING = {
         # A line per task run is the worker's business (db_worker sets its own
         # level); in the web processes only failures are worth a line.
         "django_tasks": {"handlers": ["console"], "level": "WARNING", "propagate": False},
+        # The BibTeX/RIS readers warn about every entry they cannot read (two
+        # lines each: 61,500 lines for one paste of 180 KB). The editor is told
+        # about each entry, and the import logs one line of its own
+        # (articles.bibliography.log_import): only the libraries' errors here.
+        "bibtexparser": {"level": "ERROR"},
+        "pylatexenc": {"level": "ERROR"},
     },
 }

@@ -128,7 +128,7 @@ def test_the_image_is_its_share_crops_and_the_picture_with_absolute_addresses(cl
         assert image["caption"] == "A scoop of white powder beside a glass of water"
 
 
-def test_each_reference_is_a_scholarly_article_with_its_doi_as_a_url(client, post):
+def test_each_journal_article_is_a_scholarly_article_in_its_issue_volume_and_journal(client, post):
     [data] = json_ld(client.get(post.get_absolute_url()).text)
 
     deters, who = data["citation"]
@@ -140,11 +140,16 @@ def test_each_reference_is_a_scholarly_article_with_its_doi_as_a_url(client, pos
             {"@type": "Person", "name": "Saleem M"},
         ],
         "datePublished": "2021",
+        # schema.org has no volume or issue on a Periodical: the article is
+        # part of its issue, of its volume, of its journal.
         "isPartOf": {
-            "@type": "Periodical",
-            "name": "Food Science and Human Wellness",
-            "volumeNumber": "10",
+            "@type": "PublicationIssue",
             "issueNumber": "2",
+            "isPartOf": {
+                "@type": "PublicationVolume",
+                "volumeNumber": "10",
+                "isPartOf": {"@type": "Periodical", "name": "Food Science and Human Wellness"},
+            },
         },
         "pagination": "149-154",
         "url": "https://doi.org/10.1016/j.fshw.2021.02.003",

@@ -42,11 +42,11 @@ def test_editor_writes_and_publishes_a_post_with_a_reference(
     page.get_by_role("button", name="Add another Reference").click()
     reference = page.locator("#references-0")
     reference.get_by_label("Authors:").fill("Dattilo M, Antunes HK")
-    reference.get_by_label("Title:").fill(
+    reference.get_by_label("Title:", exact=True).fill(
         "Sleep and muscle recovery: endocrinological and molecular basis "
         "for a new and promising hypothesis"
     )
-    reference.get_by_label("Journal, publisher or website:").fill("Med Hypotheses")
+    reference.get_by_label("Journal:").fill("Med Hypotheses")
     reference.get_by_label("Year:").fill("2011")
     reference.get_by_label("Volume:").fill("77")
     reference.get_by_label("Issue:").fill("2")

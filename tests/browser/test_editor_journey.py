@@ -51,7 +51,7 @@ BODY = FIRST_DRAFT.replace(
 REFERENCE_1 = {
     "Authors:": "de Baaij JH, Hoenderop JG, Bindels RJ",
     "Title:": "Magnesium in man: implications for health and disease",
-    "Journal, publisher or website:": "Physiol Rev",
+    "Journal:": "Physiol Rev",
     "Year:": "2015",
     "Volume:": "95",
     "Issue:": "1",
@@ -62,7 +62,7 @@ REFERENCE_1 = {
 REFERENCE_2 = {
     "Authors:": "Abbasi B, Kimiagar M, Sadeghniiat K, et al",
     "Title:": "The effect of magnesium supplementation on primary insomnia in elderly",
-    "Journal, publisher or website:": "J Res Med Sci",
+    "Journal:": "J Res Med Sci",
     "Year:": "2012",
     "Volume:": "17",
     "Issue:": "12",

@@ -52,6 +52,7 @@ def test_deploy_check_warns_when_the_rate_limit_counts_per_process():
     assert result.returncode != 0
     assert "comments.W001" in result.stdout + result.stderr
     assert "articles.W001" in result.stdout + result.stderr  # the search limit too
+    assert "articles.W002" in result.stdout + result.stderr  # and the reference import
 
 
 def test_debug_off_without_site_url_refuses_to_start_with_a_clear_message():
