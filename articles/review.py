@@ -232,6 +232,13 @@ class PostReview(models.Model):
             name: self.__dict__.get(name) for name in ("body", "status", "reviewer_id")
         }
 
+    def changed_from(self, before):
+        """Judge the change being made from ``before`` (this post as it was
+        stored), not from what was read: a revert puts an old version in the
+        row before its form reads it, and is a change from the post as it
+        was, under the same rules (publishing, review) as any other save."""
+        self._loaded = dict(before._loaded)
+
     def _loaded_value(self, name):
         return getattr(self, "_loaded", {}).get(name)
 
