@@ -158,7 +158,7 @@ def two_editors():
 def test_two_editors_saving_a_post_at_once_the_second_is_told(own_connections):
     erin, ada = two_editors()
     post = PostFactory(body="Glutamine helps.[1]", title="Glutamine")
-    ReferenceFactory(post=post, title="The first study")
+    ReferenceFactory(post=post, title="The first study", order=0)
     url = reverse("admin:articles_post_change", args=[post.pk])
     erins, adas = form_data(erin, url, "post_form"), form_data(ada, url, "post_form")
     erins["body"] = ["Glutamine helps.[1] Erin's sentence.[2]"]
