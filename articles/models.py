@@ -18,6 +18,7 @@ from django.utils.text import slugify
 
 from core import markup
 from core.models import SiteStamp
+from core.text import MarkdownField, OneLineField, OneLineURLField, PlainTextField
 
 from . import bibliography, search
 from .review import (  # noqa: F401 (the review models belong to this app's models)
@@ -338,17 +339,17 @@ class Post(PostReview, models.Model):
         DRAFT = "draft", "Draft"
         PUBLISHED = "published", "Published"
 
-    title = models.CharField(max_length=200)
+    title = OneLineField(max_length=200)
     slug = models.SlugField(
         max_length=200,
         unique=True,
         help_text="The last part of the post's address (/blog/your-slug/). Filled from the title.",
     )
-    summary = models.TextField(
+    summary = PlainTextField(
         max_length=500,
         help_text="One or two sentences for the blog index, feeds and search engines.",
     )
-    body = models.TextField(
+    body = MarkdownField(
         help_text=(
             "Markdown. Cite references by number: [1], [1, 3] or [2-4]. "
             "Point at a disclaimer by its marker in brackets: [**] or [†]."
@@ -709,11 +710,11 @@ class Reference(models.Model):
     order = models.PositiveSmallIntegerField(
         default=0, help_text="References are numbered in this order."
     )
-    authors = models.CharField(
+    authors = OneLineField(
         max_length=500, help_text="AMA style: Surname Initials, comma separated: Kim MH, Kim H"
     )
-    title = models.CharField(max_length=500)
-    journal = models.CharField(
+    title = OneLineField(max_length=500)
+    journal = OneLineField(
         "journal, publisher or website",
         max_length=300,
         blank=True,
@@ -724,12 +725,12 @@ class Reference(models.Model):
         blank=True,
         validators=[MinValueValidator(1500), MaxValueValidator(2200)],
     )
-    volume = models.CharField(max_length=20, blank=True)
-    issue = models.CharField(max_length=20, blank=True)
-    pages = models.CharField(max_length=40, blank=True, help_text="149-154, or an article number.")
-    doi = models.CharField("DOI", max_length=200, blank=True, validators=[validate_doi])
-    pmid = models.CharField("PMID", max_length=20, blank=True, validators=[validate_pmid])
-    url = models.URLField("URL", max_length=500, blank=True)
+    volume = OneLineField(max_length=20, blank=True)
+    issue = OneLineField(max_length=20, blank=True)
+    pages = OneLineField(max_length=40, blank=True, help_text="149-154, or an article number.")
+    doi = OneLineField("DOI", max_length=200, blank=True, validators=[validate_doi])
+    pmid = OneLineField("PMID", max_length=20, blank=True, validators=[validate_pmid])
+    url = OneLineURLField("URL", max_length=500, blank=True)
 
     class Meta:
         ordering = ["order", "pk"]
@@ -837,15 +838,15 @@ def _sentence(text):
 
 
 class Disclaimer(models.Model):
-    name = models.CharField(
+    name = OneLineField(
         max_length=100, unique=True, help_text="For editors only, e.g. 'FDA statement'."
     )
-    marker = models.CharField(
+    marker = OneLineField(
         max_length=4,
         validators=[validate_marker],
         help_text="The symbol that links body text to this note: ** or † or ‡.",
     )
-    text = models.TextField(help_text="Plain text, shown at the foot of the post.")
+    text = PlainTextField(help_text="Plain text, shown at the foot of the post.")
     is_default = models.BooleanField(
         "default for new posts",
         default=False,
@@ -961,13 +962,13 @@ class TopicQuerySet(models.QuerySet):
 class Topic(models.Model):
     """A topic editors keep: a small, curated set, not free tags (README)."""
 
-    name = models.CharField(max_length=60, unique=True)
+    name = OneLineField(max_length=60, unique=True)
     slug = models.SlugField(
         max_length=60,
         unique=True,
         help_text="The last part of the topic's address (/blog/topics/your-slug/).",
     )
-    description = models.TextField(
+    description = MarkdownField(
         blank=True,
         help_text="Markdown: shown at the top of the topic's page and in its feeds.",
     )

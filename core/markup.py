@@ -42,6 +42,8 @@ from markdown.inlinepatterns import InlineProcessor
 from markdown.treeprocessors import Treeprocessor
 from markdown.util import AtomicString
 
+from . import text
+
 # A citation: numbers separated by commas or ranges, in square brackets, and
 # not the text of a Markdown link ("[1](url)", "[1][ref]", "[1]: url").
 CITATION_RE = r"\[(\d+(?:\s*(?:,|-|–)\s*\d+)*)\](?![(\[:])"
@@ -478,6 +480,9 @@ def render(body, reference_count=0, markers=()):
     the editor to fix.
     """
     renderer = _Renderer(reference_count, None if markers is None else list(markers))
+    # Control characters out, Word's line breaks as Markdown's (core.text), for
+    # a body saved any way at all.
+    body = text.markdown(body or "")
     problems = complexity_problems(body)
     if problems:
         # Never handed to Markdown: the text, escaped, in one paragraph.

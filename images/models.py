@@ -24,6 +24,8 @@ from django.forms.utils import flatatt
 from django.utils import timezone
 from django.utils.html import format_html
 
+from core.text import OneLineField
+
 from . import processing
 
 # How wide an image is shown, for the browser to choose from srcset: the post
@@ -56,7 +58,7 @@ class Image(models.Model):
             "be changed later: upload a new image instead."
         ),
     )
-    alt = models.CharField(
+    alt = OneLineField(
         "alt text",
         max_length=250,
         validators=[validate_alt],
@@ -65,10 +67,10 @@ class Image(models.Model):
             "images that did not load). One sentence; no “image of”."
         ),
     )
-    caption = models.CharField(
+    caption = OneLineField(
         max_length=300, blank=True, help_text="Shown under the image. Optional."
     )
-    credit = models.CharField(
+    credit = OneLineField(
         max_length=200,
         blank=True,
         help_text="Who made it, shown beside the caption: “Photo: Jane Doe”. Optional.",
