@@ -68,7 +68,7 @@ class ImageForm(forms.ModelForm):
             pending.forget(self.kept)
             self.kept = None
         token = ""
-        prepared = getattr(self.instance, "_prepared", None)
+        prepared = self.instance.checked_upload
         uploaded = self.files.get(self.add_prefix("file"))
         if "file" not in self.errors and prepared and uploaded and self.user is not None:
             token = pending.keep(prepared.content, prepared.extension, uploaded.name, self.user)

@@ -111,6 +111,12 @@ class Image(models.Model):
             except ValidationError as error:
                 raise ValidationError({"file": error}) from None
 
+    @property
+    def checked_upload(self):
+        """The new file as ``clean`` checked and cleaned it (a
+        ``processing.Prepared``), or None before that or for a stored image."""
+        return getattr(self, "_prepared", None)
+
     def _store(self, prepared):
         """Write the cleaned file and its renditions under generated names."""
         storage = self.file.storage
