@@ -427,3 +427,53 @@ def test_the_issue_s_title_and_summary_no_longer_break_the_feeds(name, kwargs):
     assert response.status_code == 200
     assert "Glutamine for the gut" in response.text
     ET.fromstring(response.content)
+
+
+def _existing(kind):
+    from tests.articles.factories import DisclaimerFactory, PostFactory, TopicFactory
+    from tests.images.factories import ImageFactory
+    from tests.pages.factories import PageFactory
+
+    return {
+        "post": lambda: PostFactory(draft=True),
+        "page": PageFactory,
+        "topic": TopicFactory,
+        "reviewer": lambda: Reviewer.objects.create(name="Jane", slug="jane", bio="A dietitian."),
+        "disclaimer": DisclaimerFactory,
+        "image": ImageFactory,
+    }[kind]()
+
+
+@pytest.mark.parametrize(
+    ("kind", "form_id", "field", "typed", "stored"),
+    [
+        ("post", "post_form", "title", "Sleep\x0band magnesium\r\n", "Sleep and magnesium"),
+        ("post", "post_form", "summary", "One.\x0bTwo.\x0c", "One.\nTwo."),
+        ("page", "page_form", "title", "About\x0cus", "About us"),
+        ("page", "page_form", "body", "Line one\x0bline two", "Line one  \nline two"),
+        ("topic", "topic_form", "name", "Gut\nhealth", "Gut health"),
+        ("reviewer", "reviewer_form", "credentials", "RD,\x0bPhD", "RD, PhD"),
+        (
+            "disclaimer",
+            "disclaimer_form",
+            "text",
+            "Not evaluated\x0bby FDA.",
+            "Not evaluated\nby FDA.",
+        ),
+        ("image", "image_form", "caption", "After\x0bthe race\x07", "After the race"),
+    ],
+)
+def test_an_existing_object_edited_with_pasted_text_is_stored_clean(
+    editor_client, kind, form_id, field, typed, stored
+):
+    obj = _existing(kind)
+    url = reverse(f"admin:{obj._meta.app_label}_{obj._meta.model_name}_change", args=[obj.pk])
+    data = submitted(editor_client.get(url).text, form_id)
+    data[field] = [typed]
+    data["_save"] = ["Save"]
+
+    response = editor_client.post(url, data)
+
+    assert response.status_code == 302, response.context and response.context["errors"]
+    obj.refresh_from_db()
+    assert getattr(obj, field) == stored
