@@ -8,11 +8,16 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Count, OuterRef, Subquery
 from django.db.models.functions import Coalesce
-from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.translation import ngettext
 
-from core.forms import NamedSplitDateTime, OneQueryInlineFormSet, name_table_row
+from core.admin_locking import LockedChangeFormAdmin
+from core.forms import (
+    NamedSplitDateTime,
+    OneQueryInlineFormSet,
+    UnchangedSinceOpenedForm,
+    name_table_row,
+)
 from core.paginators import LargeTableAdminMixin
 
 from . import citations, revisions
@@ -173,10 +178,9 @@ class PostDisclaimerInline(admin.TabularInline):
         return 0
 
 
-class PostForm(forms.ModelForm):
-    # When the stored post was last saved, as this form was opened: a save
-    # from a form opened before someone else's save is stopped (see clean).
-    loaded_at = forms.CharField(required=False, widget=forms.HiddenInput)
+class PostForm(UnchangedSinceOpenedForm):
+    """A save from a form opened before someone else's save is stopped
+    (UnchangedSinceOpenedForm: its hidden loaded_at)."""
 
     class Meta:
         model = Post
@@ -204,11 +208,6 @@ class PostForm(forms.ModelForm):
             }
         }
 
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        if self.instance.pk:
-            self.fields["loaded_at"].initial = self.instance.updated_at.isoformat()
-
     def clean(self):
         cleaned = super().clean()
         if "topics" in self.fields and "topics" in cleaned and "status" in cleaned:
@@ -216,27 +215,6 @@ class PostForm(forms.ModelForm):
                 Post.check_topics(cleaned["status"], cleaned["topics"])
             except ValidationError as error:
                 self.add_error("topics", error)
-        loaded_at = self.data.get(self.add_prefix("loaded_at"))
-        stored_at = self.instance.updated_at.isoformat() if self.instance.pk else None
-        if stored_at and loaded_at and loaded_at != stored_at:
-            self.add_error(
-                None,
-                ValidationError(
-                    "This post was saved again at %(time)s, by someone else or in another "
-                    "tab, while you were editing it. Your changes are below and are not "
-                    "saved. Open the post in a new tab to see that version; press Save "
-                    "again to replace it with yours.",
-                    code="saved_meanwhile",
-                    params={
-                        "time": timezone.localtime(self.instance.updated_at).strftime(
-                            "%H:%M:%S on %d %B %Y"
-                        )
-                    },
-                ),
-            )
-            # Saving this form again, knowingly, replaces that version.
-            self.data = self.data.copy()
-            self.data[self.add_prefix("loaded_at")] = stored_at
         return cleaned
 
 
@@ -264,7 +242,13 @@ class ListColumn:
 
 
 @admin.register(Post)
-class PostAdmin(PostReviewAdminMixin, PostEditingMixin, LargeTableAdminMixin, PostRevisionsMixin):
+class PostAdmin(
+    LockedChangeFormAdmin,
+    PostReviewAdminMixin,
+    PostEditingMixin,
+    LargeTableAdminMixin,
+    PostRevisionsMixin,
+):
     form = PostForm
     list_display = [
         "title", "state", "publish_at", "author_name", "reference_count", "review_column",

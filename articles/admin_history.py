@@ -11,6 +11,11 @@ admin.py:
   Save reverts to it (references and disclaimers too, the ones added since
   removed) and is itself a new revision. Only those who may change the post
   revert; those who may view it (moderators) see the history and compare.
+  A revert is a save like any other (``Post.clean``, ``PostForm.clean``): a
+  revision that was published does not publish a post that may not be
+  published now (a review not approved, no topic); the editor chooses Draft
+  to bring back its content unpublished, and a body reverted on an approved
+  post sends it back for review.
 """
 
 from contextlib import contextmanager
@@ -158,6 +163,10 @@ class PostRevisionsMixin(OnePerRevisionList, VersionAdmin):
         if version is None:
             raise Http404("No such revision of this post.")
         context = {"revision_date": version.revision.date_created, **(extra_context or {})}
+        # The form of the reverted post judges the revert from the post as it
+        # is now (get_object below): a revision that was published does not
+        # publish a post the rules of publishing hold back.
+        request.post_before_revert = post
         # A revision holds no review (Post.REVIEW_FIELDS): reverting would leave
         # them empty. The post keeps the review it has (changeform_view below).
         request.post_review_kept = (
@@ -165,6 +174,20 @@ class PostRevisionsMixin(OnePerRevisionList, VersionAdmin):
             {field: getattr(post, field) for field in post.REVIEW_FIELDS},
         )
         return super().revision_view(request, str(post.pk), version_pk, context)
+
+    def get_object(self, request, object_id, from_field=None):
+        obj = super().get_object(request, object_id, from_field)
+        before = getattr(request, "post_before_revert", None)
+        if obj is not None and before is not None and obj.pk == before.pk:
+            obj.changed_from(before)
+        return obj
+
+    def render_change_form(self, request, context, *args, **kwargs):
+        post = context.get("original")
+        if getattr(request, "post_before_revert", None) is not None and post is not None:
+            # Said before Save is pressed, and again on Status if it is.
+            context["revert_refusal"] = post.publish_refusal() if post.publishing_now() else ""
+        return super().render_change_form(request, context, *args, **kwargs)
 
     def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
         # Opened from revision_view: the revision has just been reverted, in

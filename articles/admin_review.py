@@ -186,6 +186,12 @@ class PostReviewAdminMixin:
         change_url = reverse(f"{self.admin_site.name}:articles_post_change", args=[quote(post.pk)])
         form = ReviewNoteForm(request.POST or None)
         steps = dict(self.review_steps(request, post))
+        # The step the page was opened for ("Send back with a note…" opens it
+        # with ?step=send_back) or the one just tried: the page's main button.
+        wanted = request.POST.get("action") or request.GET.get("step")
+        primary = wanted if wanted in steps else next(iter(steps), None)
+        if primary == "send_back":  # the note is what the reviewer came to write
+            form.fields["note"].widget.attrs["autofocus"] = True
         if request.method == "POST":
             action = request.POST.get("action", "")
             if action not in steps:
@@ -214,7 +220,8 @@ class PostReviewAdminMixin:
             "opts": self.opts,
             "original": post,
             "form": form,
-            "steps": steps,
+            "steps": {primary: steps[primary], **steps} if primary else steps,
+            "primary": primary,
             "events": post.review_events.select_related("by", "reviewer")[:50],
             "change_url": change_url,
             "review_required": review_required(),

@@ -15,6 +15,8 @@ from django.core.validators import URLValidator
 from django.db import models
 from django.urls import reverse
 
+from core.text import OneLineField, OneLineURLField, PlainTextField
+
 # The newest posts an author's page lists; older ones are in the archive.
 AUTHOR_PAGE_POSTS = 50
 
@@ -26,8 +28,8 @@ class Author(models.Model):
         related_name="author_profile",
         help_text="The account that writes the posts (a post's author).",
     )
-    name = models.CharField(max_length=120, help_text="As bylines show it: Jane Doe.")
-    credentials = models.CharField(
+    name = OneLineField(max_length=120, help_text="As bylines show it: Jane Doe.")
+    credentials = OneLineField(
         max_length=80,
         blank=True,
         help_text="Degrees and licences after the name, comma separated: MS, RD.",
@@ -37,12 +39,12 @@ class Author(models.Model):
         unique=True,
         help_text="The end of the author's page address: /blog/authors/your-slug/.",
     )
-    bio = models.TextField(
+    bio = PlainTextField(
         max_length=1500,
         help_text="A short biography for readers: training, experience, what they write "
         "about. Plain text; a blank line starts a new paragraph.",
     )
-    profile_url = models.URLField(
+    profile_url = OneLineURLField(
         "profile link",
         max_length=500,
         blank=True,

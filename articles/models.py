@@ -17,6 +17,7 @@ from django.utils.text import slugify
 
 from core import markup
 from core.models import SiteStamp
+from core.text import MarkdownField, OneLineField, OneLineURLField, PlainTextField
 
 from . import bibliography, citations, search
 from .authors import Author  # noqa: F401 (an author's profile belongs to this app's models)
@@ -337,17 +338,17 @@ class Post(PostReview, models.Model):
         DRAFT = "draft", "Draft"
         PUBLISHED = "published", "Published"
 
-    title = models.CharField(max_length=200)
+    title = OneLineField(max_length=200)
     slug = models.SlugField(
         max_length=200,
         unique=True,
         help_text="The last part of the post's address (/blog/your-slug/). Filled from the title.",
     )
-    summary = models.TextField(
+    summary = PlainTextField(
         max_length=500,
         help_text="One or two sentences for the blog index, feeds and search engines.",
     )
-    body = models.TextField(
+    body = MarkdownField(
         help_text=(
             "Markdown. Cite references by number: [1], [1, 3] or [2-4]. "
             "Point at a disclaimer by its marker in brackets: [**] or [†]."
@@ -739,41 +740,41 @@ class Reference(models.Model):
         help_text="Each type is written in its own AMA form and exported as its own "
         "BibTeX and RIS type; the form shows the fields it uses.",
     )
-    authors = models.CharField(
+    authors = OneLineField(
         max_length=500,
         blank=True,
         help_text="AMA style: Surname Initials, comma separated: Kim MH, Kim H. "
         "An organisation as it names itself: World Health Organization.",
     )
-    title = models.CharField(max_length=500)
-    journal = models.CharField(
+    title = OneLineField(max_length=500)
+    journal = OneLineField(
         "journal or website",
         max_length=300,
         blank=True,
         help_text="Journal articles: the abbreviated journal name (Int J Mol Sci). "
         "Web pages: the website's name (CDC WONDER).",
     )
-    editors = models.CharField(
+    editors = OneLineField(
         max_length=500,
         blank=True,
         help_text="Books and chapters, AMA style as the authors: Lockey P, Ledford DK.",
     )
-    book_title = models.CharField(
+    book_title = OneLineField(
         "title of the book", max_length=500, blank=True, help_text="The book the chapter is in."
     )
-    edition = models.CharField(
+    edition = OneLineField(
         max_length=40,
         blank=True,
         help_text="2nd, 3rd… (written “2nd ed.”); leave it empty for a first edition.",
     )
-    publisher = models.CharField(
+    publisher = OneLineField(
         "publisher or institution",
         max_length=300,
         blank=True,
         help_text="Books and chapters: the publisher (Wolters Kluwer). Reports: the agency "
         "or institution that issued it.",
     )
-    report_number = models.CharField(
+    report_number = OneLineField(
         "report number",
         max_length=100,
         blank=True,
@@ -784,20 +785,20 @@ class Reference(models.Model):
         blank=True,
         validators=[MinValueValidator(1500), MaxValueValidator(2200)],
     )
-    volume = models.CharField(max_length=20, blank=True)
-    issue = models.CharField(max_length=20, blank=True)
-    pages = models.CharField(max_length=40, blank=True, help_text="149-154, or an article number.")
-    doi = models.CharField("DOI", max_length=200, blank=True, validators=[validate_doi])
-    pmid = models.CharField("PMID", max_length=20, blank=True, validators=[validate_pmid])
-    url = models.URLField("URL", max_length=500, blank=True)
+    volume = OneLineField(max_length=20, blank=True)
+    issue = OneLineField(max_length=20, blank=True)
+    pages = OneLineField(max_length=40, blank=True, help_text="149-154, or an article number.")
+    doi = OneLineField("DOI", max_length=200, blank=True, validators=[validate_doi])
+    pmid = OneLineField("PMID", max_length=20, blank=True, validators=[validate_pmid])
+    url = OneLineURLField("URL", max_length=500, blank=True)
     accessed = models.DateField(
         null=True,
         blank=True,
         help_text="Web pages and reports: the day you read it (AMA asks for it with the URL).",
     )
 
-    # One line of text each: line breaks, tabs and control characters become
-    # spaces, runs of spaces one (bibliography.one_line), as in the exports.
+    # One line of text each (core.text.one_line, the field class), and runs of
+    # spaces as one (bibliography.one_line), as the exports write them.
     ONE_LINE_FIELDS = (
         "authors", "title", "journal", "editors", "book_title", "edition", "publisher",
         "report_number", "volume", "issue", "pages", "doi", "pmid",
@@ -913,15 +914,15 @@ def _sentence(text):
 
 
 class Disclaimer(models.Model):
-    name = models.CharField(
+    name = OneLineField(
         max_length=100, unique=True, help_text="For editors only, e.g. 'FDA statement'."
     )
-    marker = models.CharField(
+    marker = OneLineField(
         max_length=4,
         validators=[validate_marker],
         help_text="The symbol that links body text to this note: ** or † or ‡.",
     )
-    text = models.TextField(help_text="Plain text, shown at the foot of the post.")
+    text = PlainTextField(help_text="Plain text, shown at the foot of the post.")
     is_default = models.BooleanField(
         "default for new posts",
         default=False,
@@ -1037,13 +1038,13 @@ class TopicQuerySet(models.QuerySet):
 class Topic(models.Model):
     """A topic editors keep: a small, curated set, not free tags (README)."""
 
-    name = models.CharField(max_length=60, unique=True)
+    name = OneLineField(max_length=60, unique=True)
     slug = models.SlugField(
         max_length=60,
         unique=True,
         help_text="The last part of the topic's address (/blog/topics/your-slug/).",
     )
-    description = models.TextField(
+    description = MarkdownField(
         blank=True,
         help_text="Markdown: shown at the top of the topic's page and in its feeds.",
     )

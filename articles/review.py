@@ -28,6 +28,8 @@ from django.db import models, transaction
 from django.urls import reverse
 from django.utils import timezone
 
+from core.text import OneLineField, OneLineURLField, PlainTextField
+
 REVIEW_PERMISSION = "articles.review_post"
 
 
@@ -58,8 +60,8 @@ def _lines(text):
 
 
 class Reviewer(models.Model):
-    name = models.CharField(max_length=120, help_text="As readers see it: Jane Doe.")
-    credentials = models.CharField(
+    name = OneLineField(max_length=120, help_text="As readers see it: Jane Doe.")
+    credentials = OneLineField(
         max_length=80,
         blank=True,
         help_text="Degrees and licences after the name, comma separated: RD, PhD.",
@@ -69,12 +71,12 @@ class Reviewer(models.Model):
         unique=True,
         help_text="The end of the bio page's address: /blog/reviewers/your-slug/.",
     )
-    bio = models.TextField(
+    bio = PlainTextField(
         max_length=1500,
         help_text="A short biography for readers: training, experience, what they review. "
         "Plain text; a blank line starts a new paragraph.",
     )
-    profile_url = models.URLField(
+    profile_url = OneLineURLField(
         "profile link",
         max_length=500,
         blank=True,
@@ -231,6 +233,13 @@ class PostReview(models.Model):
         self._loaded = {
             name: self.__dict__.get(name) for name in ("body", "status", "reviewer_id")
         }
+
+    def changed_from(self, before):
+        """Judge the change being made from ``before`` (this post as it was
+        stored), not from what was read: a revert puts an old version in the
+        row before its form reads it, and is a change from the post as it
+        was, under the same rules (publishing, review) as any other save."""
+        self._loaded = dict(before._loaded)
 
     def _loaded_value(self, name):
         return getattr(self, "_loaded", {}).get(name)

@@ -10,4 +10,14 @@ class CoreConfig(AppConfig):
     verbose_name = "glutablog core"
 
     def ready(self):
-        from . import services  # noqa: F401 (registers the service check)
+        from django.contrib.auth import get_user_model
+        from django.db.models.signals import m2m_changed, post_save, pre_save
+
+        from . import roles, services, text  # noqa: F401 (services: the service check)
+
+        # Staff status follows the project's groups (core.roles).
+        users = get_user_model()
+        m2m_changed.connect(roles.groups_changed, sender=users.groups.through)
+        post_save.connect(roles.user_saved, sender=users)
+        # Names on one line, without control characters (core.text).
+        pre_save.connect(text.clean_user_names, sender=users)

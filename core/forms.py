@@ -4,6 +4,7 @@ from django import forms
 from django.contrib.admin.widgets import AdminSplitDateTime
 from django.core.exceptions import ValidationError
 from django.forms.utils import pretty_name
+from django.utils import timezone
 
 
 class RowIdField(forms.ModelChoiceField):
@@ -128,3 +129,56 @@ def name_table_row(form, row):
         widget = getattr(field.widget, "widget", field.widget)
         label = field.label or pretty_name(name)
         widget.attrs = {**widget.attrs, "aria-label": f"{label} ({row})"}
+
+
+# --- a save from a form opened before someone else's ------------------------------
+
+
+class UnchangedSinceOpenedForm(forms.ModelForm):
+    """A model form that stops a save from a form opened before someone else
+    saved the object (or the same person, in another tab): its hidden
+    ``loaded_at`` holds the object's ``updated_at`` as the form was opened,
+    and ``clean`` compares it with the object as stored. The editor's text
+    stays in the form, with a message saying when the other save was;
+    pressing Save again replaces that version, knowingly.
+
+    The comparison and the save are one step only when the object was read
+    under a row lock in the save's transaction: the admin's change form does
+    that (``core.admin_locking.LockedChangeFormAdmin``), so two saves at the
+    same moment are taken one after the other, and the second is told.
+    List ``loaded_at`` in the admin's fieldsets (it renders hidden)."""
+
+    loaded_at = forms.CharField(required=False, widget=forms.HiddenInput)
+
+    saved_meanwhile_message = (
+        "This %(what)s was saved again at %(time)s, by someone else or in another "
+        "tab, while you were editing it. Your changes are below and are not "
+        "saved. Open the %(what)s in a new tab to see that version; press Save "
+        "again to replace it with yours."
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.instance.pk and "loaded_at" in self.fields:
+            self.fields["loaded_at"].initial = self.instance.updated_at.isoformat()
+
+    def clean(self):
+        cleaned = super().clean()
+        loaded_at = self.data.get(self.add_prefix("loaded_at"))
+        stored = self.instance.updated_at if self.instance.pk else None
+        if stored is not None and loaded_at and loaded_at != stored.isoformat():
+            self.add_error(
+                None,
+                ValidationError(
+                    self.saved_meanwhile_message,
+                    code="saved_meanwhile",
+                    params={
+                        "what": self.instance._meta.verbose_name,
+                        "time": timezone.localtime(stored).strftime("%H:%M:%S on %d %B %Y"),
+                    },
+                ),
+            )
+            # Saving this form again, knowingly, replaces that version.
+            self.data = self.data.copy()
+            self.data[self.add_prefix("loaded_at")] = stored.isoformat()
+        return cleaned

@@ -16,7 +16,9 @@ Syntax, on top of ordinary Markdown:
   as a broken image.
 
 Everything the Markdown produces is then cleaned by nh3 with an allow-list:
-no scripts, no event handlers, no ``javascript:`` (or other non-web) links.
+no scripts, no event handlers, no ``javascript:`` (or other non-web) links,
+no ``id`` and no ``class`` but the two our citations and markers carry
+(``ALLOWED_CLASSES``).
 
 Python-Markdown is slow on some shapes of text (thousands of nested ``[``
 took 66 s for 16,000 characters; unclosed ``(`` after links, unclosed tags
@@ -40,6 +42,8 @@ from markdown.inlinepatterns import InlineProcessor
 from markdown.treeprocessors import Treeprocessor
 from markdown.util import AtomicString
 
+from . import text
+
 # A citation: numbers separated by commas or ranges, in square brackets, and
 # not the text of a Markdown link ("[1](url)", "[1][ref]", "[1]: url").
 CITATION_RE = r"\[(\d+(?:\s*(?:,|-|–)\s*\d+)*)\](?![(\[:])"
@@ -55,16 +59,24 @@ ALLOWED_TAGS = {
     "table", "tbody", "td", "tfoot", "th", "thead", "tr", "u", "ul",
 }  # fmt: skip
 ALLOWED_ATTRIBUTES = {
-    "a": {"href", "title", "id", "class"},
+    # No id and no class on anything an editor writes: an id could repeat the
+    # page's own (id="comment-form") and a class could borrow the site's
+    # styles (Bootstrap's "stretched-link position-fixed w-100 h-100": a link
+    # over the whole page). The classes our own rendering sets are ALLOWED_CLASSES.
+    "a": {"href", "title"},
     "abbr": {"title"},
     # srcset/sizes/width/height: responsive images without layout shift. Their
     # addresses are checked by _filter_attribute (this site's media only).
     "img": {"src", "srcset", "sizes", "alt", "title", "width", "height", "loading", "decoding"},
     "ol": {"start", "type"},
-    "sup": {"id", "class"},
+    # Only the values in ALLOWED_CLASSES (_kept_classes).
+    "sup": {"class"},
     "td": {"align"},
     "th": {"align", "scope"},
 }
+# The classes the rendering itself sets (_Renderer.citation, _Renderer.marker),
+# the only ones kept; any other class, and every id, is dropped.
+ALLOWED_CLASSES = {"sup": {"citation", "disclaimer-marker"}}
 URL_SCHEMES = {"http", "https", "mailto"}
 # Elements the sanitiser drops together with everything inside them (up to the
 # end of the body when unclosed). Markdown has already escaped those in code.
@@ -468,6 +480,9 @@ def render(body, reference_count=0, markers=()):
     the editor to fix.
     """
     renderer = _Renderer(reference_count, None if markers is None else list(markers))
+    # Control characters out, Word's line breaks as Markdown's (core.text), for
+    # a body saved any way at all.
+    body = text.markdown(body or "")
     problems = complexity_problems(body)
     if problems:
         # Never handed to Markdown: the text, escaped, in one paragraph.
@@ -490,8 +505,17 @@ def render(body, reference_count=0, markers=()):
     return renderer.result
 
 
+def _kept_classes(tag, value):
+    """The classes of ALLOWED_CLASSES in ``value``; None (no attribute) if none."""
+    kept = [name for name in value.split() if name in ALLOWED_CLASSES.get(tag, ())]
+    return " ".join(kept) or None
+
+
 def _filter_attribute(tag, attribute, value):
-    """Images load only from addresses the image resolver allows."""
+    """Images load only from addresses the image resolver allows; classes are
+    only ours."""
+    if attribute == "class":
+        return _kept_classes(tag, value)
     if tag == "img" and attribute in ("src", "srcset"):
         if attribute == "src":
             urls = [value.strip()]
@@ -521,6 +545,8 @@ def with_absolute_urls(html, page_url):
     ``<page_url>#ref-1``, ``/media/x.jpg`` ``<site>/media/x.jpg``."""
 
     def absolute(tag, attribute, value):
+        if attribute == "class":
+            return _kept_classes(tag, value)
         if attribute in ("href", "src"):
             return urljoin(page_url, value)
         if attribute == "srcset":

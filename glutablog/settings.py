@@ -362,7 +362,10 @@ if AWS_STORAGE_BUCKET_NAME:
 # refused at upload (the pixel limit stops decompression bombs: a small file
 # that decodes to gigabytes of memory).
 IMAGES_MAX_UPLOAD_MB = env.int("IMAGES_MAX_UPLOAD_MB", default=10)
-IMAGES_MAX_PIXELS = env.int("IMAGES_MAX_PIXELS", default=40_000_000)
+# What an upload costs its worker grows with its pixels (images.processing):
+# 25 megapixels (a 6000 × 4000 camera) is what two gunicorn workers can afford
+# at once on a small server (README, "Images": the measurements).
+IMAGES_MAX_PIXELS = env.int("IMAGES_MAX_PIXELS", default=25_000_000)
 
 # --- Security ---------------------------------------------------------------
 SECURE_CONTENT_TYPE_NOSNIFF = True

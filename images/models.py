@@ -26,6 +26,7 @@ from django.utils import timezone
 from django.utils.html import format_html
 
 from core.models import SiteStamp
+from core.text import OneLineField
 
 from . import processing
 
@@ -64,7 +65,7 @@ class Image(models.Model):
             "be changed later: upload a new image instead."
         ),
     )
-    alt = models.CharField(
+    alt = OneLineField(
         "alt text",
         max_length=250,
         validators=[validate_alt],
@@ -73,10 +74,10 @@ class Image(models.Model):
             "images that did not load). One sentence; no “image of”."
         ),
     )
-    caption = models.CharField(
+    caption = OneLineField(
         max_length=300, blank=True, help_text="Shown under the image. Optional."
     )
-    credit = models.CharField(
+    credit = OneLineField(
         max_length=200,
         blank=True,
         help_text="Who made it, shown beside the caption: “Photo: Jane Doe”. Optional.",
@@ -161,6 +162,12 @@ class Image(models.Model):
                 self._prepared = processing.prepare(self.file)
             except ValidationError as error:
                 raise ValidationError({"file": error}) from None
+
+    @property
+    def checked_upload(self):
+        """The new file as ``clean`` checked and cleaned it (a
+        ``processing.Prepared``), or None before that or for a stored image."""
+        return getattr(self, "_prepared", None)
 
     def _store(self, prepared):
         """Write the cleaned file and its renditions under generated names."""

@@ -6,8 +6,9 @@ command, the demo). It
 
 * refuses SVG (it can carry scripts), anything over ``IMAGES_MAX_UPLOAD_MB``
   or ``IMAGES_MAX_PIXELS`` (a decompression bomb: a small file that decodes to
-  gigabytes), any format but JPEG, PNG, WebP and GIF, and anything Pillow cannot
-  verify and decode in full;
+  gigabytes; and what an upload costs the worker that handles it grows with
+  its pixels, not its file size), any format but JPEG, PNG, WebP and GIF,
+  and anything Pillow cannot verify and decode in full;
 * turns the picture upright as its EXIF orientation says, then encodes it
   again without any metadata: EXIF (GPS position, camera serial number, date),
   XMP and comments are gone, the colour profile is kept;
@@ -16,11 +17,19 @@ command, the demo). It
 * and the crops for sharing: the centre of the picture in 16:9, 4:3 and 1:1,
   at most ``SHARE_WIDTH`` wide, for link previews and search engines.
 
+Memory: one full-size picture at a time (decoded, then turned upright and
+converted in its place), no second copy from Pillow's premultiplied alpha or
+a palette (the widest rendition is made band by band, ``_resized``), and no
+progressive JPEG encoder for an original no reader is sent. What an upload
+costs per pixel is measured in the README ("Images"), and IMAGES_MAX_PIXELS
+is chosen from it.
+
 Pages never call any of this: they read the stored sizes and names.
 """
 
 import io
 import logging
+import math
 import warnings
 from dataclasses import dataclass, field
 
@@ -47,6 +56,15 @@ FORMATS = {
     "WEBP": ("webp", {"quality": 82, "method": 4}),
     "GIF": ("gif", {}),
 }
+# An original no reader is sent (wider than every rendition): kept as the
+# source, written without the slow passes (see _encode).
+FAST_OPTIONS = {
+    "JPEG": {"optimize": False, "progressive": False},
+    "PNG": {"optimize": False},
+    "WEBP": {"method": 0},
+}
+# Pixels of the original resized at a time (_resized): a band's memory.
+BAND_PIXELS = 2_000_000
 ACCEPTED = "JPEG, PNG, WebP or GIF"
 # What survives re-encoding: the colour profile and what GIF/PNG need to look
 # the same. Nothing that describes the photographer, the camera or the place.
@@ -147,25 +165,49 @@ def _open(data):
         image.verify()
     except Exception:  # noqa: BLE001
         _not_an_image()
-    return frames
+    return image.format, frames
 
 
 def _too_many_pixels(width=None, height=None, frames=1):
-    limit = settings.IMAGES_MAX_PIXELS / 1_000_000
+    limit = settings.IMAGES_MAX_PIXELS
     if width is None:  # Pillow refused it from its header alone
         _refuse(
-            "This image has far too many pixels; images may have at most %(limit)g "
-            "megapixels. Export it smaller.",
+            "This image has far too many pixels; images may have at most %(limit)s "
+            "megapixels. Export it smaller (2000 pixels wide is plenty for the blog).",
             "too_many_pixels",
-            limit=limit,
+            limit=_megapixels(limit),
         )
-    size = f"{width} × {height} pixels" + (f" × {frames} frames" if frames > 1 else "")
+    if frames > 1:
+        _refuse(
+            "This animation is %(width)s × %(height)s pixels × %(frames)s frames "
+            "(%(size)s megapixels in all); animations may have at most %(limit)s "
+            "megapixels in all. Export it smaller, or with fewer frames.",
+            "too_many_pixels",
+            width=width,
+            height=height,
+            frames=frames,
+            size=_megapixels(width * height * frames),
+            limit=_megapixels(limit),
+        )
+    # The largest size of the same shape within the limit.
+    shrink = math.sqrt(limit / (width * height))
     _refuse(
-        "This image is %(size)s; images may have at most %(limit)g megapixels. Export it smaller.",
+        "This image is %(width)s × %(height)s pixels (%(size)s megapixels); images may "
+        "have at most %(limit)s megapixels. Export it at %(fit_width)s × %(fit_height)s "
+        "pixels or smaller (2000 pixels wide is plenty for the blog).",
         "too_many_pixels",
-        size=size,
-        limit=limit,
+        width=width,
+        height=height,
+        size=_megapixels(width * height),
+        limit=_megapixels(limit),
+        fit_width=max(1, math.floor(width * shrink)),
+        fit_height=max(1, math.floor(height * shrink)),
     )
+
+
+def _megapixels(pixels):
+    """25 for 25,000,000; 39.7 for 39,690,000 (three significant digits)."""
+    return f"{pixels / 1_000_000:.3g}"
 
 
 def _not_an_image():
@@ -201,14 +243,23 @@ def _for_format(image, pil_format):
     return image
 
 
-def _encode(image, pil_format, info, **extra):
+def _encode(image, pil_format, info, fast=False, **extra):
+    """The image in ``pil_format`` with only the ``info`` kept (KEPT_INFO).
+    ``fast``: without the passes that make a file a little smaller (JPEG's
+    optimised and progressive coding holds the whole picture's coefficients
+    in memory), for an original no reader is sent."""
     _, options = FORMATS[pil_format]
+    if fast:
+        options = {**options, **FAST_OPTIONS.get(pil_format, {})}
     out = io.BytesIO()
     kept = {key: info[key] for key in KEPT_INFO if key in info}
     if pil_format == "JPEG":
         kept.pop("transparency", None)
-    image.info = {}  # nothing from the source but what is passed here
-    image.save(out, format=pil_format, **options, **kept, **extra)
+    own_info, image.info = image.info, {}  # nothing from the source but what is passed here
+    try:
+        image.save(out, format=pil_format, **options, **kept, **extra)
+    finally:
+        image.info = own_info
     return out.getvalue()
 
 
@@ -220,6 +271,41 @@ def _encode_animation(data, pil_format):
     return _encode(frames[0], pil_format, info, save_all=True, append_images=frames[1:])
 
 
+def _resized(image, size):
+    """``image`` resized to ``size`` with Lanczos, the same pixels as
+    ``image.resize(size, LANCZOS)``, made a band of rows at a time.
+
+    Pillow resizes a picture with transparency by converting all of it first
+    (to premultiplied alpha), and a palette picture has to be converted to
+    full colour: a second full-size picture in memory. Each band here is
+    cropped with the rows its filter reaches (``box`` keeps the sampling
+    positions of the whole picture), converted and resized on its own, so
+    the extra memory is a band's, whatever the picture's size."""
+    width, height = size
+    scale = image.height / height
+    # Lanczos reaches three source pixels per output pixel's span each side.
+    reach = 3 * max(scale, 1.0) + 2
+    rows = max(1, int(BAND_PIXELS / (image.width * scale)))
+    result = None
+    for top in range(0, height, rows):
+        bottom = min(height, top + rows)
+        start, end = top * scale, bottom * scale
+        first = max(0, math.floor(start - reach))
+        last = min(image.height, math.ceil(end + reach))
+        band = image.crop((0, first, image.width, last))
+        if band.mode in ("P", "1"):
+            band = band.convert("RGBA")
+        part = band.resize(
+            (width, bottom - top),
+            PILImage.Resampling.LANCZOS,
+            box=(0, start - first, image.width, end - first),
+        )
+        if result is None:
+            result = PILImage.new(part.mode, size)
+        result.paste(part, (0, top))
+    return result
+
+
 def prepare(file):
     """Check and clean an uploaded file; raise ValidationError with the reason."""
     data = _read(file)
@@ -229,10 +315,9 @@ def prepare(file):
             "as PNG (drawings, diagrams) or JPEG (photographs).",
             "svg",
         )
-    frames = _open(data)
-    image = _decode(data)
+    pil_format, frames = _open(data)
     try:
-        return _clean(data, image, frames)
+        return _clean(data, pil_format, frames)
     except ValidationError:
         raise
     except Exception:  # noqa: BLE001 (a file Pillow read but could not write again)
@@ -241,56 +326,67 @@ def prepare(file):
             "This image could not be processed (an unusual kind of %(format)s). "
             "Open it in an image editor and save it again, or export a PNG or JPEG.",
             "not_processed",
-            format=image.format,
+            format=pil_format,
         )
 
 
-def _clean(data, image, frames):
-    """Upright, without metadata, with renditions (see the module's notes)."""
-    pil_format = image.format
+def _clean(data, pil_format, frames):
+    """Upright, without metadata, with renditions (see the module's notes on
+    memory: one full-size picture at a time)."""
     extension, _ = FORMATS[pil_format]
     if frames > 1:
-        content = _encode_animation(data, pil_format)
+        width, height = _decode(data).size
         return Prepared(
             format=pil_format,
             extension=extension,
-            width=image.width,
-            height=image.height,
-            content=content,
+            width=width,
+            height=height,
+            content=_encode_animation(data, pil_format),
             animated=True,
         )
+    image = _decode(data)
     info = dict(image.info)
     if image.mode == "CMYK":  # converted to RGB below: a CMYK profile would be wrong
         info.pop("icc_profile", None)
     try:
-        upright = ImageOps.exif_transpose(image) or image
+        ImageOps.exif_transpose(image, in_place=True)
     except Exception:  # noqa: BLE001 (a damaged orientation tag: keep it as drawn)
-        upright = image
-    upright = _for_format(upright, pil_format)
-    content = _encode(upright.copy(), pil_format, info)
+        pass
+    image = _for_format(image, pil_format)
+    # An original wider than every rendition is never sent to readers (the
+    # widest rendition is): it is kept as the source, encoded quickly.
+    served = image.width <= max(RENDITION_WIDTHS)
     prepared = Prepared(
         format=pil_format,
         extension=extension,
-        width=upright.width,
-        height=upright.height,
-        content=content,
+        width=image.width,
+        height=image.height,
+        content=_encode(image, pil_format, info, fast=not served),
     )
-    for width in RENDITION_WIDTHS:
-        if width >= upright.width:
-            break
-        height = max(1, round(upright.height * width / upright.width))
-        resample = PILImage.Resampling.LANCZOS
-        rendition_info = info
-        if upright.mode in ("P", "1"):
-            # Resized in full colour (a palette cannot be interpolated); the GIF
-            # and PNG encoders keep its transparency as an alpha channel.
-            smaller = upright.convert("RGBA").resize((width, height), resample)
-            rendition_info = {k: v for k, v in info.items() if k != "transparency"}
-        else:
-            smaller = upright.resize((width, height), resample)
+    rendition_info = info
+    if image.mode in ("P", "1"):
+        # Resized in full colour (a palette cannot be interpolated, _resized);
+        # the GIF and PNG encoders keep its transparency as an alpha channel.
+        rendition_info = {k: v for k, v in info.items() if k != "transparency"}
+    # The widest rendition from the original, band by band; each narrower one
+    # from the widest: a few megapixels to resample, not the picture again.
+    full_width, full_height = image.size
+    # The share crops (at most SHARE_WIDTH wide) come from the original when
+    # readers are sent it, else from the widest rendition: never a second
+    # full-size picture in memory.
+    crop_source = image if served else None
+    source = image
+    for width in sorted((w for w in RENDITION_WIDTHS if w < full_width), reverse=True):
+        height = max(1, round(full_height * width / full_width))
+        smaller = _resized(source, (width, height))
+        if source is image:
+            source = image = smaller  # the full-size picture is no longer needed
+        if crop_source is None:
+            crop_source = smaller
         content = _encode(_for_format(smaller, pil_format), pil_format, rendition_info)
         prepared.renditions.append(Rendition(width, height, content))
-    prepared.crops = _share_crops(upright, pil_format, info)
+    prepared.renditions.sort(key=lambda rendition: rendition.width)
+    prepared.crops = _share_crops(crop_source or image, pil_format, rendition_info)
     return prepared
 
 

@@ -4,12 +4,17 @@ from django.contrib import admin, messages
 from django.utils.html import format_html
 from django.utils.translation import ngettext
 
+from core.admin_locking import LockedChangeFormAdmin
 from core.admin_revisions import OwnVersionsAdmin
+from core.forms import UnchangedSinceOpenedForm
 
 from .models import Page
 
 
-class PageForm(forms.ModelForm):
+class PageForm(UnchangedSinceOpenedForm):
+    """A save from a form opened before someone else's save is stopped
+    (UnchangedSinceOpenedForm)."""
+
     class Meta:
         model = Page
         fields = ["title", "slug", "body", "status", "place", "order", "is_privacy_policy"]
@@ -21,7 +26,7 @@ class PageForm(forms.ModelForm):
 
 
 @admin.register(Page)
-class PageAdmin(OwnVersionsAdmin):
+class PageAdmin(LockedChangeFormAdmin, OwnVersionsAdmin):
     """Site pages, with their revisions (django-reversion): *History* lists the
     saved versions and reverts to one; *Recover deleted pages* brings one back.
     "View on site" opens a draft as a preview."""
@@ -37,7 +42,7 @@ class PageAdmin(OwnVersionsAdmin):
     readonly_fields = ["created_at", "updated_at"]
     save_on_top = True
     fieldsets = [
-        (None, {"fields": ["title", "slug", "body"]}),
+        (None, {"fields": ["title", "slug", "body", "loaded_at"]}),
         ("Publishing", {"fields": ["status", "place", "order", "is_privacy_policy"]}),
         ("Dates", {"fields": ["created_at", "updated_at"], "classes": ["collapse"]}),
     ]

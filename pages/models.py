@@ -18,6 +18,7 @@ from django.utils.text import slugify
 
 from core import markup
 from core.models import SiteStamp
+from core.text import MarkdownField, OneLineField
 
 # The stamp of the navigation, the footer and the privacy policy's link.
 MENUS_STAMP = "navigation"
@@ -95,13 +96,13 @@ class Page(models.Model):
         FOOTER = "footer", "Footer (bottom of every page)"
         NONE = "none", "Not linked (reachable by its address)"
 
-    title = models.CharField(max_length=120, help_text="Also the link's text in the menus.")
+    title = OneLineField(max_length=120, help_text="Also the link's text in the menus.")
     slug = models.SlugField(
         max_length=120,
         unique=True,
         help_text="The last part of the page's address (/pages/your-slug/). Filled from the title.",
     )
-    body = models.TextField(
+    body = MarkdownField(
         help_text="Markdown, as in posts: ## headings, *emphasis*, lists, [links](https://…)."
     )
     body_html = models.TextField(editable=False, blank=True)

@@ -4,6 +4,9 @@ approved post is published (form, bulk action, model), and a change to an
 approved post's body or references (typed or imported) sends it back. With
 the setting off none of it is in an editor's way."""
 
+import html
+import re
+
 import pytest
 from django.contrib.admin.models import LogEntry
 from django.contrib.auth.models import Group
@@ -154,6 +157,36 @@ def test_sent_back_with_a_note_the_editor_sees(client, editor, jane, draft):
     assert "1 post sent back by a reviewer" in client.get(reverse("admin:index")).text
     event = ReviewEvent.objects.get(post=draft, action="returned")
     assert event.by == jane.user and event.note.startswith("The dose")
+
+
+def review_buttons(page):
+    """The review page's step buttons, in order: [(action, is the main button)]."""
+    form = page[page.index('<div class="submit-row">') :]
+    return [
+        (action, "default" in classes.split())
+        for action, classes in re.findall(
+            r'<button type="submit" name="action" value="([^"]*)" class="([^"]*)"', form
+        )
+    ]
+
+
+def test_send_back_opens_a_page_whose_main_button_sends_back(client, editor, jane, draft):
+    draft.submit_for_review(editor)
+    as_user(client, jane.user)
+    change_form = client.get(change_url(draft)).text
+    link = re.search(r'<a href="([^"]+)" class="review-link">Send back with a note', change_form)
+
+    page = client.get(html.unescape(link.group(1))).text
+
+    # Send back first and dark; Approve there too, but plain.
+    assert review_buttons(page) == [("send_back", True), ("mark", False)]
+    assert re.search(r"<textarea[^>]*autofocus", page)
+    # A note forgotten: the page comes back the same way, with the message.
+    empty = client.post(review_url(draft), {"action": "send_back", "note": ""}).text
+    assert "Write a note for the editor" in empty
+    assert review_buttons(empty)[0] == ("send_back", True)
+    # Opened otherwise (from a link without the step), the first step leads.
+    assert review_buttons(client.get(review_url(draft)).text)[0] == ("mark", True)
 
 
 def test_a_body_change_sends_an_approved_post_back_for_review(editor_client, editor, jane):

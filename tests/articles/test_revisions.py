@@ -610,3 +610,62 @@ def test_reverting_keeps_the_post_s_medical_review(editor_client, post):
 
     post.refresh_from_db()
     assert (post.reviewer, post.reviewed_at) == (jane, reviewed_on)
+
+
+# --- a revert obeys the rules of publishing -----------------------------------------
+
+
+def test_a_revert_does_not_publish_a_post_the_review_holds_back(editor_client, post, settings):
+    """Issue 15: with review required, a never-reviewed draft's first revision
+    (Published) saved from its history made the post public."""
+    data = form_of(editor_client, change_url(post))
+    data["body"] = [BODY.replace("It is cheap.", "It is a bargain.")]
+    save(editor_client, change_url(post), data)
+    editor_client.post(
+        reverse("admin:articles_post_changelist"),
+        {"action": "unpublish", "_selected_action": [post.pk]},
+    )
+    settings.MEDICAL_REVIEW_REQUIRED = True
+    first = versions(post)[0]
+    assert first.field_dict["status"] == "published"
+
+    opened = editor_client.get(revision_url(post, first.pk)).text
+    assert "saving it as it is would publish the post" in opened
+    assert "needs an approved medical review before it can be published" in opened
+    refused = revert(editor_client, post, first)
+
+    assert refused.status_code == 200
+    assert "needs an approved medical review" in str(refused.context["errors"])
+    post.refresh_from_db()
+    assert post.status == "draft" and not post.is_public
+    assert "bargain" in post.body  # nothing reverted
+    assert Client().get(post.get_absolute_url()).status_code == 404
+
+    # Draft chosen: the content comes back, the post stays unpublished.
+    data = submitted(editor_client.get(revision_url(post, first.pk)).text, "post_form")
+    data["status"] = ["draft"]
+    data["_save"] = ["Save"]
+    assert editor_client.post(revision_url(post, first.pk), data).status_code == 302
+    post.refresh_from_db()
+    assert post.body == BODY and post.status == "draft"
+    assert versions(post)[-1].revision.get_comment().startswith("Reverted to previous version")
+
+
+def test_an_approved_post_reverted_to_an_older_body_goes_back_for_review(
+    editor_client, post, settings
+):
+    from articles.models import ReviewState
+
+    data = form_of(editor_client, change_url(post))
+    data["body"] = [BODY.replace("It is cheap.", "It is a bargain.")]
+    save(editor_client, change_url(post), data)
+    settings.MEDICAL_REVIEW_REQUIRED = True
+    Post.objects.filter(pk=post.pk).update(review_state=ReviewState.APPROVED)
+    first = versions(post)[0]
+
+    assert revert(editor_client, post, first).status_code == 302
+
+    post.refresh_from_db()
+    assert post.body == BODY and post.is_public  # published posts stay published
+    assert post.review_state == ReviewState.SUBMITTED
+    assert post.review_events.get().note == "The body changed after approval."

@@ -58,7 +58,10 @@ def test_administrator_adds_an_editor_who_then_writes_a_post(
     page.get_by_label("First name:").fill("Noor")
     page.get_by_label("Last name:").fill("Haddad")
     page.get_by_label("Email address:").fill("noor@example.com")
-    page.get_by_label("Staff status").check()
+    expect(page.get_by_label("Staff status")).not_to_be_checked()
+    expect(page.locator(".field-is_staff .help")).to_contain_text(
+        "Members of Editors, Moderators and Reviewers have it without this box"
+    )
     page.locator("#id_groups_from").select_option(label="Editors")
     page.get_by_role("button", name="Choose selected groups").click()
     expect(page.locator("#id_groups_to option")).to_have_text(["Editors"])

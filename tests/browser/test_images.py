@@ -2,6 +2,8 @@
 a post's featured image, places it in the body, and a reader sees both,
 described by their alt text, in the right size, from this site only."""
 
+from pathlib import Path
+
 import pytest
 from playwright.sync_api import expect
 
@@ -105,4 +107,37 @@ def test_editor_uploads_a_featured_image_places_it_in_the_body_and_a_reader_sees
     expect(reader.locator("article.card", has_text="Glutamine and Gut Health").locator("img"))
     screenshot(reader, "index-with-images", full_page=True)
 
+    watch.assert_clean()
+
+
+def test_an_error_on_add_image_keeps_the_chosen_file(
+    editor_user, new_page, watch, screenshot, admin_login, settings
+):
+    """Issue 15, "Lost file": the alt text forgotten, the picture stays chosen."""
+    page = admin_login(new_page(viewport={"width": 1280, "height": 900}), editor_user)
+    page.goto("/admin/images/image/add/")
+    page.locator("#id_file").set_input_files(
+        files=[{"name": "IMG_2041.JPG", "mimeType": "image/jpeg", "buffer": PHOTO}]
+    )
+    page.get_by_label("Caption:").fill("After the race.")
+    page.get_by_role("button", name="Save", exact=True).click()
+
+    expect(page.locator(".field-alt .errorlist")).to_contain_text("This field is required.")
+    kept = page.locator(".field-file .kept-upload")
+    expect(kept).to_contain_text("Chosen: IMG_2041.JPG")
+    thumbnail = kept.locator("img")
+    page.wait_for_function(
+        "img => img.complete && img.naturalWidth > 0", arg=thumbnail.element_handle()
+    )
+    expect(page.locator("#id_file")).not_to_have_attribute("required", "")
+    expect(page.get_by_label("Caption:")).to_have_value("After the race.")
+    screenshot(page, "image-add-kept-file")
+
+    page.get_by_label("Alt text:").fill(ALT)
+    page.get_by_role("button", name="Save", exact=True).click()
+    expect(page.locator(".messagelist .success")).to_contain_text("was added successfully")
+    image = Image.objects.get(alt=ALT)
+    assert (image.width, image.height) == (2400, 1600) and image.caption == "After the race."
+    assert [r["width"] for r in image.renditions] == [480, 800, 1200, 1600]
+    assert not list((Path(settings.MEDIA_ROOT) / "images" / "pending").iterdir())
     watch.assert_clean()

@@ -90,8 +90,20 @@ def test_review_before_publishing_submit_send_back_approve_publish(
     )
     reviewer.goto(change)
     reviewer.get_by_role("link", name="Send back with a note…").click()
+    # The page's main button, first and dark, is the one the reviewer came for;
+    # the note is where the cursor is.
+    send_back = reviewer.get_by_role("button", name="Send back with a note")
+    approve = reviewer.get_by_role("button", name="Approve (mark as reviewed)")
+    expect(reviewer.get_by_label("Note:")).to_be_focused()
+    background = "button => getComputedStyle(button).backgroundColor"
+    dark = reviewer.evaluate(
+        "getComputedStyle(document.documentElement).getPropertyValue('--default-button-bg')"
+    )
+    assert send_back.evaluate(background) == _rgb(dark) != approve.evaluate(background)
+    assert send_back.bounding_box()["x"] < approve.bounding_box()["x"]
+    screenshot(reviewer, "review-send-back")
     reviewer.get_by_label("Note:").fill("Please cite a source for the 25 to 38 grams.")
-    reviewer.get_by_role("button", name="Send back with a note").click()
+    send_back.click()
     expect(reviewer.locator(".messagelist .success")).to_contain_text("Sent back to the editor")
 
     editor.goto("/admin/")
@@ -118,3 +130,9 @@ def test_review_before_publishing_submit_send_back_approve_publish(
     )
     assert steps == ["submitted", "returned", "submitted", "reviewed"]
     watch.assert_clean()
+
+
+def _rgb(hex_colour):
+    """'#205067' -> 'rgb(32, 80, 103)', as getComputedStyle writes a colour."""
+    value = hex_colour.strip().lstrip("#")
+    return "rgb({}, {}, {})".format(*(int(value[i : i + 2], 16) for i in (0, 2, 4)))

@@ -184,7 +184,7 @@ def test_a_decompression_bomb_is_refused_before_it_is_decoded():
 
     message = refusal(bomb, name="bomb.png")
     assert "far too many pixels" in message
-    assert "at most 40 megapixels" in message
+    assert "at most 25 megapixels" in message
 
 
 def test_a_bomb_under_pillows_own_limit_is_refused_by_ours():
