@@ -17,7 +17,7 @@ from django.utils.text import slugify
 
 from core import markup
 from core.models import SiteStamp
-from core.text import MarkdownField, OneLineField, OneLineURLField, PlainTextField
+from core.text import MarkdownField, OneLineField, OneLineURLField, PlainTextField, one_line
 
 from . import bibliography, citations, search
 from .authors import Author  # noqa: F401 (an author's profile belongs to this app's models)
@@ -829,7 +829,9 @@ class Reference(models.Model):
         # One dash for page ranges, as AMA writes them: 149–154, 149--154 -> 149-154.
         self.pages = bibliography.DASHES_RE.sub("-", self.pages)
         self.edition = citations.edition(self.edition)
-        self.url = bibliography.safe_url(self.url)
+        # Control characters out (the one rule of core.text), then what an
+        # address may not hold as it is, hex-encoded.
+        self.url = bibliography.safe_url(one_line(self.url))
         super().clean_fields(exclude=exclude)
 
     def clean(self):

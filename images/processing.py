@@ -271,34 +271,38 @@ def _encode_animation(data, pil_format):
     return _encode(frames[0], pil_format, info, save_all=True, append_images=frames[1:])
 
 
-def _resized(image, size):
-    """``image`` resized to ``size`` with Lanczos, the same pixels as
-    ``image.resize(size, LANCZOS)``, made a band of rows at a time.
+def _resized(image, size, box=None):
+    """``box`` of ``image`` (all of it by default) resized to ``size`` with
+    Lanczos, the same pixels as ``image.resize(size, LANCZOS, box=box)``,
+    made a band of rows at a time.
 
     Pillow resizes a picture with transparency by converting all of it first
     (to premultiplied alpha), and a palette picture has to be converted to
     full colour: a second full-size picture in memory. Each band here is
-    cropped with the rows its filter reaches (``box`` keeps the sampling
-    positions of the whole picture), converted and resized on its own, so
-    the extra memory is a band's, whatever the picture's size."""
+    cropped with the rows and columns its filter reaches (``box`` keeps the
+    sampling positions of the whole picture), converted and resized on its
+    own, so the extra memory is a band's, whatever the picture's size."""
+    left, upper, right, lower = box or (0, 0, image.width, image.height)
     width, height = size
-    scale = image.height / height
+    x_scale, y_scale = (right - left) / width, (lower - upper) / height
     # Lanczos reaches three source pixels per output pixel's span each side.
-    reach = 3 * max(scale, 1.0) + 2
-    rows = max(1, int(BAND_PIXELS / (image.width * scale)))
+    x_reach, y_reach = 3 * max(x_scale, 1.0) + 2, 3 * max(y_scale, 1.0) + 2
+    first_column = max(0, math.floor(left - x_reach))
+    last_column = min(image.width, math.ceil(right + x_reach))
+    rows = max(1, int(BAND_PIXELS / ((last_column - first_column) * y_scale)))
     result = None
     for top in range(0, height, rows):
         bottom = min(height, top + rows)
-        start, end = top * scale, bottom * scale
-        first = max(0, math.floor(start - reach))
-        last = min(image.height, math.ceil(end + reach))
-        band = image.crop((0, first, image.width, last))
+        start, end = upper + top * y_scale, upper + bottom * y_scale
+        first = max(0, math.floor(start - y_reach))
+        last = min(image.height, math.ceil(end + y_reach))
+        band = image.crop((first_column, first, last_column, last))
         if band.mode in ("P", "1"):
             band = band.convert("RGBA")
         part = band.resize(
             (width, bottom - top),
             PILImage.Resampling.LANCZOS,
-            box=(0, start - first, image.width, end - first),
+            box=(left - first_column, start - first, right - first_column, end - first),
         )
         if result is None:
             result = PILImage.new(part.mode, size)
@@ -370,23 +374,19 @@ def _clean(data, pil_format, frames):
         rendition_info = {k: v for k, v in info.items() if k != "transparency"}
     # The widest rendition from the original, band by band; each narrower one
     # from the widest: a few megapixels to resample, not the picture again.
+    # The share crops, from the full-size picture while it is here (band by
+    # band, as the renditions: never a second full-size picture in memory).
+    prepared.crops = _share_crops(image, pil_format, rendition_info)
     full_width, full_height = image.size
-    # The share crops (at most SHARE_WIDTH wide) come from the original when
-    # readers are sent it, else from the widest rendition: never a second
-    # full-size picture in memory.
-    crop_source = image if served else None
     source = image
     for width in sorted((w for w in RENDITION_WIDTHS if w < full_width), reverse=True):
         height = max(1, round(full_height * width / full_width))
         smaller = _resized(source, (width, height))
         if source is image:
             source = image = smaller  # the full-size picture is no longer needed
-        if crop_source is None:
-            crop_source = smaller
         content = _encode(_for_format(smaller, pil_format), pil_format, rendition_info)
         prepared.renditions.append(Rendition(width, height, content))
     prepared.renditions.sort(key=lambda rendition: rendition.width)
-    prepared.crops = _share_crops(crop_source or image, pil_format, rendition_info)
     return prepared
 
 
@@ -394,7 +394,6 @@ def _share_crops(upright, pil_format, info):
     """The centre of the picture in each of SHARE_RATIOS, at most SHARE_WIDTH wide."""
     crops = []
     if upright.mode in ("P", "1"):  # resized in full colour, as the renditions are
-        upright = upright.convert("RGBA")
         info = {k: v for k, v in info.items() if k != "transparency"}
     for across, down in SHARE_RATIOS:
         width, height = upright.width, upright.height
@@ -406,7 +405,7 @@ def _share_crops(upright, pil_format, info):
         box = (left, top, left + width, top + height)
         out_width = min(width, SHARE_WIDTH)
         out_height = max(1, round(out_width * down / across))
-        cropped = upright.resize((out_width, out_height), PILImage.Resampling.LANCZOS, box=box)
+        cropped = _resized(upright, (out_width, out_height), box)
         content = _encode(_for_format(cropped, pil_format), pil_format, info)
         crops.append(Crop(f"{across}:{down}", out_width, out_height, content))
     return crops
@@ -416,10 +415,13 @@ def share_crops(data):
     """The share crops of a stored image's bytes (an image stored before crops
     were made at upload): it was checked at upload, and is read again the same
     way. An animation gets none."""
-    frames = _open(data)
+    pil_format, frames = _open(data)
     if frames > 1:
         return []
     image = _decode(data)
-    pil_format = image.format
     info = dict(image.info)
+    try:
+        ImageOps.exif_transpose(image, in_place=True)
+    except Exception:  # noqa: BLE001 (a damaged orientation tag: keep it as drawn)
+        pass
     return _share_crops(_for_format(image, pil_format), pil_format, info)
