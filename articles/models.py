@@ -287,7 +287,7 @@ class PostManager(models.Manager.from_queryset(PostQuerySet)):
 
     Those two are the plain SQL statements they amount to. Built through the
     ORM they took longer to build than to run: a cached post page cost
-    0.55 ms in one process, 0.18 ms like this (README "Performance"). They
+    0.55 ms in one process, 0.18 ms like this (docs/performance.md). They
     follow ``PostQuerySet.published()`` (published, due), and a test holds
     them to it (tests/articles/test_page_versions.py). Times are compared as
     naive UTC, which is how Django stores them on SQLite and what PostgreSQL
@@ -665,7 +665,7 @@ class Post(PostReview, models.Model):
     @classmethod
     def check_topics(cls, status, topics):
         """A published or scheduled post has one or more topics, once the site
-        has any (the admin's post form asks this; see the README)."""
+        has any (the admin's post form asks this; docs/editors.md, Topics)."""
         if status == cls.Status.PUBLISHED and not topics and Topic.objects.exists():
             # (PostQuerySet.needing_topics: the same rule for the bulk action.)
             raise ValidationError(
@@ -1038,7 +1038,7 @@ class TopicQuerySet(models.QuerySet):
 
 
 class Topic(models.Model):
-    """A topic editors keep: a small, curated set, not free tags (README)."""
+    """A topic editors keep: a small, curated set, not free tags (docs/editors.md)."""
 
     name = OneLineField(max_length=60, unique=True)
     slug = models.SlugField(

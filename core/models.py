@@ -11,8 +11,8 @@ class SiteStampQuerySet(models.QuerySet):
 
         Read on every cached page's hit, so it is the one plain SQL statement
         it amounts to: building ``aggregate(Max("changed_at"))`` through the
-        ORM took longer than running it (``make bench``, README
-        "Performance"). The text is only compared with itself."""
+        ORM took longer than running it (``make bench``,
+        docs/performance.md). The text is only compared with itself."""
         with connections[self.db].cursor() as cursor:
             cursor.execute(f"SELECT MAX(changed_at) FROM {self.model._meta.db_table}")
             (latest,) = cursor.fetchone()

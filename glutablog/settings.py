@@ -3,7 +3,7 @@
 With no environment at all it runs for development: SQLite, local-memory
 cache, console email, DEBUG on and a development-only secret key. Production
 sets SECRET_KEY, DEBUG=off, ALLOWED_HOSTS, DATABASE_URL, CACHE_URL, EMAIL_URL
-and CSRF_TRUSTED_ORIGINS (see README.md for the whole table).
+and CSRF_TRUSTED_ORIGINS (see docs/settings.md for the whole table).
 """
 
 from pathlib import Path
@@ -364,7 +364,7 @@ if AWS_STORAGE_BUCKET_NAME:
 IMAGES_MAX_UPLOAD_MB = env.int("IMAGES_MAX_UPLOAD_MB", default=10)
 # What an upload costs its worker grows with its pixels (images.processing):
 # 25 megapixels (a 6000 × 4000 camera) is what two gunicorn workers can afford
-# at once on a small server (README, "Images": the measurements).
+# at once on a small server (docs/performance.md, "What an upload costs").
 IMAGES_MAX_PIXELS = env.int("IMAGES_MAX_PIXELS", default=25_000_000)
 
 # --- Security ---------------------------------------------------------------

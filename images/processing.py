@@ -21,7 +21,7 @@ Memory: one full-size picture at a time (decoded, then turned upright and
 converted in its place), no second copy from Pillow's premultiplied alpha or
 a palette (the widest rendition is made band by band, ``_resized``), and no
 progressive JPEG encoder for an original no reader is sent. What an upload
-costs per pixel is measured in the README ("Images"), and IMAGES_MAX_PIXELS
+costs per pixel is measured in docs/performance.md ("What an upload costs"), and IMAGES_MAX_PIXELS
 is chosen from it.
 
 Pages never call any of this: they read the stored sizes and names.

@@ -24,7 +24,7 @@ journey, the focus rings and the screenshots at 200% zoom and on a phone
 (tests/browser/test_accessibility.py) cover some of the rest.
 
 Nothing is excluded by default. ``exclude`` takes CSS selectors of elements
-left out of the audit; every use must say why in the test and the README.
+left out of the audit; every use must say why in the test and docs/accessibility.md.
 """
 
 from axe_playwright_python.sync_playwright import Axe

@@ -7,7 +7,7 @@ pytest-django's live server.
   Policy violations, failed responses and every request's address; a test
   ends with ``watch.assert_clean()``.
 - Screenshots go to ``artifacts/screenshots/`` (gitignored, kept by CI).
-  Those the README shows are copied to ``docs/screenshots/`` when missing, or
+  Those the docs show are copied to ``docs/screenshots/`` when missing, or
   refreshed on request: ``UPDATE_SCREENSHOTS=1 .venv/bin/pytest tests/browser``
   (a plain test run never changes committed files; some pictures show ages
   and dates that change from day to day).
@@ -129,7 +129,7 @@ def screenshot(request):
     """screenshot(page, name, readme=False, full_page=False) -> path.
 
     Saved as a test artifact in artifacts/screenshots/; with ``readme`` also
-    copied to docs/screenshots/<name>.png for the README when that is missing
+    copied to docs/screenshots/<name>.png for the docs when that is missing
     or UPDATE_SCREENSHOTS is set (and the picture changed).
     """
     update = os.environ.get("UPDATE_SCREENSHOTS", "") not in ("", "0")

@@ -1,4 +1,4 @@
-"""Accessibility, measured in Chromium (README: Accessibility).
+"""Accessibility, measured in Chromium (docs/accessibility.md).
 
 - The audit: axe-core (tests/browser/axe_audit.py: WCAG 2.0 and 2.1, levels A
   and AA, plus axe's best practices) on every kind of page the site has, each
@@ -144,7 +144,7 @@ PAGE_KINDS = {
     # tabular.html: <th class="original"></th>); axe's best-practice rule
     # empty-table-header flags it. It is Django's markup, fixable only by
     # copying its template; only that cell is left out, every rule still runs
-    # on the rest of the table (README: Accessibility).
+    # on the rest of the table (docs/accessibility.md, Django's admin).
     "post admin change form": Kind(_post_admin, exclude=(".tabular thead th.original",)),
     "reference import (admin)": Kind(_reference_import),
     "reviewer bio": Kind("/blog/reviewers/jane-doe/"),

@@ -22,7 +22,7 @@ def test_editor_writes_and_publishes_a_post_with_a_reference(
     page = admin_login(new_page(viewport={"width": 1280, "height": 900}), editor_user)
     expect(page.get_by_role("heading", name="Posts and comments")).to_be_visible()
 
-    # The glutamine post's change form, for the README.
+    # The glutamine post's change form, for docs/editors.md.
     page.get_by_role("link", name="Posts", exact=True).click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Select post to change")
     page.get_by_role("link", name="Glutamine and Gut Health").click()

@@ -4,7 +4,7 @@ its file size: the pipeline now holds one full-size picture at a time (no
 copies, no second full-size picture for Pillow's premultiplied alpha or a
 palette, no progressive JPEG encoder for an original no reader is sent), and
 IMAGES_MAX_PIXELS is 25 megapixels, what two workers can afford at once
-(README, "Images": the measurements). The editor is told the size to export."""
+(docs/performance.md, "What an upload costs"). The editor is told the size to export."""
 
 import io
 import json
