@@ -32,11 +32,9 @@ an ``ETag`` of its bytes, and a sitemap the crawler has is a 304.
 """
 
 import hashlib
-import logging
 from xml.sax.saxutils import escape
 
 from django.conf import settings
-from django.core.cache import cache
 from django.db.models import Count, Max
 from django.http import Http404, HttpResponse
 from django.urls import reverse
@@ -44,13 +42,11 @@ from django.utils import timezone
 from django.utils.cache import get_conditional_response
 from django.utils.http import http_date, quote_etag
 
-from core import build
+from core import build, cache_safe
 from core.models import SiteStamp
 
 from .models import Author, Post, Reviewer, Topic
 from .views import public_archive_months
-
-logger = logging.getLogger(__name__)
 
 LIMIT = 50_000  # URLs per sitemap file (sitemaps.org)
 SECTION_LIMIT = 1_000  # addresses of other sections, all on the first page
@@ -142,6 +138,12 @@ def archive_entries(request=None):
     return [tuple(entry) for entry in entries]
 
 
+def _written(request, page, sections):
+    """The page's XML and when it was written (the answer's Last-Modified)."""
+    xml, _ = render_sitemap(request, page, sections)
+    return xml, int(timezone.now().timestamp())
+
+
 def sitemap(request, sections=()):
     """``/sitemap.xml``: the published posts, and the sections the URLconf adds,
     from the cache when nothing changed. A cache that fails is skipped, never
@@ -152,18 +154,9 @@ def sitemap(request, sections=()):
     )
     # The deployed code is part of the key (core.build): what is kept changes with it.
     key = "sitemap:" + hashlib.sha256(f"{build.BUILD_ID}|{page}|{version}".encode()).hexdigest()
-    try:
-        cached = cache.get(key)
-    except Exception:  # noqa: BLE001 (the cache is an optimisation only)
-        logger.warning("sitemap: cache unavailable, rendering", exc_info=True)
-        cached = None
-    if cached is None:
-        xml, _ = render_sitemap(request, page, sections)
-        cached = (xml, int(timezone.now().timestamp()))
-        try:
-            cache.set(key, cached, CACHE_SECONDS)
-        except Exception:  # noqa: BLE001
-            logger.warning("sitemap: cache unavailable, not stored", exc_info=True)
+    cached = cache_safe.read_or_make(
+        key, lambda: _written(request, page, sections), CACHE_SECONDS, "sitemap cache"
+    )
     xml, written_at = cached
     etag = quote_etag(hashlib.sha256(xml.encode()).hexdigest()[:32])
     response = HttpResponse(xml, content_type="application/xml")
