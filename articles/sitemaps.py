@@ -1,7 +1,7 @@
 """The sitemap of published posts, fast however many there are.
 
 Django's sitemap view spends its time in Python, not in SQL: a model instance,
-a ``reverse()`` and a dozen template tags per post (1.5 s for 10,000 posts).
+a ``reverse()`` and a dozen template tags per post.
 This one reads (slug, updated_at) pairs, builds the addresses from one
 ``reverse()`` and writes the XML directly; the answer is then cached until the
 set of published posts changes (a post published, edited, unpublished,
@@ -12,8 +12,8 @@ Beyond 48,000 posts ``?p=2`` gives the next ones, as with Django's view.
 
 The first page also lists the blog's index (``/blog/``, dated by the newest
 change of a listed post) and the date archives (``/blog/2026/``,
-``/blog/2026/03/``), each dated by the newest change of its posts: one
-grouped query, its months as the site's time zone counts them. They change
+``/blog/2026/03/``), each dated by the newest change of its posts (grouped
+by the database), its months as the site's time zone counts them. They change
 with the set of published posts, so the same version keeps them right.
 
 Other apps' addresses (site pages) come as *sections* the project's URLconf
@@ -183,7 +183,7 @@ class TopicsSitemap:
 
     def entries(self):
         """(path, last change) of each topic with a public post: the newest
-        change of its public posts. One query."""
+        change of its public posts."""
         rows = (
             Topic.objects.filter(posts__in=Post.objects.published())
             .annotate(latest=Max("posts__updated_at"))
@@ -210,7 +210,7 @@ class ReviewersSitemap:
 
     def entries(self):
         """(path, last change) of each reviewer with a public reviewed post:
-        the newest change of the profile or of those posts. One query."""
+        the newest change of the profile or of those posts."""
         rows = (
             Reviewer.objects.filter(
                 posts__in=Post.objects.published(), posts__reviewed_at__isnull=False
@@ -239,7 +239,7 @@ class AuthorsSitemap:
 
     def entries(self):
         """(path, last change) of each author with a public post: the newest
-        change of the profile or of their posts. One query."""
+        change of the profile or of their posts."""
         rows = (
             Author.objects.filter(user__posts__in=Post.objects.published())
             .annotate(latest=Max("user__posts__updated_at"))

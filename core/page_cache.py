@@ -8,7 +8,7 @@ An app registers the pages that may be cached and how to tell their version::
 current version of everything the page shows (the post's ``page_changed_at``,
 say), or None when the page is not public (the request then goes down the
 stack as usual and gets its 404, or a staff preview). The version is asked on
-every request, so it must be one cheap, indexed query.
+every request, so it must be cheap: an indexed read.
 
 ``CachedPageMiddleware`` answers a registered page for an anonymous reader
 from the cache when the stored rendering has the current version, before
