@@ -168,6 +168,22 @@ def sitemap(request, sections=()):
     )
 
 
+def _table_version(name, model, changed_field):
+    """A section's version from its table: how many rows, and the newest
+    change (``changed_field``); a row added, changed or deleted changes it."""
+    row = model.objects.aggregate(latest=Max(changed_field), total=Count("pk"))
+    latest = row["latest"]
+    return f"{name}:{row['total']}:{latest.timestamp():.6f}" if latest else f"{name}:0:-"
+
+
+def _pages(view_name, rows):
+    """(path, last change) of each (slug, newest post change, own change) row."""
+    return [
+        (reverse(view_name, kwargs={"slug": slug}), max(latest, changed))
+        for slug, latest, changed in rows
+    ]
+
+
 class TopicsSitemap:
     """The topic pages that list a public post, as a section of the sitemap
     (the project's URLconf adds it, as it adds the site pages)."""
@@ -177,9 +193,7 @@ class TopicsSitemap:
     def version(self):
         """Changes when a topic is saved, or a post enters or leaves one
         (``Topic.changed_at``); the sitemap's own version covers the posts."""
-        row = Topic.objects.aggregate(latest=Max("changed_at"), total=Count("pk"))
-        latest = row["latest"]
-        return f"topics:{row['total']}:{latest.timestamp():.6f}" if latest else "topics:0:-"
+        return _table_version("topics", Topic, "changed_at")
 
     def entries(self):
         """(path, last change) of each topic with a public post: the newest
@@ -190,10 +204,7 @@ class TopicsSitemap:
             .order_by("order", "name")
             .values_list("slug", "latest", "changed_at")
         )
-        return [
-            (reverse("articles:topic", kwargs={"slug": slug}), max(latest, changed))
-            for slug, latest, changed in rows
-        ]
+        return _pages("articles:topic", rows)
 
 
 class ReviewersSitemap:
@@ -204,9 +215,7 @@ class ReviewersSitemap:
     def version(self):
         """Changes when a reviewer is added, saved or deleted; the sitemap's own
         version covers their posts."""
-        row = Reviewer.objects.aggregate(latest=Max("updated_at"), total=Count("pk"))
-        latest = row["latest"]
-        return f"reviewers:{row['total']}:{latest.timestamp():.6f}" if latest else "reviewers:0:-"
+        return _table_version("reviewers", Reviewer, "updated_at")
 
     def entries(self):
         """(path, last change) of each reviewer with a public reviewed post:
@@ -219,10 +228,7 @@ class ReviewersSitemap:
             .order_by("name", "pk")
             .values_list("slug", "latest", "updated_at")
         )
-        return [
-            (reverse("articles:reviewer", kwargs={"slug": slug}), max(latest, changed))
-            for slug, latest, changed in rows
-        ]
+        return _pages("articles:reviewer", rows)
 
 
 class AuthorsSitemap:
@@ -233,9 +239,7 @@ class AuthorsSitemap:
     def version(self):
         """Changes when an author's profile is added, saved or deleted; the
         sitemap's own version covers their posts."""
-        row = Author.objects.aggregate(latest=Max("updated_at"), total=Count("pk"))
-        latest = row["latest"]
-        return f"authors:{row['total']}:{latest.timestamp():.6f}" if latest else "authors:0:-"
+        return _table_version("authors", Author, "updated_at")
 
     def entries(self):
         """(path, last change) of each author with a public post: the newest
@@ -246,7 +250,4 @@ class AuthorsSitemap:
             .order_by("name", "pk")
             .values_list("slug", "latest", "updated_at")
         )
-        return [
-            (reverse("articles:author", kwargs={"slug": slug}), max(latest, changed))
-            for slug, latest, changed in rows
-        ]
+        return _pages("articles:author", rows)
