@@ -184,8 +184,8 @@ class PostEditingMixin:
         reference_count = _number(request.POST.get("reference_count"), limit=10_000)
         ids = [_number(value) for value in request.POST.getlist("disclaimer")]
         ids = [pk for pk in ids if pk][:PREVIEW_MAX_DISCLAIMERS]
-        busy_key, minute_key = _preview_keys(request.user.pk)
-        if not _take_turn(busy_key, minute_key):
+        busy_key = _preview_busy_key(request.user.pk)
+        if not _take_turn(busy_key, request.user.pk):
             return JsonResponse(
                 {"errors": ["The preview is busy; it shows your text again in a moment."]},
                 status=429,
@@ -226,8 +226,8 @@ def _number(value, limit=2**31):
     return min(int(value), limit)
 
 
-def _preview_keys(user_pk):
-    return f"articles:preview:busy:{user_pk}", f"articles:preview:minute:{user_pk}"
+def _preview_busy_key(user_pk):
+    return f"articles:preview:busy:{user_pk}"
 
 
 def _release(busy_key):
@@ -237,17 +237,15 @@ def _release(busy_key):
         pass
 
 
-def _take_turn(busy_key, minute_key):
-    """One preview at a time for each editor, and PREVIEW_PER_MINUTE a minute."""
+def _take_turn(busy_key, user_pk):
+    """One preview at a time for each editor (a lock in the cache), and
+    PREVIEW_PER_MINUTE a minute (core.ratelimit)."""
     try:
         if not cache.add(busy_key, 1, timeout=30):
             return False
-        cache.add(minute_key, 0, timeout=60)
-        if cache.incr(minute_key) > PREVIEW_PER_MINUTE:
-            _release(busy_key)
-            return False
-    except ValueError:  # the counter expired between add and incr
-        cache.set(minute_key, 1, timeout=60)
     except Exception:  # noqa: BLE001 (the cache down: preview anyway)
         return True
+    if rate_limited("articles-preview", f"user:{user_pk}", PREVIEW_PER_MINUTE):
+        _release(busy_key)
+        return False
     return True

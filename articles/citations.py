@@ -156,7 +156,7 @@ def ordinal(number):
 def edition(text):
     """An edition as AMA numbers it: "2", "2nd ed.", "Second edition" -> "2nd";
     other words ("Rev") as written, without "ed." (the style adds it)."""
-    bare = _EDITION_WORD_RE.sub("", bibliography.one_line(text)).strip().rstrip(".").strip()
+    bare = _EDITION_WORD_RE.sub("", bibliography.single_spaced(text)).strip().rstrip(".").strip()
     match = _ORDINAL_RE.match(bare)
     if match:
         return ordinal(int(match.group(1)))

@@ -1,5 +1,5 @@
-"""The main topics in the navigation, on every page: one query at most, and
-usually none.
+"""The main topics in the navigation, on every page: read from the database
+once per site-wide change, not once per page.
 
 They are kept in the cache under the site-wide stamp (core.models.SiteStamp),
 which a topic touches whenever it is saved or deleted (``Topic.save``); the
@@ -17,7 +17,7 @@ from .models import Topic
 
 
 def build_main_topics():
-    """The main topics' links, in the editors' order (one query)."""
+    """The main topics' links, in the editors' order."""
     rows = Topic.objects.in_navigation().values_list("name", "slug")
     return tuple(
         Link(title=name, url=reverse("articles:topic", kwargs={"slug": slug}))

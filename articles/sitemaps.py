@@ -1,7 +1,7 @@
 """The sitemap of published posts, fast however many there are.
 
 Django's sitemap view spends its time in Python, not in SQL: a model instance,
-a ``reverse()`` and a dozen template tags per post (1.5 s for 10,000 posts).
+a ``reverse()`` and a dozen template tags per post.
 This one reads (slug, updated_at) pairs, builds the addresses from one
 ``reverse()`` and writes the XML directly; the answer is then cached until the
 set of published posts changes (a post published, edited, unpublished,
@@ -12,8 +12,8 @@ Beyond 48,000 posts ``?p=2`` gives the next ones, as with Django's view.
 
 The first page also lists the blog's index (``/blog/``, dated by the newest
 change of a listed post) and the date archives (``/blog/2026/``,
-``/blog/2026/03/``), each dated by the newest change of its posts: one
-grouped query, its months as the site's time zone counts them. They change
+``/blog/2026/03/``), each dated by the newest change of its posts (grouped
+by the database), its months as the site's time zone counts them. They change
 with the set of published posts, so the same version keeps them right.
 
 Other apps' addresses (site pages) come as *sections* the project's URLconf
@@ -32,11 +32,9 @@ an ``ETag`` of its bytes, and a sitemap the crawler has is a 304.
 """
 
 import hashlib
-import logging
 from xml.sax.saxutils import escape
 
 from django.conf import settings
-from django.core.cache import cache
 from django.db.models import Count, Max
 from django.http import Http404, HttpResponse
 from django.urls import reverse
@@ -44,13 +42,11 @@ from django.utils import timezone
 from django.utils.cache import get_conditional_response
 from django.utils.http import http_date, quote_etag
 
-from core import build
+from core import build, cache_safe
 from core.models import SiteStamp
 
 from .models import Author, Post, Reviewer, Topic
 from .views import public_archive_months
-
-logger = logging.getLogger(__name__)
 
 LIMIT = 50_000  # URLs per sitemap file (sitemaps.org)
 SECTION_LIMIT = 1_000  # addresses of other sections, all on the first page
@@ -142,6 +138,12 @@ def archive_entries(request=None):
     return [tuple(entry) for entry in entries]
 
 
+def _written(request, page, sections):
+    """The page's XML and when it was written (the answer's Last-Modified)."""
+    xml, _ = render_sitemap(request, page, sections)
+    return xml, int(timezone.now().timestamp())
+
+
 def sitemap(request, sections=()):
     """``/sitemap.xml``: the published posts, and the sections the URLconf adds,
     from the cache when nothing changed. A cache that fails is skipped, never
@@ -152,18 +154,9 @@ def sitemap(request, sections=()):
     )
     # The deployed code is part of the key (core.build): what is kept changes with it.
     key = "sitemap:" + hashlib.sha256(f"{build.BUILD_ID}|{page}|{version}".encode()).hexdigest()
-    try:
-        cached = cache.get(key)
-    except Exception:  # noqa: BLE001 (the cache is an optimisation only)
-        logger.warning("sitemap: cache unavailable, rendering", exc_info=True)
-        cached = None
-    if cached is None:
-        xml, _ = render_sitemap(request, page, sections)
-        cached = (xml, int(timezone.now().timestamp()))
-        try:
-            cache.set(key, cached, CACHE_SECONDS)
-        except Exception:  # noqa: BLE001
-            logger.warning("sitemap: cache unavailable, not stored", exc_info=True)
+    cached = cache_safe.read_or_make(
+        key, lambda: _written(request, page, sections), CACHE_SECONDS, "sitemap cache"
+    )
     xml, written_at = cached
     etag = quote_etag(hashlib.sha256(xml.encode()).hexdigest()[:32])
     response = HttpResponse(xml, content_type="application/xml")
@@ -175,6 +168,22 @@ def sitemap(request, sections=()):
     )
 
 
+def _table_version(name, model, changed_field):
+    """A section's version from its table: how many rows, and the newest
+    change (``changed_field``); a row added, changed or deleted changes it."""
+    row = model.objects.aggregate(latest=Max(changed_field), total=Count("pk"))
+    latest = row["latest"]
+    return f"{name}:{row['total']}:{latest.timestamp():.6f}" if latest else f"{name}:0:-"
+
+
+def _pages(view_name, rows):
+    """(path, last change) of each (slug, newest post change, own change) row."""
+    return [
+        (reverse(view_name, kwargs={"slug": slug}), max(latest, changed))
+        for slug, latest, changed in rows
+    ]
+
+
 class TopicsSitemap:
     """The topic pages that list a public post, as a section of the sitemap
     (the project's URLconf adds it, as it adds the site pages)."""
@@ -184,23 +193,18 @@ class TopicsSitemap:
     def version(self):
         """Changes when a topic is saved, or a post enters or leaves one
         (``Topic.changed_at``); the sitemap's own version covers the posts."""
-        row = Topic.objects.aggregate(latest=Max("changed_at"), total=Count("pk"))
-        latest = row["latest"]
-        return f"topics:{row['total']}:{latest.timestamp():.6f}" if latest else "topics:0:-"
+        return _table_version("topics", Topic, "changed_at")
 
     def entries(self):
         """(path, last change) of each topic with a public post: the newest
-        change of its public posts. One query."""
+        change of its public posts."""
         rows = (
             Topic.objects.filter(posts__in=Post.objects.published())
             .annotate(latest=Max("posts__updated_at"))
             .order_by("order", "name")
             .values_list("slug", "latest", "changed_at")
         )
-        return [
-            (reverse("articles:topic", kwargs={"slug": slug}), max(latest, changed))
-            for slug, latest, changed in rows
-        ]
+        return _pages("articles:topic", rows)
 
 
 class ReviewersSitemap:
@@ -211,13 +215,11 @@ class ReviewersSitemap:
     def version(self):
         """Changes when a reviewer is added, saved or deleted; the sitemap's own
         version covers their posts."""
-        row = Reviewer.objects.aggregate(latest=Max("updated_at"), total=Count("pk"))
-        latest = row["latest"]
-        return f"reviewers:{row['total']}:{latest.timestamp():.6f}" if latest else "reviewers:0:-"
+        return _table_version("reviewers", Reviewer, "updated_at")
 
     def entries(self):
         """(path, last change) of each reviewer with a public reviewed post:
-        the newest change of the profile or of those posts. One query."""
+        the newest change of the profile or of those posts."""
         rows = (
             Reviewer.objects.filter(
                 posts__in=Post.objects.published(), posts__reviewed_at__isnull=False
@@ -226,10 +228,7 @@ class ReviewersSitemap:
             .order_by("name", "pk")
             .values_list("slug", "latest", "updated_at")
         )
-        return [
-            (reverse("articles:reviewer", kwargs={"slug": slug}), max(latest, changed))
-            for slug, latest, changed in rows
-        ]
+        return _pages("articles:reviewer", rows)
 
 
 class AuthorsSitemap:
@@ -240,20 +239,15 @@ class AuthorsSitemap:
     def version(self):
         """Changes when an author's profile is added, saved or deleted; the
         sitemap's own version covers their posts."""
-        row = Author.objects.aggregate(latest=Max("updated_at"), total=Count("pk"))
-        latest = row["latest"]
-        return f"authors:{row['total']}:{latest.timestamp():.6f}" if latest else "authors:0:-"
+        return _table_version("authors", Author, "updated_at")
 
     def entries(self):
         """(path, last change) of each author with a public post: the newest
-        change of the profile or of their posts. One query."""
+        change of the profile or of their posts."""
         rows = (
             Author.objects.filter(user__posts__in=Post.objects.published())
             .annotate(latest=Max("user__posts__updated_at"))
             .order_by("name", "pk")
             .values_list("slug", "latest", "updated_at")
         )
-        return [
-            (reverse("articles:author", kwargs={"slug": slug}), max(latest, changed))
-            for slug, latest, changed in rows
-        ]
+        return _pages("articles:author", rows)

@@ -27,9 +27,8 @@ def public_archive_months(request):
     change of the set of public posts (its version is part of the key) and
     kept like the menus (core.stamped).
 
-    Counting the posts of every month reads every public post's date (60 ms
-    for 10,000 posts on SQLite): once per change of the posts, not once per
-    list page rendered after it."""
+    Counting the posts of every month reads every public post's date: once
+    per change of the posts, not once per list page rendered after it."""
     return stamped(
         request,
         "articles:archive-months",
@@ -91,8 +90,8 @@ class PostListView(PublicPostList):
 
     ``?page=N``, the index's numbered pages before keyset pages, keeps working
     for the first OLD_PAGES pages: it redirects (302) to the keyset page that
-    now starts where page N starts (one query of at most OLD_PAGES pages of
-    ids, from the index). Deeper numbers are a 404: readers find old posts in
+    now starts where page N starts (found among at most OLD_PAGES pages of
+    ids, read from the index). Deeper numbers are a 404: readers find old posts in
     the archive.
     """
 

@@ -9,11 +9,14 @@ filter's value reaches the database as given (an ``OverflowError`` binding a
 20-digit number on SQLite, a ``DataError`` on PostgreSQL).
 
 The project's admin site (``CheckedAdminSite``, made the default site by
-``core.apps.AdminConfig`` in INSTALLED_APPS, Django's documented way) gives
-every ModelAdmin registered on it, ours and third-party ones (axes,
+``core.admin_config.AdminConfig`` in INSTALLED_APPS, Django's documented way)
+gives every ModelAdmin registered on it, ours and third-party ones (axes,
 django-tasks), ``CheckedLookupsMixin`` as it is registered, so an admin added
-later is covered without anyone remembering. Filters of our own check their values with
-``database_integer``. What is left (a view, not a changelist) is answered 400
+later is covered without anyone remembering. Kept so because Django has no
+site-wide hook for the changelist class: ``AdminSite.register`` is the one
+documented door every ModelAdmin passes, and the mixin overrides only the
+documented ``ModelAdmin.get_changelist``. Filters of our own check their
+values with ``database_integer``. What is left (a view, not a changelist) is answered 400
 by ``core.middleware.QueryErrorMiddleware``.
 """
 
@@ -63,7 +66,7 @@ class CheckedLookupsMixin:
 
 
 class CheckedAdminSite(AdminSite):
-    """The project's admin site (``core.apps.AdminConfig.default_site``):
+    """The project's admin site (``core.admin_config.AdminConfig.default_site``):
     every ModelAdmin registered on it, ours and third-party ones, gets
     ``CheckedLookupsMixin`` as it is registered."""
 

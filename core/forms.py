@@ -9,7 +9,7 @@ from django.utils import timezone
 
 class RowIdField(forms.ModelChoiceField):
     """The hidden id of an existing inline row, checked against the rows its
-    formset already read (one query for all of them, not one per row)."""
+    formset already read (all of them at once, not one per row)."""
 
     def __init__(self, rows, *args, **kwargs):
         self.rows = rows

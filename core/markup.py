@@ -21,7 +21,7 @@ no ``id`` and no ``class`` but the two our citations and markers carry
 (``ALLOWED_CLASSES``).
 
 Python-Markdown is slow on some shapes of text (thousands of nested ``[``
-took 66 s for 16,000 characters; unclosed ``(`` after links, unclosed tags
+tied up a worker; unclosed ``(`` after links, unclosed tags
 on many lines, lists and quotes nested hundreds deep, tens of thousands of
 ``*``, backticks or backslashes). ``complexity_problems`` finds those shapes
 in one pass, before Markdown runs: such a body is not rendered (it is shown
@@ -171,7 +171,7 @@ class ImageResolver:
     """What an app provides so that ``![alt](image:42)`` works.
 
     Register an instance with ``register_image_resolver()``. Core calls
-    ``lookup`` once per rendering with every id the body places (one query),
+    ``lookup`` once per rendering with every id the body places (all at once),
     ``element`` for each image found, and ``allows`` for every image address
     (also in the sanitiser, for images written as raw HTML).
     """

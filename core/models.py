@@ -44,7 +44,7 @@ class SiteStamp(models.Model):
     @classmethod
     def current_for(cls, request):
         """``current()``, read once per request: the page cache's version and
-        the site's menus rendered into that page agree, for one query."""
+        the site's menus rendered into that page agree, read once."""
         if request is None:
             return cls.current()
         stamp = getattr(request, "site_stamp", None)

@@ -8,7 +8,7 @@ An app registers the pages that may be cached and how to tell their version::
 current version of everything the page shows (the post's ``page_changed_at``,
 say), or None when the page is not public (the request then goes down the
 stack as usual and gets its 404, or a staff preview). The version is asked on
-every request, so it must be one cheap, indexed query.
+every request, so it must be cheap: an indexed read.
 
 ``CachedPageMiddleware`` answers a registered page for an anonymous reader
 from the cache when the stored rendering has the current version, before
@@ -44,13 +44,12 @@ import time
 from importlib import import_module
 
 from django.conf import settings
-from django.core.cache import cache
 from django.http import HttpResponse
 from django.urls import Resolver404, resolve
 from django.utils.cache import get_conditional_response, patch_cache_control, patch_vary_headers
 from django.utils.http import quote_etag
 
-from . import build
+from . import build, cache_safe
 from .models import SiteStamp
 
 logger = logging.getLogger(__name__)
@@ -62,6 +61,7 @@ CACHE_TIMEOUT = 60 * 60 * 24
 # reaches readers. Not a setting: a longer lifetime would break that promise.
 SHARED_SECONDS = 1
 MESSAGES_COOKIE = "messages"
+PAGE_CACHE = "page cache"  # in the log: "page cache unavailable, ..."
 # Headers of a rendering kept with it and sent with every copy (a download's
 # file name).
 STORED_HEADERS = ("Content-Disposition",)
@@ -157,22 +157,11 @@ def cache_key(page, path, query, version):
     return "page:" + hashlib.sha256(raw.encode()).hexdigest()
 
 
-def _cache_get(key):
-    try:
-        return cache.get(key)
-    except Exception:  # noqa: BLE001 (a cache outage must not take the page down)
-        logger.warning("page cache unavailable, rendering instead", exc_info=True)
-        return None
-
-
-def _cache_set(key, entry):
-    timeout = CACHE_TIMEOUT
-    if entry.expires is not None:
-        timeout = max(1, min(timeout, int(entry.expires - time.time()) + 1))
-    try:
-        cache.set(key, entry, timeout)
-    except Exception:  # noqa: BLE001
-        logger.warning("page cache unavailable, page not stored", exc_info=True)
+def _cache_timeout(entry):
+    """Until the entry's own end, if it has one, and at most CACHE_TIMEOUT."""
+    if entry.expires is None:
+        return CACHE_TIMEOUT
+    return max(1, min(CACHE_TIMEOUT, int(entry.expires - time.time()) + 1))
 
 
 def storable(response):
@@ -229,7 +218,7 @@ class CachedPageMiddleware:
         if version is None:
             return self.get_response(request)
         key = cache_key(page, request.path, query, f"{version}|{SiteStamp.current_for(request)}")
-        entry = _cache_get(key)
+        entry = cache_safe.read(key, PAGE_CACHE)
         if entry is None or not entry.fresh:
             response = self.get_response(request)
             if not storable(response):
@@ -264,7 +253,7 @@ class CachedPageMiddleware:
             expires=expires.timestamp() if expires is not None else None,
             headers=tuple((name, response[name]) for name in STORED_HEADERS if name in response),
         )
-        _cache_set(key, entry)
+        cache_safe.store(key, entry, _cache_timeout(entry), PAGE_CACHE)
         return entry
 
     @staticmethod

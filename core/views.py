@@ -103,7 +103,7 @@ def robots_txt(request):
     """``/robots.txt``: what crawlers may fetch, and where the sitemap is (by
     its absolute address, from SITE_URL). Plain text, no database; shared
     caches and crawlers may keep it a day."""
-    sitemap = settings.SITE_URL + reverse("django.contrib.sitemaps.views.sitemap")
+    sitemap = settings.SITE_URL + reverse("sitemap")
     lines = ["User-agent: *", *(f"Disallow: {path}" for path in settings.ROBOTS_DISALLOW), ""]
     lines.append(f"Sitemap: {sitemap}")
     response = HttpResponse("\n".join(lines) + "\n", content_type="text/plain; charset=utf-8")

@@ -27,8 +27,8 @@ timeout = int(os.environ.get("GUNICORN_TIMEOUT", "30"))
 graceful_timeout = 20
 keepalive = 5
 # Load Django once in the master and fork the workers from it: a recycled
-# worker starts in milliseconds instead of importing everything again (which
-# showed as 100-250 ms p99 spikes under load), and the pages of memory the
+# worker starts at once instead of importing everything again (which showed
+# as latency spikes under load: docs/performance.md), and the pages of memory the
 # workers share stay shared (see when_ready).
 preload_app = True
 # Recycle workers now and then: a slow leak never grows without bound.

@@ -74,7 +74,8 @@ INSTALLED_APPS = [
     "crispy_bootstrap5",
     "csp",
     "axes",
-    # Revisions of site pages: history, revert and recover in the admin.
+    # Revisions of posts (with their references and disclaimers) and site
+    # pages: history, compare, revert and recover in the admin.
     "reversion",
     # Tasks: Django 6's framework backported (django_tasks) and its database
     # backend (django_tasks_db: the queue table, its admin and `db_worker`).

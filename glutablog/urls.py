@@ -40,7 +40,7 @@ urlpatterns = [
         "sitemap.xml",
         allow(*SAFE)(sitemap),
         {"sections": [TopicsSitemap(), ReviewersSitemap(), AuthorsSitemap(), PagesSitemap()]},
-        name="django.contrib.sitemaps.views.sitemap",
+        name="sitemap",
     ),
     path("robots.txt", robots_txt, name="robots_txt"),
 ]

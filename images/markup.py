@@ -2,7 +2,7 @@
 
 Registered with core.markup in ``ImagesConfig.ready()`` (core imports no app).
 A post body is rendered when it is saved, so this runs then, never per
-request: one query for all the images a body places.
+request: the images a body places are read all at once.
 """
 
 import xml.etree.ElementTree as etree

@@ -1,8 +1,8 @@
 """The default share image, for core.sharing (registered in ImagesConfig.ready).
 
 Asked by every page without an image of its own, so it is kept like the
-menus (core.stamped): one query after each site-wide change, none after
-that. Choosing another default, or changing or deleting it, touches its site
+menus (core.stamped): read after each site-wide change, not again until
+the next. Choosing another default, or changing or deleting it, touches its site
 stamp (``Image.save``, images.signals), so every page renders again.
 """
 

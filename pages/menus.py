@@ -1,9 +1,9 @@
 """The site's menus: the navigation, the footer and the privacy policy's link.
 
-Every public page shows them, so they cost at most one query, and usually
-none:
+Every public page shows them, so they are read once per site-wide change,
+not once per page:
 
-* they are built from the published pages in one query
+* they are built from the published pages at once
   (``Page.objects.in_menus()``) and kept in the cache under the site-wide
   stamp (core.models.SiteStamp), which a page touches in the same transaction
   when it enters, leaves or changes in a menu (``Page.save``);
@@ -33,7 +33,7 @@ class Menus:
 
 
 def build_menus():
-    """The menus as the published pages make them now (one query)."""
+    """The menus as the published pages make them now."""
     navigation, footer, privacy_policy = [], [], None
     rows = (
         Page.objects.in_menus()

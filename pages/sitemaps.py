@@ -17,7 +17,7 @@ class PagesSitemap:
         return Page.objects.listing_version()
 
     def entries(self):
-        """(path, last change) of each published page, in one query."""
+        """(path, last change) of each published page."""
         rows = Page.objects.published().order_by("place", "order", "title")
         return [
             (reverse("pages:detail", kwargs={"slug": slug}), updated)

@@ -160,7 +160,7 @@ def test_an_editor_gets_a_limited_number_of_previews_a_minute(editor_client, mon
 def test_one_preview_at_a_time_for_each_editor(editor_client, editor):
     from django.core.cache import cache
 
-    busy, _ = admin_editing._preview_keys(editor.pk)
+    busy = admin_editing._preview_busy_key(editor.pk)
     cache.set(busy, 1, 30)  # a preview of theirs still rendering
 
     response = preview(editor_client, "Text")

@@ -13,7 +13,7 @@ more and none less. Our own import reads them back too.
 
 What "stored" means: a reference field is one line of text (line breaks,
 tabs and control characters become spaces, runs of spaces one: the model
-does this on save, ``bibliography.one_line``), so the stored value is what
+does this on save, ``bibliography.single_spaced``), so the stored value is what
 the files carry.
 """
 

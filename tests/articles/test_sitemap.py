@@ -2,12 +2,14 @@
 published posts change."""
 
 import datetime as dt
+import logging
 
 import pytest
 from django.conf import settings
 from django.core.cache import cache
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
 from django.utils import timezone
 
 from articles.models import Post
@@ -96,7 +98,11 @@ def test_a_scheduled_post_enters_the_sitemap_when_it_comes_due(client):
     assert b"coming-soon" in client.get("/sitemap.xml").content
 
 
-def test_the_sitemap_works_without_a_cache(client, monkeypatch):
+def test_the_sitemap_has_its_own_name():
+    assert reverse("sitemap") == "/sitemap.xml"
+
+
+def test_the_sitemap_works_without_a_cache(client, monkeypatch, caplog):
     def broken(*args, **kwargs):
         raise ConnectionError("cache down")
 
@@ -104,10 +110,14 @@ def test_the_sitemap_works_without_a_cache(client, monkeypatch):
     monkeypatch.setattr(cache, "set", broken)
     PostFactory(slug="still-listed")
 
-    response = client.get("/sitemap.xml")
+    with caplog.at_level(logging.WARNING, logger="core.cache_safe"):
+        response = client.get("/sitemap.xml")
 
     assert response.status_code == 200
     assert b"still-listed" in response.content
+    messages = [r.getMessage() for r in caplog.records if r.name == "core.cache_safe"]
+    assert "sitemap cache unavailable, building it instead" in messages
+    assert "sitemap cache unavailable, not stored" in messages
 
 
 @pytest.mark.parametrize("page", ["2", "0", "x"])
