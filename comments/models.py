@@ -94,6 +94,21 @@ class CommentQuerySet(models.QuerySet):
         state = self.aggregate(count=Count("pk"), last=Max("pk"))
         return [state["count"], state["last"]]
 
+    def post_total(self):
+        """On how many posts these comments are."""
+        return self.order_by().values("post_id").distinct().count()
+
+    def confirmed_by_link(self, pk, key):
+        """What the link in an approval notice (comments.trust) opens: the
+        comment ``pk`` while it and its post are public (else None), and
+        whether the link proves the comment's address now: with
+        COMMENTS_TRUST_RETURNING, while ``key`` (the address the link was
+        mailed to, ``trust.address_key``) is still the comment's."""
+        comment = self.select_related("post").filter(pk=pk, is_staff_reply=False).first()
+        if comment is None or not comment.is_public or not comment.post.is_public:
+            return None, False
+        return comment, settings.COMMENTS_TRUST_RETURNING and trust.proves(key, comment.email)
+
     def public_thread(self, post):
         """A post's public thread, read at once however long it grows: its
         approved comments oldest first, each with its approved staff replies in

@@ -1,6 +1,5 @@
 import logging
 
-from django.conf import settings
 from django.contrib import messages
 from django.db import OperationalError
 from django.http import Http404
@@ -171,11 +170,10 @@ def deletion_confirm(request, token):
             )  # fmt: skip
         logger.info("comments deleted at their author's request: record %s", record.pk)
         return render(request, "comments/deletion_done.html", {"record": record})
-    posts = Comment.objects.by_address(email).order_by().values("post_id").distinct().count()
     return render(
         request,
         "comments/deletion_confirm.html",
-        {"count": state[0], "posts": posts},
+        {"count": state[0], "posts": Comment.objects.by_address(email).post_total()},
     )
 
 
@@ -192,11 +190,10 @@ def address_confirmed(request, token):
     link = trust.read_link(token)
     if link is None:
         raise Http404("No such link.")
-    pk, key = link
-    comment = Comment.objects.select_related("post").filter(pk=pk, is_staff_reply=False).first()
-    if comment is None or not comment.is_public or not comment.post.is_public:
+    comment, proves = Comment.objects.confirmed_by_link(*link)
+    if comment is None:
         return redirect("articles:index")
     response = redirect(comment.get_absolute_url())
-    if settings.COMMENTS_TRUST_RETURNING and trust.proves(key, comment.email):
+    if proves:
         trust.remember(response, comment.email)
     return response
