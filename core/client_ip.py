@@ -3,7 +3,7 @@
 ``ClientMiddleware`` sets ``request.client``, a ``Client``: the client's
 address and the key rate limits count it under. Views and the rules behind
 them take that object and never read the request's headers for an address
-again (docs/security.md).
+again (docs/security.md, "Rate limits").
 
 The address is taken so that a forged header cannot choose it. Behind no
 proxy (TRUSTED_PROXY_COUNT=0, the default) it is the socket's peer,
