@@ -22,11 +22,12 @@ from dataclasses import dataclass
 from django.conf import settings
 from django.utils import timezone
 
+from core import ratelimit
 from core.mail import enqueue_on_commit
 
 from . import limits, notifications
 
-RETRY_AFTER = 60  # seconds: the rate limits' window
+RETRY_AFTER = ratelimit.WINDOW  # a refused reader may try again once the window has slid
 
 CLOSED = "Comments are closed on this post."
 TOO_MANY_COMMENTS = (
