@@ -3,7 +3,8 @@
 ``Comment.objects.approved()`` is the one definition of a public comment.
 Every change of status goes through ``CommentQuerySet.set_status()`` (or the
 ``approve``/``reject``/``mark_spam`` shortcuts), which records who and when and
-writes the admin's history log, in a fixed number of queries; it queues the
+writes the admin's history log, in the same queries however many comments
+change (tests/comments/test_moderation.py counts them); it queues the
 approval notice a reader asked for, once.
 
 Readers' rights: ``Comment.objects.by_address(email)`` is every comment a
@@ -33,7 +34,7 @@ from core import locks
 from core.emails import InvalidEmail, normalize_email, validate_email_address
 from core.mail import breaks_the_line, enqueue_on_commit
 
-from . import trust
+from . import limits, trust
 
 NAME_MAX_LENGTH = 80
 EMAIL_MAX_LENGTH = 254
@@ -93,8 +94,23 @@ class CommentQuerySet(models.QuerySet):
         state = self.aggregate(count=Count("pk"), last=Max("pk"))
         return [state["count"], state["last"]]
 
+    def post_total(self):
+        """On how many posts these comments are."""
+        return self.order_by().values("post_id").distinct().count()
+
+    def confirmed_by_link(self, pk, key):
+        """What the link in an approval notice (comments.trust) opens: the
+        comment ``pk`` while it and its post are public (else None), and
+        whether the link proves the comment's address now: with
+        COMMENTS_TRUST_RETURNING, while ``key`` (the address the link was
+        mailed to, ``trust.address_key``) is still the comment's."""
+        comment = self.select_related("post").filter(pk=pk, is_staff_reply=False).first()
+        if comment is None or not comment.is_public or not comment.post.is_public:
+            return None, False
+        return comment, settings.COMMENTS_TRUST_RETURNING and trust.proves(key, comment.email)
+
     def public_thread(self, post):
-        """A post's public thread, in one query however long it grows: its
+        """A post's public thread, read at once however long it grows: its
         approved comments oldest first, each with its approved staff replies in
         ``public_replies`` (a reply under a comment that is not public is not
         public either)."""
@@ -109,7 +125,7 @@ class CommentQuerySet(models.QuerySet):
 
     def public_count(self, post):
         """How many comments a post's page shows (its public thread with the
-        staff replies under public comments), in one COUNT."""
+        staff replies under public comments), counted by the database."""
         return (
             self.approved()
             .filter(post=post)
@@ -134,10 +150,10 @@ class CommentQuerySet(models.QuerySet):
         (a trusted commenter's comment), which ``note`` explains to moderators;
         a moderator's decision clears an earlier note.
 
-        Comments already in that status are left alone. Whatever the number of
-        comments: one query to read (and, on PostgreSQL, lock) them, one update,
-        one insert into the admin log (a moderator's decisions), and one to tell
-        the post pages whose public thread changed. Comments approved for the
+        Comments already in that status are left alone. The others are read
+        (and, on PostgreSQL, locked), changed, logged in the admin's history
+        (a moderator's decisions) and their post pages told, each step once
+        for them all, however many they are. Comments approved for the
         first time whose readers asked for it get their approval notice, queued
         after the commit; the notice is marked in the same update, so it is sent
         once, however often the comment is approved again.
@@ -221,13 +237,18 @@ class CommentManager(models.Manager.from_queryset(CommentQuerySet)):
         name,
         email,
         text,
-        ip_address,
+        client,
         user_agent,
         trap="",
         notify_on_approval=False,
         proof=None,
     ):
-        """Store a reader's comment, after the moderation rules have had their say.
+        """Store a reader's comment, once ``comments.rules`` has let it through.
+
+        ``client`` (core.client_ip.Client, worked out once at the door) sent
+        it: its address is stored for moderators, and the stored comment
+        counts toward its rate limit (comments.limits; a form refused or not
+        stored counts only toward the cap on forms sent).
 
         ``trap`` is why the form looks like a robot's (the honeypot, a tampered
         token): such a comment is stored as spam, never public. Otherwise the
@@ -241,7 +262,7 @@ class CommentManager(models.Manager.from_queryset(CommentQuerySet)):
             name=name,
             email=email,
             text=text,
-            ip_address=ip_address,
+            ip_address=client.address,
             user_agent=(user_agent or "")[:300],
             notify_on_approval=notify_on_approval,
         )
@@ -260,6 +281,7 @@ class CommentManager(models.Manager.from_queryset(CommentQuerySet)):
                 trusted = comment.trusted_because(proof)
                 if trusted:
                     comment.set_status(Comment.Status.APPROVED, by=None, note=trusted)
+        limits.counted(client)
         return comment
 
     def erase_address(self, email, expected_state=None):
@@ -275,8 +297,8 @@ class CommentManager(models.Manager.from_queryset(CommentQuerySet)):
 
         ``expected_state`` is ``by_address(email).address_state()`` as it was
         when the reader asked: if the comments changed since (deleted already,
-        or a new one), nothing happens and None is returned. A fixed number of
-        queries, however many comments.
+        or a new one), nothing happens and None is returned. Each step is done
+        once for all the comments, however many they are.
         """
         with transaction.atomic():
             own = list(

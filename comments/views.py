@@ -1,6 +1,5 @@
 import logging
 
-from django.conf import settings
 from django.contrib import messages
 from django.db import OperationalError
 from django.http import Http404
@@ -10,27 +9,21 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
 from articles.models import Post
-from core.client_ip import client_address
-from core.mail import enqueue_on_commit
 from core.methods import SAFE, allow
 from core.middleware import BUSY_RETRY_SECONDS, database_busy
 from core.security import same_origin_required
 
-from . import deletion, moderation, notifications, trust
+from . import deletion, rules, trust
 from .awaiting import AwaitingComments
 from .forms import CommentForm, DeletionRequestForm
 from .models import Comment
 
 APPROVAL_NOTICE = "Please note, comments need to be approved before they are published."
-TOO_MANY_COMMENTS = (
-    "You have sent several comments in a short time. Please wait a minute and send your "
-    "comment again."
-)
-TOO_MANY_FORMS = (
-    "You have sent this form many times in a short time. Please wait a minute and send "
-    "your comment again."
-)
 PUBLISHED_NOTICE = "Thank you: your comment is published."
+BUSY = (
+    "The site is busy right now and your comment was not saved. Please wait a few "
+    "seconds and send it again."
+)
 
 logger = logging.getLogger("comments")
 
@@ -51,18 +44,19 @@ def cross_site_refused(request, reason, post_id):
 @require_POST
 @same_origin_required(refused=cross_site_refused)
 def post_comment(request, post_id):
-    """Receive a comment: refuse, re-render with errors, or store and redirect."""
+    """Receive a comment: refuse, re-render with errors, or store and redirect.
+
+    The request passes each step once: the form, the rules (comments.rules,
+    for ``request.client``, worked out at the door by core.client_ip), and
+    the model (``Comment.objects.receive``)."""
     post = get_object_or_404(Post.objects.published(), pk=post_id)
     text = request.POST.get("text", "")
-    address = client_address(request)
-    # Every form sent counts toward a high cap (each costs a render) ...
-    if moderation.too_many_forms(address):
-        return _too_many(request, post, text, TOO_MANY_FORMS)
-    if not moderation.comments_open(post):
-        return _refused(request, post, text, "Comments are closed on this post.", status=403)
-
     form = CommentForm(post, data=request.POST)
-    if not form.is_valid():
+    valid = form.is_valid()
+    refusal = rules.comment_refusal(post, request.client, valid)
+    if refusal is not None:
+        return _refused(request, post, text, refusal.message, refusal.status, refusal.retry_after)
+    if not valid:
         form.refresh_token()
         post = Post.objects.published().for_page().get(pk=post.pk)
         response = render(
@@ -72,10 +66,6 @@ def post_comment(request, post_id):
         )
         add_never_cache_headers(response)
         return response
-    # ... and only comments stored count toward the limit: a reader
-    # correcting a mistake is never told they sent several comments.
-    if moderation.over_limit(address):
-        return _too_many(request, post, text, TOO_MANY_COMMENTS)
 
     try:
         comment = Comment.objects.receive(
@@ -83,7 +73,7 @@ def post_comment(request, post_id):
             name=form.cleaned_data["name"],
             email=form.cleaned_data["email"],
             text=form.cleaned_data["text"],
-            ip_address=address,
+            client=request.client,
             user_agent=request.headers.get("User-Agent", ""),
             trap=form.caught,
             notify_on_approval=form.cleaned_data["notify_on_approval"],
@@ -95,17 +85,7 @@ def post_comment(request, post_id):
         # Nothing was stored (one INSERT, rolled back whole): the reader gets
         # their text back and a moment to wait, not a server error.
         logger.warning("comment not stored, database busy: %s", error)
-        response = _refused(
-            request,
-            post,
-            text,
-            "The site is busy right now and your comment was not saved. Please "
-            "wait a few seconds and send it again.",
-            status=503,
-        )
-        response["Retry-After"] = str(BUSY_RETRY_SECONDS)
-        return response
-    moderation.counted(address)
+        return _refused(request, post, text, BUSY, 503, BUSY_RETRY_SECONDS)
     if comment.is_public:  # from a browser that proved its trusted address
         messages.info(request, PUBLISHED_NOTICE)
     else:
@@ -114,19 +94,15 @@ def post_comment(request, post_id):
     return redirect(f"{post.get_absolute_url()}#comment-{comment.pk}")
 
 
-def _too_many(request, post, text, message):
-    response = _refused(request, post, text, message, status=429)
-    response["Retry-After"] = "60"
-    return response
-
-
-def _refused(request, post, text, message, status):
+def _refused(request, post, text, message, status, retry_after=None):
     response = render(
         request,
         "comments/refused.html",
         {"post": post, "text": text, "message": message},
         status=status,
     )
+    if retry_after is not None:
+        response["Retry-After"] = str(retry_after)
     add_never_cache_headers(response)
     return response
 
@@ -148,24 +124,18 @@ def deletion_request(request):
     """
     form = DeletionRequestForm(request.POST or None)
     if request.method == "POST":
-        address, scope = client_address(request), "comment-deletion"
-        # Like comments: every form sent counts toward a high cap, and only
-        # requests accepted count toward the limit (a typo is not refused).
-        refused = moderation.too_many_forms(address, scope=scope) or (
-            form.is_valid() and moderation.over_limit(address, scope=scope)
-        )
-        if refused:
+        valid = form.is_valid()
+        if rules.deletion_refusal(request.client, valid):
             response = render(
                 request,
                 "comments/deletion_request.html",
                 {"form": form, "refused": True},
                 status=429,
             )
-            response["Retry-After"] = "60"
+            response["Retry-After"] = str(rules.RETRY_AFTER)
             return response
-        if form.is_valid():
-            moderation.counted(address, scope=scope)
-            enqueue_on_commit(notifications.send_deletion_link, form.cleaned_data["email"])
+        if valid:
+            rules.deletion_asked(form.cleaned_data["email"], request.client)
             return redirect("comments:delete_sent")
     return render(request, "comments/deletion_request.html", {"form": form})
 
@@ -200,11 +170,10 @@ def deletion_confirm(request, token):
             )  # fmt: skip
         logger.info("comments deleted at their author's request: record %s", record.pk)
         return render(request, "comments/deletion_done.html", {"record": record})
-    posts = Comment.objects.by_address(email).order_by().values("post_id").distinct().count()
     return render(
         request,
         "comments/deletion_confirm.html",
-        {"count": state[0], "posts": posts},
+        {"count": state[0], "posts": Comment.objects.by_address(email).post_total()},
     )
 
 
@@ -221,11 +190,10 @@ def address_confirmed(request, token):
     link = trust.read_link(token)
     if link is None:
         raise Http404("No such link.")
-    pk, key = link
-    comment = Comment.objects.select_related("post").filter(pk=pk, is_staff_reply=False).first()
-    if comment is None or not comment.is_public or not comment.post.is_public:
+    comment, proves = Comment.objects.confirmed_by_link(*link)
+    if comment is None:
         return redirect("articles:index")
     response = redirect(comment.get_absolute_url())
-    if settings.COMMENTS_TRUST_RETURNING and trust.proves(key, comment.email):
+    if proves:
         trust.remember(response, comment.email)
     return response

@@ -106,6 +106,9 @@ MIDDLEWARE = [
     # Anonymous readers of registered pages are answered here, before
     # sessions, authentication and routing (see core.page_cache).
     "core.page_cache.CachedPageMiddleware",
+    # Who the client is (its address and rate-limit key, core.client_ip),
+    # worked out once for every view behind the page cache: request.client.
+    "core.client_ip.ClientMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     # A method the page does not take (a POST to a read-only page): 405 with

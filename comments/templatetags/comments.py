@@ -1,11 +1,11 @@
 """``{% load comments %}{% render_comments post %}``: a post's comment section.
 
 The post page knows nothing of this app but the tag's name: the approved
-thread (one query however long it is), the reader's own comments still
-waiting (one more query, only for a reader who has sent one), the count, and
-the form or a note on when comments open or that they are closed. The form's
-consent line links to the site's privacy policy through core.site_links (no
-query of its own: the site's menus are read once per page).
+thread (read at once however long it is), the reader's own comments still
+waiting (read only for a reader who has sent one), the count, and the form
+or a note on when comments open or that they are closed (comments.rules).
+The form's consent line links to the site's privacy policy through
+core.site_links (the site's menus, read once per page).
 
 The section is part of a page the page cache may share between readers: it
 holds nothing personal for a reader without a session, and it tells the
@@ -22,7 +22,7 @@ from core import page_cache, site_links
 from ..awaiting import AwaitingComments
 from ..forms import CommentForm, token_period_end
 from ..models import Comment
-from ..moderation import closes_at, comments_open
+from ..rules import closes_at, comments_open
 
 register = template.Library()
 

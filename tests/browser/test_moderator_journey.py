@@ -21,6 +21,7 @@ from playwright.sync_api import expect
 
 from articles.models import Post
 from comments.models import Comment
+from core.client_ip import Client
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -44,7 +45,7 @@ def queue(demo):
             name=name,
             email=f"{name.split()[0].lower()}@example.com",
             text=text,
-            ip_address=f"203.0.113.{n}",
+            client=Client.at(f"203.0.113.{n}"),
             user_agent="Mozilla/5.0",
         )
     assert all(c.status == Comment.Status.PENDING for c in comments.values())

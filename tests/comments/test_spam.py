@@ -13,7 +13,7 @@ from django.core import signing
 from django.test import Client
 from django.urls import reverse
 
-from comments import moderation
+from comments import limits
 from comments.models import BlockedTerm, Comment
 from comments.views import APPROVAL_NOTICE
 from tests.articles.factories import PostFactory
@@ -268,7 +268,7 @@ def test_a_robot_hammering_the_form_meets_the_cap_on_sent_forms(post, comment_ur
     any kind are capped at FORMS_PER_COMMENT times the comment limit."""
     settings.COMMENTS_RATE_LIMIT_PER_MINUTE = 2
     client = Client(REMOTE_ADDR="198.51.100.4")
-    cap = moderation.FORMS_PER_COMMENT * 2
+    cap = limits.FORMS_PER_COMMENT * 2
     answers = [client.post(comment_url, form_data(post, text="")).status_code for _ in range(cap)]
 
     refused = client.post(comment_url, form_data(post, text="Finally right."))
