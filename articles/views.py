@@ -10,8 +10,7 @@ from django.utils.http import content_disposition_header
 from django.views.decorators.cache import never_cache
 from django.views.generic import DetailView, ListView, View
 
-from core import page_cache
-from core.client_ip import client_address
+from core import page_cache, ratelimit
 from core.methods import SAFE, allow
 from core.paginators import InvalidCursor, KeysetPaginator
 from core.ratelimit import rate_limited
@@ -314,11 +313,11 @@ def search_results(request):
     query = search.clean_query(request.GET.get("q", ""))
     context = {"query": query, "max_length": search.MAX_QUERY_LENGTH}
     if query.text and rate_limited(
-        "search", client_address(request), settings.SEARCH_RATE_LIMIT_PER_MINUTE
+        "search", request.client, settings.SEARCH_RATE_LIMIT_PER_MINUTE
     ):
         context["refused"] = True
         response = render(request, "articles/search.html", context, status=429)
-        response["Retry-After"] = "60"
+        response["Retry-After"] = str(ratelimit.WINDOW)
         return response
     if query.searchable:
         context["page_obj"] = search.results_page(
