@@ -20,7 +20,7 @@ from core.forms import (
 )
 from core.paginators import LargeTableAdminMixin
 
-from . import citations, revisions
+from . import citations, publishing, revisions
 from .admin_editing import PostEditingMixin
 from .admin_history import PostRevisionsMixin
 from .admin_review import MedicalReviewFilter, PostReviewAdminMixin
@@ -209,12 +209,15 @@ class PostForm(UnchangedSinceOpenedForm):
         }
 
     def clean(self):
+        """The rules of publishing (articles.publishing), asked of the post as
+        this form would save it; each refusal goes on the field it is about."""
         cleaned = super().clean()
-        if "topics" in self.fields and "topics" in cleaned and "status" in cleaned:
-            try:
-                Post.check_topics(cleaned["status"], cleaned["topics"])
-            except ValidationError as error:
-                self.add_error("topics", error)
+        if "status" in cleaned:
+            topics = cleaned.get("topics") if "topics" in self.fields else None
+            for refusal in publishing.refusals(
+                self.instance, status=cleaned["status"], topics=topics, body=cleaned.get("body")
+            ):
+                self.add_error(refusal.field, ValidationError(refusal.reason, code=refusal.code))
         return cleaned
 
 
@@ -437,7 +440,8 @@ class PostAdmin(
 
     @admin.action(description="Publish selected posts", permissions=["change"])
     def publish(self, request, queryset):
-        waiting = queryset.drafts().needing_topics().count()
+        outcome = publishing.publish(queryset, by=request.user)
+        waiting = len(outcome.held_back("no_topic"))
         if waiting:
             self.message_user(
                 request,
@@ -451,13 +455,8 @@ class PostAdmin(
                 % waiting,
                 messages.WARNING,
             )
-        waiting = queryset.exclude(pk__in=queryset.needing_topics().values("pk"))
-        waiting = waiting.awaiting_approval().count()
-        changing = list(queryset.drafts().values_list("pk", flat=True))
-        count = queryset.publish()
-        # Those the review rule held back stay drafts: no revision for them.
-        published = Post.objects.filter(pk__in=changing, status=Post.Status.PUBLISHED)
-        revisions.record(published, request.user, "Published.")
+        count = len(outcome.changed)
+        waiting = len(outcome.held_back("review"))
         if waiting:
             self.message_user(
                 request,
@@ -488,11 +487,7 @@ class PostAdmin(
 
     @admin.action(description="Unpublish selected posts (back to draft)", permissions=["change"])
     def unpublish(self, request, queryset):
-        changing = list(queryset.exclude(status=Post.Status.DRAFT).values_list("pk", flat=True))
-        count = queryset.unpublish()
-        revisions.record(
-            Post.objects.filter(pk__in=changing), request.user, "Unpublished (back to draft)."
-        )
+        count = len(publishing.unpublish(queryset, by=request.user).changed)
         self.message_user(
             request,
             ngettext("%d post moved back to draft.", "%d posts moved back to draft.", count)

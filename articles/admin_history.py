@@ -34,7 +34,7 @@ from reversion.models import Version
 from core.admin_revisions import OnePerRevisionList
 from core.admin_revisions import version_id as parse_version_id
 
-from . import revisions
+from . import publishing, revisions
 
 
 class PostRevisionsMixin(OnePerRevisionList, VersionAdmin):
@@ -186,7 +186,11 @@ class PostRevisionsMixin(OnePerRevisionList, VersionAdmin):
         post = context.get("original")
         if getattr(request, "post_before_revert", None) is not None and post is not None:
             # Said before Save is pressed, and again on Status if it is.
-            context["revert_refusal"] = post.publish_refusal() if post.publishing_now() else ""
+            context["revert_refusal"] = " ".join(
+                refusal.reason
+                for refusal in publishing.refusals(post, topics=list(post.topics.all()))
+                if post.loaded_status != post.Status.PUBLISHED
+            )
         return super().render_change_form(request, context, *args, **kwargs)
 
     def changeform_view(self, request, object_id=None, form_url="", extra_context=None):

@@ -8,8 +8,8 @@ from django.contrib.postgres.search import SearchVectorField
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
 from django.db import connections, models, transaction
-from django.db.models import Count, Max, Value
-from django.db.models.functions import Coalesce, TruncMonth
+from django.db.models import Count, Max
+from django.db.models.functions import TruncMonth
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import strip_tags
@@ -108,13 +108,6 @@ class PostQuerySet(models.QuerySet):
     def scheduled(self):
         return self.filter(status=Post.Status.PUBLISHED, publish_at__gt=timezone.now())
 
-    def needing_topics(self):
-        """Posts that may not be published as they are: without a topic, once
-        the site has topics (Post.check_topics says why)."""
-        if not Topic.objects.exists():
-            return self.none()
-        return self.filter(topics=None)
-
     def next_due(self):
         """When the next scheduled post comes due, or None. One query."""
         return self.scheduled().aggregate(first=models.Min("publish_at"))["first"]
@@ -193,41 +186,6 @@ class PostQuerySet(models.QuerySet):
             for post in posts.iterator(chunk_size=batch_size):
                 search.index_posts([post], using=self.db)
                 count += 1
-        return count
-
-    def publish(self):
-        """Publish the drafts. One without a publish time is dated now; one
-        whose editor set a time keeps it (a future time schedules it). With
-        MEDICAL_REVIEW_REQUIRED only approved drafts are published (the rule
-        of ``Post.publish_refusal``); ``awaiting_approval`` names the others."""
-        now = timezone.now()
-        drafts = self.filter(status=Post.Status.DRAFT)
-        # The rules of publishing that the change form checks one post at a
-        # time (Post.clean): a topic, and an approved review where required.
-        drafts = drafts.exclude(pk__in=drafts.needing_topics().values("pk"))
-        if review_required():
-            drafts = drafts.filter(review_state=ReviewState.APPROVED)
-        with transaction.atomic():
-            count = drafts.update(
-                status=Post.Status.PUBLISHED,
-                publish_at=Coalesce("publish_at", Value(now)),
-                updated_at=now,
-                page_changed_at=now,
-            )
-            if count:
-                SiteStamp.touch(POSTS_STAMP)
-        return count
-
-    def unpublish(self):
-        """Back to draft. The publish time is kept: published again, the post
-        keeps its date (clear the time in the post's form to date it anew)."""
-        now = timezone.now()
-        with transaction.atomic():
-            count = self.exclude(status=Post.Status.DRAFT).update(
-                status=Post.Status.DRAFT, updated_at=now, page_changed_at=now
-            )
-            if count:
-                SiteStamp.touch(POSTS_STAMP)
         return count
 
     def page_version(self):
@@ -535,9 +493,6 @@ class Post(PostReview, models.Model):
                 code="numeric_slug",
                 params={"suggestion": f"post-{self.slug}"},
             )
-        refusal = self.publish_refusal() if self.publishing_now() else ""
-        if refusal:
-            field_errors["status"] = ValidationError(refusal, code="review")
         if field_errors:
             raise ValidationError(field_errors)
 
@@ -661,18 +616,6 @@ class Post(PostReview, models.Model):
 
     def numbered_references(self):
         return list(enumerate(self.references.all(), start=1))
-
-    @classmethod
-    def check_topics(cls, status, topics):
-        """A published or scheduled post has one or more topics, once the site
-        has any (the admin's post form asks this; docs/editors.md, Topics)."""
-        if status == cls.Status.PUBLISHED and not topics and Topic.objects.exists():
-            # (PostQuerySet.needing_topics: the same rule for the bulk action.)
-            raise ValidationError(
-                "Choose one or more topics: a published post is listed under its "
-                "topics. (Drafts may have none yet.)",
-                code="no_topic",
-            )
 
 
 WORDS_PER_MINUTE = 200

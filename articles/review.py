@@ -246,12 +246,16 @@ class PostReview(models.Model):
 
     @property
     def body_changed(self):
+        return self.body_changed_to(self.body)
+
+    def body_changed_to(self, body):
+        """Is ``body`` a change from the body read from the database?"""
         loaded = self._loaded_value("body")  # None: new, or read without its body
         if self.pk is None or loaded is None:
             return False
         # Browsers send a textarea's lines ended by CRLF, and the form strips
         # the ends: neither is a change.
-        return _lines(loaded) != _lines(self.body)
+        return _lines(loaded) != _lines(body)
 
     # --- reading ------------------------------------------------------------
     @property
@@ -262,28 +266,10 @@ class PostReview(models.Model):
     def is_review_due(self):
         return self.reviewed_at is None or self.reviewed_at < review_due_cutoff()
 
-    def publish_refusal(self):
-        """Why this post may not be published now, or "" (the one rule: the
-        post's form asks it; ``PostQuerySet.publish`` applies the same)."""
-        if not review_required():
-            return ""
-        if self.review_state != ReviewState.APPROVED:
-            return (
-                "This post needs an approved medical review before it can be published "
-                f"(its review: {self.get_review_state_display().lower()}). Submit it for "
-                "review (Medical review, top right), and publish it once a reviewer approves."
-            )
-        if self.body_changed:
-            return (
-                "The body changed since the medical review was approved. Save the post "
-                "as a draft; it goes back to its reviewer, and you publish it once they "
-                "approve it again."
-            )
-        return ""
-
-    def publishing_now(self):
-        """Does this unsaved change publish the post (a draft becoming published)?"""
-        return self.status == "published" and self._loaded_value("status") != "published"
+    @property
+    def loaded_status(self):
+        """The status the post had when read (None: new, or read without it)."""
+        return self._loaded_value("status")
 
     # --- the steps ------------------------------------------------------------
     def _record(self, action, by, note="", reviewer=None, **changes):

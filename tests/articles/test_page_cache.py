@@ -7,6 +7,7 @@ from django.db import connection
 from django.test import Client, override_settings
 from django.test.utils import CaptureQueriesContext
 
+from articles import publishing
 from articles.models import Post
 from core import build
 from core.models import SiteStamp
@@ -146,7 +147,7 @@ def test_disclaimer_text_change_reaches_the_page(client, post):
 def test_unpublished_post_is_not_served_from_the_cache(client, post):
     assert client.get(post.get_absolute_url()).status_code == 200
 
-    Post.objects.filter(pk=post.pk).unpublish()
+    publishing.unpublish(Post.objects.filter(pk=post.pk))
 
     assert client.get(post.get_absolute_url()).status_code == 404
 

@@ -8,6 +8,7 @@ import datetime as dt
 import pytest
 from django.utils import timezone
 
+from articles import publishing
 from articles.models import Post
 from core.models import SiteStamp
 from tests.articles.factories import PostFactory
@@ -66,7 +67,7 @@ def test_the_listing_version_moves_exactly_when_the_orm_one_does():
 
     steps = [
         ("nothing happened", lambda: None, None),
-        ("a draft published", lambda: Post.objects.filter(pk=draft.pk).publish(), None),
+        ("a draft published", lambda: publishing.publish(Post.objects.filter(pk=draft.pk)), None),
         ("a post edited", lambda: Post.objects.filter(pk=draft.pk).page_changed(), None),
         ("nothing happened", lambda: None, None),
         (
@@ -74,7 +75,11 @@ def test_the_listing_version_moves_exactly_when_the_orm_one_does():
             lambda: None,
             scheduled.publish_at + dt.timedelta(seconds=1),
         ),
-        ("a post unpublished", lambda: Post.objects.filter(pk=draft.pk).unpublish(), None),
+        (
+            "a post unpublished",
+            lambda: publishing.unpublish(Post.objects.filter(pk=draft.pk)),
+            None,
+        ),
     ]
     previous = versions()
     moved = []

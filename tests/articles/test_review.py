@@ -13,6 +13,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
+from articles import publishing
 from articles.models import Post, Reviewer, ReviewEvent
 from articles.review import months_before
 from tests.admin.forms import submitted
@@ -166,7 +167,7 @@ def test_the_bio_page_is_cached_and_follows_changes(client, jane, django_assert_
         hit = client.get("/blog/reviewers/jane-doe/")
     assert "Fiber facts" in hit.text
 
-    Post.objects.filter(pk=post.pk).unpublish()
+    publishing.unpublish(Post.objects.filter(pk=post.pk))
     assert "Fiber facts" not in client.get("/blog/reviewers/jane-doe/").text
 
     jane.name = "Jane Roe"
