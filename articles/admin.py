@@ -421,9 +421,9 @@ class PostAdmin(
 
     def save_related(self, request, form, formsets, change):
         super().save_related(request, form, formsets, change)
-        form.instance.refresh_rendering()
+        form.instance.rerender_body()
         if change and self.references_changed(formsets):
-            form.instance.content_changed("references", by=request.user)
+            form.instance.reopen_review("references", by=request.user)
         # The revision (PostRevisionsMixin) holds the post as saved: its body
         # rendered, its references and disclaimers: three queries to read them
         # and at most five to store the revision, however many rows.

@@ -1,7 +1,7 @@
 """The post admin's medical review: the review page of a post
 (``/admin/articles/post/<id>/review/``), its buttons on the change form, the
 bulk actions and the list filter. Every step is a model method
-(``articles.review.PostReview``); this only asks and answers.
+(``articles.models.ReviewFields``); this only asks and answers.
 """
 
 from django import forms
@@ -16,7 +16,14 @@ from django.utils import dateformat, timezone
 from django.utils.html import format_html, format_html_join
 from django.utils.translation import ngettext
 
-from .review import REVIEW_PERMISSION, ReviewEvent, ReviewState, review_months, review_required
+from .models import (
+    REVIEW_PERMISSION,
+    Reference,
+    ReviewEvent,
+    ReviewState,
+    review_months,
+    review_required,
+)
 
 
 class MedicalReviewFilter(admin.SimpleListFilter):
@@ -172,9 +179,7 @@ class PostReviewAdminMixin:
         super().save_model(request, obj, form, change)
 
     def references_changed(self, formsets):
-        return any(
-            formset.model.__name__ == "Reference" and formset.has_changed() for formset in formsets
-        )
+        return any(formset.model is Reference and formset.has_changed() for formset in formsets)
 
     # --- the review page --------------------------------------------------------
     def review_view(self, request, object_id):

@@ -16,10 +16,11 @@ from core.methods import SAFE, allow
 from core.paginators import InvalidCursor, KeysetPaginator
 from core.ratelimit import rate_limited
 from core.stamped import stamped
+from core.versions import version
 
 from . import bibliography, search
-from .authors import AUTHOR_PAGE_POSTS
 from .models import Author, Post, Reviewer, Topic
+from .models.authors import AUTHOR_PAGE_POSTS
 
 
 def public_archive_months(request):
@@ -292,7 +293,7 @@ def author_page_version(request, slug):
     changed = Author.objects.filter(slug=slug).values_list("pk", "updated_at").first()
     if changed is None:
         return None
-    return f"{changed[0]}:{changed[1].timestamp():.6f}:{Post.objects.listing_version()}"
+    return version(*changed, Post.objects.listing_version())
 
 
 def reviewer_page_version(request, slug):
@@ -302,7 +303,7 @@ def reviewer_page_version(request, slug):
     changed = Reviewer.objects.filter(slug=slug).values_list("pk", "updated_at").first()
     if changed is None:
         return None
-    return f"{changed[0]}:{changed[1].timestamp():.6f}:{Post.objects.listing_version()}"
+    return version(*changed, Post.objects.listing_version())
 
 
 @never_cache

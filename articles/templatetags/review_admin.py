@@ -5,7 +5,7 @@ from django import template
 from django.urls import reverse
 
 from ..models import Post, Reviewer, ReviewState
-from ..review import REVIEW_PERMISSION, review_months, review_required
+from ..models import REVIEW_PERMISSION, review_months, review_required
 
 register = template.Library()
 

@@ -168,7 +168,7 @@ def test_a_feed_comes_from_the_cache(client, posts, django_assert_num_queries):
     with django_assert_num_queries(2):  # the site-wide stamp, the posts' version
         client.get("/blog/feed/")
     client.get(TOPIC_FEEDS[0])
-    with django_assert_num_queries(4):  # the stamp, the topic, its posts' version (two)
+    with django_assert_num_queries(3):  # the stamp, the topic, its posts' version
         client.get(TOPIC_FEEDS[0])
 
 

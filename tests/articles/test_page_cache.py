@@ -94,7 +94,7 @@ def _rename_author(post):
         lambda post: ReferenceFactory(post=post, title="A newer study"),
         _edit_first_reference,
         lambda post: PostDisclaimerFactory(post=post, disclaimer=DisclaimerFactory()),
-        lambda post: Post.objects.filter(pk=post.pk).page_changed(),
+        lambda post: Post.objects.filter(pk=post.pk).mark_pages_changed(),
         lambda post: setattr(post, "title", "A retitled post") or post.save(),
         _rename_author,
     ],

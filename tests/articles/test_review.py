@@ -14,8 +14,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from articles import publishing
-from articles.models import Post, Reviewer, ReviewEvent
-from articles.review import months_before
+from articles.models import Post, Reviewer, ReviewEvent, months_before
 from tests.admin.forms import submitted
 from tests.articles.factories import PostFactory, ReferenceFactory, UserFactory
 
@@ -315,7 +314,7 @@ def test_an_editor_without_the_review_permission_cannot_record_one(editor_client
 
 
 def test_the_model_refuses_a_review_by_someone_without_the_permission(editor, jane):
-    from articles.review import ReviewRefused
+    from articles.models import ReviewRefused
 
     post = PostFactory(reviewer=jane)
     with pytest.raises(ReviewRefused):

@@ -143,7 +143,7 @@ def test_the_topic_page_costs_the_same_queries_for_1_and_30_posts(client, gut, s
 
 # --- the topic page in the page cache ----------------------------------------
 
-TOPIC_HIT_QUERIES = 4  # the site-wide stamp, the topic, its posts' last change, newest due
+TOPIC_HIT_QUERIES = 3  # the site-wide stamp, the topic, its posts' version (one statement)
 
 
 def test_a_topic_page_comes_from_the_cache(client, gut, django_assert_num_queries):

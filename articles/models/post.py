@@ -1,12 +1,13 @@
+"""Posts: the queryset that defines what is public, the post itself and the
+library images its body places. Its review fields are in .review, its
+references and disclaimers in their own modules (docs/editors.md)."""
+
 import dataclasses
 import datetime as dt
-import re
 
 import reversion
 from django.conf import settings
-from django.contrib.postgres.search import SearchVectorField
-from django.core.exceptions import ValidationError
-from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
+from django.core.exceptions import ObjectDoesNotExist, ValidationError
 from django.db import connections, models, transaction
 from django.db.models import Count, Max
 from django.db.models.functions import TruncMonth
@@ -15,37 +16,17 @@ from django.utils import timezone
 from django.utils.html import strip_tags
 from django.utils.text import slugify
 
+from articles import search
 from core import markup
 from core.models import SiteStamp
-from core.text import MarkdownField, OneLineField, OneLineURLField, PlainTextField, one_line
+from core.text import MarkdownField, OneLineField, PlainTextField
+from core.versions import version
+from images.models import sync_placed_images
 
-from . import bibliography, citations, search
-from .authors import Author  # noqa: F401 (an author's profile belongs to this app's models)
-from .review import (  # noqa: F401 (the review models belong to this app's models)
-    PostReview,
-    Reviewer,
-    ReviewEvent,
-    ReviewState,
-    review_due_cutoff,
-    review_required,
-)
-
-# The DOI handbook's characters (articles/citations.py).
-validate_doi = citations.validate_doi
-validate_pmid = RegexValidator(
-    r"^[1-9]\d{0,8}$",
-    "Enter a PubMed ID: digits only, such as 28498331.",
-    code="invalid_pmid",
-)
-
-
-def validate_marker(value):
-    if not markup.valid_marker(value):
-        raise ValidationError(
-            "A marker is one to four symbols such as ** or †, without letters, "
-            "digits, spaces or brackets.",
-            code="invalid_marker",
-        )
+from .disclaimers import PostDisclaimer
+from .references import Reference
+from .review import ReviewFields, ReviewState, review_due_cutoff, review_required
+from .topics import Topic
 
 
 def archive_bounds(year, month=None):
@@ -192,23 +173,7 @@ class PostQuerySet(models.QuerySet):
         """The version of the one post page in this queryset, or None: its id and
         the last change of anything its page shows."""
         row = self.values_list("pk", "page_changed_at").first()
-        return None if row is None else f"{row[0]}:{row[1].timestamp():.6f}"
-
-    def listing_version(self, now=None):
-        """A version of the set of public posts that changes whenever the set
-        or anything shown about its posts does: a post published, edited,
-        unpublished, renamed by its author, or a scheduled post coming due.
-
-        Any change shown about a post moves its ``page_changed_at``, taken
-        over all posts, drafts included, so a post leaving the set changes it
-        too; a post coming due is the newest due ``publish_at``. (Deleting a
-        post touches the site-wide stamp: core.models.SiteStamp.) Two
-        aggregates, each read from one end of an index."""
-        changed = self.aggregate(latest=Max("page_changed_at"))["latest"]
-        due = self.published(now).aggregate(latest=Max("publish_at"))["latest"]
-        return ":".join(
-            f"{moment.timestamp():.6f}" if moment else "-" for moment in (changed, due)
-        )
+        return None if row is None else version(*row)
 
     def related_to(self, post, limit=3):
         """Up to ``limit`` public posts for the foot of ``post``'s page: those
@@ -229,8 +194,8 @@ class PostQuerySet(models.QuerySet):
         newest = public.exclude(pk__in=[p.pk for p in sharing]).order_by("-publish_at", "-pk")
         return sharing + list(newest.only(*fields)[: limit - len(sharing)])
 
-    def page_changed(self):
-        """Say that something shown on these posts' pages changed.
+    def mark_pages_changed(self):
+        """Mark these posts' pages changed (``page_changed_at``), in one UPDATE.
 
         Other apps call this when what they show on a post page changes (the
         comments app, when a comment is approved or withdrawn): cached pages
@@ -238,18 +203,21 @@ class PostQuerySet(models.QuerySet):
         """
         return self.update(page_changed_at=timezone.now())
 
+    # The comments app's name for it until its callers move (issue 17).
+    page_changed = mark_pages_changed
+
 
 class PostManager(models.Manager.from_queryset(PostQuerySet)):
     """``Post.objects``: the queryset's methods, and the page cache's two
-    questions about all posts, asked on every cached hit.
+    questions about posts, asked on every cached hit.
 
-    Those two are the plain SQL statements they amount to. Built through the
-    ORM they took longer to build than to run: a cached post page cost
-    0.55 ms in one process, 0.18 ms like this (docs/performance.md). They
-    follow ``PostQuerySet.published()`` (published, due), and a test holds
-    them to it (tests/articles/test_page_versions.py). Times are compared as
-    naive UTC, which is how Django stores them on SQLite and what PostgreSQL
-    reads in the connection's UTC time zone.
+    Those two are written as the plain SQL statements they amount to: built
+    through the ORM they took longer to build than to run (docs/performance.md).
+    They follow ``PostQuerySet.published()`` (published, due), and a test
+    holds them to it (tests/articles/test_page_versions.py). They read the
+    whole table (or a topic's posts), whatever a related manager filters.
+    Times are compared as naive UTC, which is how Django stores them on
+    SQLite and what PostgreSQL reads in the connection's UTC time zone.
     """
 
     def public_page_version(self, slug, now=None):
@@ -262,20 +230,32 @@ class PostManager(models.Manager.from_queryset(PostQuerySet)):
                 [slug, self.model.Status.PUBLISHED, _utc_naive(now)],
             )
             row = cursor.fetchone()
-        return None if row is None else f"{row[0]}:{row[1]}"
+        return None if row is None else version(*row)
 
-    def listing_version(self, now=None):
-        """``PostQuerySet.listing_version`` for all posts, in one statement:
-        the newest change of any post and the newest due publish time."""
+    def listing_version(self, now=None, topic=None):
+        """A version of the set of public posts (of all, or those filed under
+        the topic with id ``topic``) that changes whenever the set or anything
+        shown about its posts does: a post published, edited, unpublished,
+        renamed by its author, or a scheduled post coming due.
+
+        Any change shown about a post moves its ``page_changed_at``, taken
+        over all the posts, drafts included, so a post leaving the set changes
+        it too; a post coming due is the newest due ``publish_at``. (Deleting
+        a post touches the site-wide stamp: core.models.SiteStamp.) One
+        statement, each half read from one end of an index."""
         table = self.model._meta.db_table
+        source, params = table, []
+        if topic is not None:
+            through = self.model.topics.through._meta.db_table
+            source = f"{table} JOIN {through} ON {through}.post_id = {table}.id AND {through}.topic_id = %s"
+            params = [topic]
         with connections[self.db].cursor() as cursor:
             cursor.execute(
-                f"SELECT (SELECT MAX(page_changed_at) FROM {table}), "
-                f"(SELECT MAX(publish_at) FROM {table} WHERE status = %s AND publish_at <= %s)",
-                [self.model.Status.PUBLISHED, _utc_naive(now)],
+                f"SELECT (SELECT MAX(page_changed_at) FROM {source}), "
+                f"(SELECT MAX(publish_at) FROM {source} WHERE status = %s AND publish_at <= %s)",
+                [*params, *params, self.model.Status.PUBLISHED, _utc_naive(now)],
             )
-            changed, due = cursor.fetchone()
-        return f"{changed or '-'}:{due or '-'}"
+            return version(*cursor.fetchone())
 
 
 def _utc_naive(moment=None):
@@ -289,9 +269,9 @@ def _utc_naive(moment=None):
 # bring back an old review date or approval).
 @reversion.register(
     follow=("references", "post_disclaimers"),
-    exclude=PostReview.REVIEW_FIELDS,
+    exclude=ReviewFields.REVIEW_FIELDS,
 )
-class Post(PostReview, models.Model):
+class Post(ReviewFields, models.Model):
     class Status(models.TextChoices):
         DRAFT = "draft", "Draft"
         PUBLISHED = "published", "Published"
@@ -398,7 +378,7 @@ class Post(PostReview, models.Model):
             super().save(*args, **kwargs)
             # Other posts' pages list it (related posts).
             SiteStamp.touch(POSTS_STAMP)
-            self.review_after_save(by=self.edited_by)
+            self.clear_or_reopen_review(by=self.edited_by)
             self.index_for_search()
 
     def get_absolute_url(self):
@@ -410,7 +390,7 @@ class Post(PostReview, models.Model):
         Select ``author__author_profile`` with the post to read it without a query."""
         try:
             return self.author.author_profile
-        except Author.DoesNotExist:
+        except ObjectDoesNotExist:  # the account has no profile (Author)
             return None
 
     @property
@@ -547,11 +527,13 @@ class Post(PostReview, models.Model):
         if errors:
             raise ValidationError(errors)
 
-    def refresh_rendering(self):
-        """Re-render after the references or disclaimers changed: the body's
-        citations and markers are checked against them. Whoever changes them
-        calls this once (the admin's save_related, a revert, an import), not
-        once per row. Four queries (the last writes the search document)."""
+    def rerender_body(self):
+        """Render the body again and store it, after the references or
+        disclaimers changed (the body's citations and markers are checked
+        against them) or an image it places did; the page is marked changed
+        and the search document written again. Whoever changes them calls
+        this once (the admin's save_related, a revert, an import), not once
+        per row."""
         now = timezone.now()
         self.body_html = self.render().html
         Post.objects.filter(pk=self.pk).update(
@@ -561,8 +543,8 @@ class Post(PostReview, models.Model):
 
     def index_for_search(self):
         """Write this post's search document (its title, summary, rendered
-        body and reference titles): one query. Called by ``save`` and
-        ``refresh_rendering``, the paths every change of them takes."""
+        body and reference titles). Called by ``save`` and
+        ``rerender_body``, the paths every change of them takes."""
         search.index_posts([self], using=self._state.db)
 
     def preview(self, reference_count, markers):
@@ -583,8 +565,8 @@ class Post(PostReview, models.Model):
     def append_references(self, references, by=None):
         """Add checked, unsaved references after the post's own, in their
         order, and render the body once: the one path for an import. Returns
-        the numbers they got (first, last). Five queries however many (an
-        approved post going back to review: four more)."""
+        the numbers they got (first, last), in a fixed number of queries
+        however many there are."""
         references = list(references)
         if not references:
             return None
@@ -595,15 +577,13 @@ class Post(PostReview, models.Model):
                 reference.post = self
                 reference.order = start + position
             Reference.objects.bulk_create(references)
-            self.refresh_rendering()
-            self.content_changed("references", by)
+            self.rerender_body()
+            self.reopen_review("references", by)
         first = stored["count"] + 1
         return first, first + len(references) - 1
 
     def sync_body_images(self):
         """Record which library images the body places (see PostBodyImage)."""
-        from images.models import sync_placed_images
-
         sync_placed_images(self, self.body_images, "post")
 
     @property
@@ -627,312 +607,6 @@ def reading_minutes(html):
     return max(1, round(words / WORDS_PER_MINUTE))
 
 
-class PostSearchDocument(models.Model):
-    """A post's search document (articles/search.py), in the table
-    ``articles_post_search`` that migration 0008 makes for the database in
-    use: on PostgreSQL a table of weighted ``search_vector`` values with a
-    GIN index, on SQLite an FTS5 table whose hidden column named like the
-    table is ``document``. Each database has only its own column. Not
-    managed by Django; written by ``search.index_posts`` alone."""
-
-    post = models.OneToOneField(
-        Post,
-        primary_key=True,
-        db_column="rowid",
-        db_constraint=False,
-        on_delete=models.DO_NOTHING,
-        related_name="search_document",
-    )
-    search_vector = SearchVectorField(null=True)  # PostgreSQL
-    document = search.FTS5TableColumn(db_column=search.TABLE)  # SQLite
-
-    class Meta:
-        managed = False
-        db_table = search.TABLE
-
-    def __str__(self):
-        return str(self.post_id)
-
-
-def refresh_post(post_id):
-    """A single reference or disclaimer row saved or deleted: its post's body is
-    rendered again. (The post admin saves all the rows of a form at once, in
-    bulk, and renders the body once: PostAdmin.save_related.)"""
-    post = Post.objects.filter(pk=post_id).first()
-    if post is not None:
-        post.refresh_rendering()
-
-
-@reversion.register()
-class Reference(models.Model):
-    """A scientific reference of a post: a journal article, a book, a chapter,
-    a report or a web page (``kind``), each with the fields its type uses
-    and written in its own AMA form (articles/citations.py)."""
-
-    Kind = citations.Kind
-
-    post = models.ForeignKey(Post, on_delete=models.CASCADE, related_name="references")
-    order = models.PositiveSmallIntegerField(
-        default=0, help_text="References are numbered in this order."
-    )
-    kind = models.CharField(
-        "type",
-        max_length=10,
-        choices=Kind.choices,
-        default=Kind.ARTICLE,
-        help_text="Each type is written in its own AMA form and exported as its own "
-        "BibTeX and RIS type; the form shows the fields it uses.",
-    )
-    authors = OneLineField(
-        max_length=500,
-        blank=True,
-        help_text="AMA style: Surname Initials, comma separated: Kim MH, Kim H. "
-        "An organisation as it names itself: World Health Organization.",
-    )
-    title = OneLineField(max_length=500)
-    journal = OneLineField(
-        "journal or website",
-        max_length=300,
-        blank=True,
-        help_text="Journal articles: the abbreviated journal name (Int J Mol Sci). "
-        "Web pages: the website's name (CDC WONDER).",
-    )
-    editors = OneLineField(
-        max_length=500,
-        blank=True,
-        help_text="Books and chapters, AMA style as the authors: Lockey P, Ledford DK.",
-    )
-    book_title = OneLineField(
-        "title of the book", max_length=500, blank=True, help_text="The book the chapter is in."
-    )
-    edition = OneLineField(
-        max_length=40,
-        blank=True,
-        help_text="2nd, 3rd… (written “2nd ed.”); leave it empty for a first edition.",
-    )
-    publisher = OneLineField(
-        "publisher or institution",
-        max_length=300,
-        blank=True,
-        help_text="Books and chapters: the publisher (Wolters Kluwer). Reports: the agency "
-        "or institution that issued it.",
-    )
-    report_number = OneLineField(
-        "report number",
-        max_length=100,
-        blank=True,
-        help_text="As the report gives it: AHRQ Publication No. 13-0016.",
-    )
-    year = models.PositiveSmallIntegerField(
-        null=True,
-        blank=True,
-        validators=[MinValueValidator(1500), MaxValueValidator(2200)],
-    )
-    volume = OneLineField(max_length=20, blank=True)
-    issue = OneLineField(max_length=20, blank=True)
-    pages = OneLineField(max_length=40, blank=True, help_text="149-154, or an article number.")
-    doi = OneLineField("DOI", max_length=200, blank=True, validators=[validate_doi])
-    pmid = OneLineField("PMID", max_length=20, blank=True, validators=[validate_pmid])
-    url = OneLineURLField("URL", max_length=500, blank=True)
-    accessed = models.DateField(
-        null=True,
-        blank=True,
-        help_text="Web pages and reports: the day you read it (AMA asks for it with the URL).",
-    )
-
-    # One line of text each (core.text.one_line, the field class), and runs of
-    # spaces as one (bibliography.one_line), as the exports write them.
-    ONE_LINE_FIELDS = (
-        "authors", "title", "journal", "editors", "book_title", "edition", "publisher",
-        "report_number", "volume", "issue", "pages", "doi", "pmid",
-    )  # fmt: skip
-
-    class Meta:
-        ordering = ["order", "pk"]
-
-    def __str__(self):
-        return f"{self.authors or self.editors}. {self.title}"
-
-    def save(self, *args, **kwargs):
-        super().save(*args, **kwargs)
-        refresh_post(self.post_id)
-
-    def delete(self, *args, **kwargs):
-        result = super().delete(*args, **kwargs)
-        refresh_post(self.post_id)
-        return result
-
-    def clean_fields(self, exclude=None):
-        # Accept what editors paste ("https://doi.org/10...", "doi:10...",
-        # "PMID: 123", a title in two lines) and validate what remains.
-        for name in self.ONE_LINE_FIELDS:
-            setattr(self, name, bibliography.one_line(getattr(self, name)))
-        self.doi = re.sub(r"^(https?://(dx\.)?doi\.org/|doi:\s*)", "", self.doi, flags=re.I)
-        self.pmid = re.sub(r"^pmid:?\s*", "", self.pmid, flags=re.I)
-        # One dash for page ranges, as AMA writes them: 149–154, 149--154 -> 149-154.
-        self.pages = bibliography.DASHES_RE.sub("-", self.pages)
-        self.edition = citations.edition(self.edition)
-        # Control characters out (the one rule of core.text), then what an
-        # address may not hold as it is, hex-encoded.
-        self.url = bibliography.safe_url(one_line(self.url))
-        super().clean_fields(exclude=exclude)
-
-    def clean(self):
-        """Each type keeps only the fields it uses (the form shows no others)
-        and has what it cannot do without."""
-        super().clean()
-        if self.kind not in self.Kind.values:
-            return  # refused by clean_fields
-        for name in citations.unused_fields(self.kind):
-            setattr(self, name, None if name in ("year", "accessed") else "")
-        errors = citations.missing(self)
-        if errors:
-            raise ValidationError(errors)
-
-    @classmethod
-    def read_entries(cls, text):
-        """Unsaved references from pasted BibTeX or RIS, each checked as a typed
-        one is (full_clean: DOIs and PubMed IDs normalised and validated),
-        and the messages: one for each entry that cannot be a reference
-        (its number and what is wrong), and any about the text as a whole.
-        With any message there are no references: all or nothing. Past
-        ``bibliography.MAX_MESSAGES`` entries with problems, one message
-        counts the rest."""
-        parsed = bibliography.parse(text)
-        messages = list(parsed.errors)
-        references, faulty = [], 0
-        for entry in parsed.entries:
-            problems = list(entry.errors)
-            if not problems:
-                reference = cls(**entry.fields)
-                try:
-                    reference.full_clean(exclude=["post", "order"])
-                except ValidationError as error:
-                    problems.extend(cls._described(error))
-                references.append(reference)
-            if problems:
-                faulty += 1
-                if faulty <= bibliography.MAX_MESSAGES:
-                    messages.append(
-                        f"{entry.describe()}: {' '.join(_sentence(p) for p in problems)}"
-                    )
-        if faulty > bibliography.MAX_MESSAGES:
-            more = faulty - bibliography.MAX_MESSAGES
-            messages.append(
-                f"… and {more} more entr{'y' if more == 1 else 'ies'} with problems "
-                "like these: fix the ones above and preview again."
-            )
-        bibliography.log_import(parsed, faulty)
-        return ([] if messages else references), messages
-
-    @classmethod
-    def _described(cls, error):
-        for name, field_errors in error.error_dict.items():
-            label = cls._meta.get_field(name).verbose_name if name != "__all__" else ""
-            for field_error in field_errors:
-                message = " ".join(field_error.messages)
-                if field_error.code in ("blank", "missing") and label:
-                    yield f"it has no {label}."
-                else:
-                    yield f"{label}: {message}" if label else message
-
-    @property
-    def doi_url(self):
-        return citations.doi_url(self.doi)
-
-    @property
-    def pmid_url(self):
-        return f"https://pubmed.ncbi.nlm.nih.gov/{self.pmid}/" if self.pmid else ""
-
-    def ama(self):
-        """The reference in AMA style, as safe HTML (every field escaped)."""
-        return citations.ama_html(self)
-
-    def ama_text(self):
-        """The reference in AMA style, as plain text."""
-        return citations.ama_text(self)
-
-
-def _sentence(text):
-    text = text.strip()
-    return text if text.endswith((".", "?", "!")) else text + "."
-
-
-class Disclaimer(models.Model):
-    name = OneLineField(
-        max_length=100, unique=True, help_text="For editors only, e.g. 'FDA statement'."
-    )
-    marker = OneLineField(
-        max_length=4,
-        validators=[validate_marker],
-        help_text="The symbol that links body text to this note: ** or † or ‡.",
-    )
-    text = PlainTextField(help_text="Plain text, shown at the foot of the post.")
-    is_default = models.BooleanField(
-        "default for new posts",
-        default=False,
-        help_text="New posts start with this disclaimer attached.",
-    )
-    created_at = models.DateTimeField(auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True)
-
-    class Meta:
-        ordering = ["name"]
-
-    def __str__(self):
-        return f"{self.marker} {self.name}"
-
-    def save(self, *args, **kwargs):
-        """A changed marker re-renders the bodies of the posts that show this
-        disclaimer (their [**] links point at it); changed text only marks
-        their pages changed, in one UPDATE (the text is shown from here)."""
-        marker_before = None
-        if self.pk:
-            marker_before = (
-                Disclaimer.objects.filter(pk=self.pk).values_list("marker", flat=True).first()
-            )
-        super().save(*args, **kwargs)
-        posts = Post.objects.filter(disclaimers=self)
-        if marker_before is not None and marker_before != self.marker:
-            for post in posts:
-                post.refresh_rendering()
-        else:
-            posts.page_changed()
-
-    @classmethod
-    def defaults(cls):
-        return cls.objects.filter(is_default=True).order_by("name")
-
-
-@reversion.register()
-class PostDisclaimer(models.Model):
-    post = models.ForeignKey(Post, on_delete=models.CASCADE, related_name="post_disclaimers")
-    disclaimer = models.ForeignKey(
-        Disclaimer, on_delete=models.PROTECT, related_name="post_disclaimers"
-    )
-    order = models.PositiveSmallIntegerField(default=0)
-
-    class Meta:
-        ordering = ["order", "pk"]
-        constraints = [
-            models.UniqueConstraint(fields=["post", "disclaimer"], name="unique_post_disclaimer")
-        ]
-        verbose_name = "disclaimer on the post"
-        verbose_name_plural = "disclaimers on the post"
-
-    def __str__(self):
-        return str(self.disclaimer)
-
-    def save(self, *args, **kwargs):
-        super().save(*args, **kwargs)
-        refresh_post(self.post_id)
-
-    def delete(self, *args, **kwargs):
-        result = super().delete(*args, **kwargs)
-        refresh_post(self.post_id)
-        return result
-
-
 class PostBodyImage(models.Model):
     """A library image placed in a post's body (``![alt](image:42)``).
 
@@ -954,97 +628,3 @@ class PostBodyImage(models.Model):
 
     def __str__(self):
         return f"{self.post} (in its body)"
-
-
-# --- topics -------------------------------------------------------------------
-
-# The stamp of the main topics in the navigation (core.models.SiteStamp).
-TOPICS_STAMP = "topics"
-
-
-class TopicQuerySet(models.QuerySet):
-    def in_navigation(self):
-        """The main topics, as the navigation lists them."""
-        return self.filter(is_main=True).order_by("order", "name", "pk")
-
-    def page_version(self, now=None):
-        """The version of the one topic page (and its feeds) in this queryset,
-        or None: the topic's own last change and its posts' listing version
-        (any of them changed, published, unpublished, or coming due; drafts
-        count, so a post unpublished leaves the page). Three queries, each
-        read through an index."""
-        topic = self.values_list("pk", "changed_at").first()
-        if topic is None:
-            return None
-        posts = Post.objects.filter(topics=topic[0]).listing_version(now)
-        return f"{topic[0]}:{topic[1].timestamp():.6f}:{posts}"
-
-
-class Topic(models.Model):
-    """A topic editors keep: a small, curated set, not free tags (docs/editors.md)."""
-
-    name = OneLineField(max_length=60, unique=True)
-    slug = models.SlugField(
-        max_length=60,
-        unique=True,
-        help_text="The last part of the topic's address (/blog/topics/your-slug/).",
-    )
-    description = MarkdownField(
-        blank=True,
-        help_text="Markdown: shown at the top of the topic's page and in its feeds.",
-    )
-    description_html = models.TextField(editable=False, blank=True)
-    is_main = models.BooleanField(
-        "main topic",
-        default=False,
-        help_text="Main topics are linked from the navigation at the top of every page.",
-    )
-    order = models.PositiveSmallIntegerField(
-        default=0, help_text="Position in the navigation and lists: lower numbers come first."
-    )
-    # The last change of the topic or of the posts it lists (a post added or
-    # taken out): part of its page's version.
-    changed_at = models.DateTimeField(default=timezone.now, editable=False)
-
-    objects = TopicQuerySet.as_manager()
-
-    class Meta:
-        ordering = ["order", "name"]
-
-    def __str__(self):
-        return self.name
-
-    def save(self, *args, **kwargs):
-        """The description is rendered once, here; the navigation (main
-        topics, on every page) is told in the same transaction."""
-        self.description_html = markup.render(self.description).html
-        self.changed_at = timezone.now()
-        with transaction.atomic():
-            super().save(*args, **kwargs)
-            SiteStamp.touch(TOPICS_STAMP)
-
-    def get_absolute_url(self):
-        return reverse("articles:topic", kwargs={"slug": self.slug})
-
-    def delete(self, *args, **kwargs):
-        with transaction.atomic():
-            result = super().delete(*args, **kwargs)
-            SiteStamp.touch(TOPICS_STAMP)
-        return result
-
-    def clean(self):
-        result = markup.render(self.description)
-        errors = []
-        if result.removed_elements:
-            errors.append(
-                ValidationError(
-                    "The description contains a %(tags)s element; it would be "
-                    "removed with everything inside it.",
-                    code="removed_element",
-                    params={"tags": " and ".join(f"<{t}>" for t in result.removed_elements)},
-                )
-            )
-        # Images without alt text, not in the library or from other sites.
-        errors.extend(result.image_errors())
-        if errors:
-            raise ValidationError({"description": errors})

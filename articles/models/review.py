@@ -3,7 +3,7 @@
 * ``Reviewer``: a person readers can look up (name, credentials, short bio,
   profile link), with a public bio page, optionally linked to a user account
   (a member of the Reviewers group) for the workflow.
-* ``PostReview``: the review fields of a post (``Post`` inherits them) and
+* ``ReviewFields``: the review fields of a post (``Post`` inherits them) and
   every change of its review state, as model methods: the admin's buttons,
   its bulk actions and any command call these, and nothing else sets them.
 * ``ReviewEvent``: the audit record of each step (who, when, what, a note),
@@ -105,7 +105,7 @@ class Reviewer(models.Model):
         """Their name, credentials and bio link are on the pages of the posts
         they reviewed: those pages are changed, in one UPDATE."""
         super().save(*args, **kwargs)
-        self.posts.page_changed()
+        self.posts.mark_pages_changed()
 
     def get_absolute_url(self):
         return reverse("articles:reviewer", kwargs={"slug": self.slug})
@@ -117,11 +117,9 @@ class Reviewer(models.Model):
 
     def reviewed_posts(self):
         """The public posts this person reviewed, newest review first."""
-        from .models import Post
-
         return (
-            Post.objects.published()
-            .filter(reviewer=self, reviewed_at__isnull=False)
+            self.posts.published()
+            .filter(reviewed_at__isnull=False)
             .defer("body", "body_html")
             .order_by("-reviewed_at", "-publish_at", "-pk")
         )
@@ -184,7 +182,7 @@ class ReviewRefused(ValidationError):
     """A review step that may not be taken now, with the reason for the user."""
 
 
-class PostReview(models.Model):
+class ReviewFields(models.Model):
     """The medical review fields and steps of a post (``Post`` inherits them)."""
 
     # Moved by the review steps only: not part of a post's revisions, and kept
@@ -274,13 +272,11 @@ class PostReview(models.Model):
     # --- the steps ------------------------------------------------------------
     def _record(self, action, by, note="", reviewer=None, **changes):
         """Apply ``changes`` to the post, add the ReviewEvent and the admin log
-        entry, and mark the page changed. Four queries (three without ``by``)."""
-        from .models import Post
-
+        entry, and mark the page changed."""
         now = timezone.now()
         changes = {**changes, "updated_at": now, "page_changed_at": now}
         with transaction.atomic():
-            Post.objects.filter(pk=self.pk).update(**changes)
+            type(self).objects.filter(pk=self.pk).update(**changes)
             for name, value in changes.items():
                 setattr(self, name, value)
             if "reviewer_id" in changes and hasattr(self, "_loaded"):
@@ -361,7 +357,7 @@ class PostReview(models.Model):
             review_state=ReviewState.RETURNED,
         )
 
-    def content_changed(self, what, by=None):
+    def reopen_review(self, what, by=None):
         """The body or the references changed: an approved post goes back to
         review (``MEDICAL_REVIEW_REQUIRED``). Its last review date stays: it
         was reviewed then. Nothing happens with the setting off."""
@@ -375,7 +371,7 @@ class PostReview(models.Model):
             review_state=ReviewState.SUBMITTED,
         )
 
-    def review_after_save(self, by=None):
+    def clear_or_reopen_review(self, by=None):
         """Called after each save of the post: a new reviewer clears the old
         reviewer's review (the page must not name someone who has not
         reviewed it); a changed body sends an approved post back."""
@@ -390,5 +386,5 @@ class PostReview(models.Model):
                     review_state=ReviewState.NONE,
                 )
             elif self.body_changed:
-                self.content_changed("body", by)
+                self.reopen_review("body", by)
         self._remember_loaded()
