@@ -18,7 +18,6 @@ from django.utils.translation import ngettext
 
 from .models import (
     REVIEW_PERMISSION,
-    Reference,
     ReviewEvent,
     ReviewState,
     review_months,
@@ -62,8 +61,8 @@ class ReviewNoteForm(forms.Form):
 
 
 class PostReviewAdminMixin:
-    """The review page, the change form's review buttons and history, the
-    review actions, and saving that tells the post who edited it."""
+    """The review page, the change form's review buttons and history, and the
+    review actions. (Saving is PostAdmin's.)"""
 
     def has_review_permission(self, request, obj=None):
         return request.user.has_perm(REVIEW_PERMISSION)
@@ -172,14 +171,6 @@ class PostReviewAdminMixin:
         if post.is_review_due:
             return format_html('{}{} <strong class="review-due">(due)</strong>', date, state)
         return format_html("{}{}", date, state)
-
-    # --- saving ---------------------------------------------------------------
-    def save_model(self, request, obj, form, change):
-        obj.edited_by = request.user  # named if the save sends it back for review
-        super().save_model(request, obj, form, change)
-
-    def references_changed(self, formsets):
-        return any(formset.model is Reference and formset.has_changed() for formset in formsets)
 
     # --- the review page --------------------------------------------------------
     def review_view(self, request, object_id):

@@ -239,6 +239,20 @@ class ReviewFields(models.Model):
         was, under the same rules (publishing, review) as any other save."""
         self._loaded = dict(before._loaded)
 
+    def keep_review_of(self, before):
+        """Put back the review ``before`` (this post as it was stored) had, in
+        the row and here: a revert puts an old version in the row, and no
+        version holds a review (``REVIEW_FIELDS``), so it would come back
+        empty. Nothing is written when the review is unchanged."""
+        kept = {}
+        for name in self.REVIEW_FIELDS:
+            attname = self._meta.get_field(name).attname
+            kept[attname] = getattr(before, attname)
+        if any(getattr(self, attname) != value for attname, value in kept.items()):
+            type(self).objects.filter(pk=self.pk).update(**kept)
+            for attname, value in kept.items():
+                setattr(self, attname, value)
+
     def _loaded_value(self, name):
         return getattr(self, "_loaded", {}).get(name)
 
