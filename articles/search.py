@@ -319,9 +319,9 @@ def matches(queryset, query, using=None):
             search_vector=tsquery, post__in=queryset.published().order_by().values("pk")
         )
     # SQLite: the posts' rows are not read to check which are public (their
-    # long bodies come first on disk: checking 10,000 matches read 10,000
-    # bodies, 90 ms on the large data set). The few posts that are not
-    # public are read from the index on (status, publish_at) and left out.
+    # long bodies come first on disk: checking every match read every body;
+    # docs/performance.md). The few posts that are not public are read from
+    # the index on (status, publish_at) and left out.
     return documents.filter(document__match=fts5_expression(query)).exclude(
         post__in=queryset.not_published().order_by().values("pk")
     )
@@ -344,7 +344,7 @@ def search(queryset, query, using=None):
 
         # Ranked in the narrow table, the best max_results() kept; only those
         # posts' rows are read, and the ones not public are left out there
-        # (reading which of 10,000 posts are public cost more than ranking
+        # (reading which of all the matching posts are public cost more than ranking
         # them: the ids are in no index with the status). A draft among the
         # best takes a place from the last public result, no more.
         best = (
@@ -400,7 +400,7 @@ class ResultsPaginator(Paginator):
 def results_page(queryset, query, number, per_page):
     """One page of results for the reader's ``query`` (a Query) among the
     published posts of ``queryset``: ranked, counted, the matched words
-    marked (``highlight``). Four queries whatever the data."""
+    marked (``highlight``), in a fixed number of queries whatever the data."""
     paginator = ResultsPaginator(search(queryset, query), per_page, matches(queryset, query))
     page = paginator.get_page(number)
     highlight(page.object_list, query, using=queryset.db)
@@ -410,7 +410,7 @@ def results_page(queryset, query, number, per_page):
 def highlight(posts, query, using=None):
     """Set ``search_title`` and ``search_snippet`` (safe HTML: the text
     escaped, the matched words in <mark>) on each of ``posts`` (one page of
-    results), in one query."""
+    results), in one statement."""
     posts = list(posts)
     if not isinstance(query, Query):
         query = clean_query(query)

@@ -38,7 +38,7 @@ def post_deleted(sender, instance, **kwargs):
 def topics_changed(sender, instance, action, reverse, pk_set, **kwargs):
     """A post put under a topic or taken out of one, from either side: the
     topics' pages (their versions) and the post's page (it links its topics)
-    change. Two UPDATEs, however many rows."""
+    change, in bulk however many rows."""
     if action not in ("post_add", "post_remove", "pre_clear"):
         return
     if action == "pre_clear":  # the rows are still there: who loses them

@@ -28,9 +28,9 @@ def public_archive_months(request):
     change of the set of public posts (its version is part of the key) and
     kept like the menus (core.stamped).
 
-    Counting the posts of every month reads every public post's date (60 ms
-    for 10,000 posts on SQLite): once per change of the posts, not once per
-    list page rendered after it."""
+    Counting the posts of every month reads every public post's date
+    (docs/performance.md): once per change of the posts, not once per list
+    page rendered after it."""
     return stamped(
         request,
         "articles:archive-months",

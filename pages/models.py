@@ -60,7 +60,7 @@ class PageQuerySet(models.QuerySet):
 
     def listing_version(self):
         """A version of the set of public pages (for the sitemap): any page saved,
-        published, unpublished or deleted changes it. One aggregate."""
+        published, unpublished or deleted changes it."""
         row = self.aggregate(latest=Max("updated_at"), total=Count("pk"))
         return version(row["total"], row["latest"])
 
@@ -204,7 +204,7 @@ class Page(models.Model):
 
     def rerender_body(self):
         """Render the body again (an image it places got new alt text, caption
-        or credit); the page's cached copy is then stale. One UPDATE."""
+        or credit); the page's cached copy is then stale."""
         Page.objects.filter(pk=self.pk).update(
             body_html=self.render().html, updated_at=timezone.now()
         )

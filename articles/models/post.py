@@ -90,7 +90,7 @@ class PostQuerySet(models.QuerySet):
         return self.filter(status=Post.Status.PUBLISHED, publish_at__gt=timezone.now())
 
     def next_due(self):
-        """When the next scheduled post comes due, or None. One query."""
+        """When the next scheduled post comes due, or None."""
         return self.scheduled().aggregate(first=models.Min("publish_at"))["first"]
 
     def drafts(self):
@@ -179,9 +179,9 @@ class PostQuerySet(models.QuerySet):
         """Up to ``limit`` public posts for the foot of ``post``'s page: those
         sharing most of its topics first, then the newest; never ``post``.
 
-        Two queries whatever the number of topics: the posts sharing topics
-        (grouped in the database, the post's topics read in a subquery), then
-        the newest others to fill the list."""
+        A fixed number of queries whatever the number of topics: the posts
+        sharing topics (grouped in the database, the post's topics read in a
+        subquery), then the newest others to fill the list."""
         fields = ("pk", "title", "slug", "publish_at", "reading_minutes")
         public = self.published().exclude(pk=post.pk)
         its_topics = Post.topics.through.objects.filter(post_id=post.pk).values("topic_id")
