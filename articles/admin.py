@@ -20,7 +20,7 @@ from core.forms import (
 )
 from core.paginators import LargeTableAdminMixin
 
-from . import citations, revisions
+from . import citations, publishing, revisions
 from .admin_editing import PostEditingMixin
 from .admin_history import PostRevisionsMixin
 from .admin_review import MedicalReviewFilter, PostReviewAdminMixin
@@ -209,12 +209,15 @@ class PostForm(UnchangedSinceOpenedForm):
         }
 
     def clean(self):
+        """The rules of publishing (articles.publishing), asked of the post as
+        this form would save it; each refusal goes on the field it is about."""
         cleaned = super().clean()
-        if "topics" in self.fields and "topics" in cleaned and "status" in cleaned:
-            try:
-                Post.check_topics(cleaned["status"], cleaned["topics"])
-            except ValidationError as error:
-                self.add_error("topics", error)
+        if "status" in cleaned:
+            topics = cleaned.get("topics") if "topics" in self.fields else None
+            for refusal in publishing.refusals(
+                self.instance, status=cleaned["status"], topics=topics, body=cleaned.get("body")
+            ):
+                self.add_error(refusal.field, ValidationError(refusal.reason, code=refusal.code))
         return cleaned
 
 
@@ -397,7 +400,24 @@ class PostAdmin(
             ]
         return kwargs
 
-    # --- saving ------------------------------------------------------------
+    # --- reading and saving the post -------------------------------------------
+    # Every hook of the change form's save is here; the mixins add views.
+
+    def get_object(self, request, object_id, from_field=None):
+        post = super().get_object(request, object_id, from_field)
+        before = getattr(request, "post_before_revert", None)
+        if post is not None and before is not None and post.pk == before.pk:
+            # Opened from PostRevisionsMixin.revision_view: the revision is in
+            # the row. The post keeps its review, and the save is judged from
+            # the post as it was (the rules of publishing and of review).
+            post.keep_review_of(before)
+            post.changed_from(before)
+        return post
+
+    def save_model(self, request, obj, form, change):
+        obj.edited_by = request.user  # named if the save sends it back for review
+        super().save_model(request, obj, form, change)
+
     def save_formset(self, request, form, formset, change):
         """The rows of an inline in a fixed number of queries, whatever their
         number: one DELETE, one INSERT, one UPDATE (the body is rendered
@@ -418,26 +438,37 @@ class PostAdmin(
 
     def save_related(self, request, form, formsets, change):
         super().save_related(request, form, formsets, change)
-        form.instance.refresh_rendering()
-        if change and self.references_changed(formsets):
-            form.instance.content_changed("references", by=request.user)
+        form.instance.rerender_body()
+        if change and any(
+            formset.model is Reference and formset.has_changed() for formset in formsets
+        ):
+            form.instance.reopen_review("references", by=request.user)
         # The revision (PostRevisionsMixin) holds the post as saved: its body
-        # rendered, its references and disclaimers: three queries to read them
-        # and at most five to store the revision, however many rows.
+        # rendered, its references and disclaimers, however many rows.
         revisions.add(form.instance)
 
     def render_change_form(self, request, context, *args, **kwargs):
+        form = context["adminform"].form
         # Citations and markers that point at nothing are found by the inlines
         # (they know what the submission keeps) but are mistakes in the body.
-        form = context["adminform"].form
         for inline in context.get("inline_admin_formsets", []):
             for error in getattr(inline.formset, "body_errors", []):
                 form.add_error("body", error)
+        post = context.get("original")
+        if getattr(request, "post_before_revert", None) is not None and post is not None:
+            # A revision opened to revert to it: why saving it as it is would
+            # not publish it, said before Save is pressed (and again on
+            # Status if it is).
+            refusals = []
+            if post.loaded_status != post.Status.PUBLISHED:
+                refusals = publishing.refusals(post, topics=list(post.topics.all()))
+            context["revert_refusal"] = " ".join(refusal.reason for refusal in refusals)
         return super().render_change_form(request, context, *args, **kwargs)
 
     @admin.action(description="Publish selected posts", permissions=["change"])
     def publish(self, request, queryset):
-        waiting = queryset.drafts().needing_topics().count()
+        outcome = publishing.publish(queryset, by=request.user)
+        waiting = len(outcome.held_back("no_topic"))
         if waiting:
             self.message_user(
                 request,
@@ -451,13 +482,8 @@ class PostAdmin(
                 % waiting,
                 messages.WARNING,
             )
-        waiting = queryset.exclude(pk__in=queryset.needing_topics().values("pk"))
-        waiting = waiting.awaiting_approval().count()
-        changing = list(queryset.drafts().values_list("pk", flat=True))
-        count = queryset.publish()
-        # Those the review rule held back stay drafts: no revision for them.
-        published = Post.objects.filter(pk__in=changing, status=Post.Status.PUBLISHED)
-        revisions.record(published, request.user, "Published.")
+        count = len(outcome.changed)
+        waiting = len(outcome.held_back("review"))
         if waiting:
             self.message_user(
                 request,
@@ -488,11 +514,7 @@ class PostAdmin(
 
     @admin.action(description="Unpublish selected posts (back to draft)", permissions=["change"])
     def unpublish(self, request, queryset):
-        changing = list(queryset.exclude(status=Post.Status.DRAFT).values_list("pk", flat=True))
-        count = queryset.unpublish()
-        revisions.record(
-            Post.objects.filter(pk__in=changing), request.user, "Unpublished (back to draft)."
-        )
+        count = len(publishing.unpublish(queryset, by=request.user).changed)
         self.message_user(
             request,
             ngettext("%d post moved back to draft.", "%d posts moved back to draft.", count)

@@ -28,16 +28,14 @@ from django.http import Http404
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
-from reversion.admin import VersionAdmin
-from reversion.models import Version
 
-from core.admin_revisions import OnePerRevisionList
+from core.admin_revisions import OwnVersionsAdmin
 from core.admin_revisions import version_id as parse_version_id
 
 from . import revisions
 
 
-class PostRevisionsMixin(OnePerRevisionList, VersionAdmin):
+class PostRevisionsMixin(OwnVersionsAdmin):
     object_history_template = "admin/articles/post/object_history.html"
     revision_form_template = "admin/articles/post/revision_form.html"
     history_latest_first = True
@@ -163,45 +161,9 @@ class PostRevisionsMixin(OnePerRevisionList, VersionAdmin):
         if version is None:
             raise Http404("No such revision of this post.")
         context = {"revision_date": version.revision.date_created, **(extra_context or {})}
-        # The form of the reverted post judges the revert from the post as it
-        # is now (get_object below): a revision that was published does not
-        # publish a post the rules of publishing hold back.
+        # django-reversion reverts the revision, then calls changeform_view in
+        # its transaction, with no hook between: PostAdmin.get_object reads
+        # the post before the revert from here (it judges the save from it,
+        # and keeps its review, which no revision holds).
         request.post_before_revert = post
-        # A revision holds no review (Post.REVIEW_FIELDS): reverting would leave
-        # them empty. The post keeps the review it has (changeform_view below).
-        request.post_review_kept = (
-            post.pk,
-            {field: getattr(post, field) for field in post.REVIEW_FIELDS},
-        )
         return super().revision_view(request, str(post.pk), version_pk, context)
-
-    def get_object(self, request, object_id, from_field=None):
-        obj = super().get_object(request, object_id, from_field)
-        before = getattr(request, "post_before_revert", None)
-        if obj is not None and before is not None and obj.pk == before.pk:
-            obj.changed_from(before)
-        return obj
-
-    def render_change_form(self, request, context, *args, **kwargs):
-        post = context.get("original")
-        if getattr(request, "post_before_revert", None) is not None and post is not None:
-            # Said before Save is pressed, and again on Status if it is.
-            context["revert_refusal"] = post.publish_refusal() if post.publishing_now() else ""
-        return super().render_change_form(request, context, *args, **kwargs)
-
-    def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
-        # Opened from revision_view: the revision has just been reverted, in
-        # the transaction reversion keeps open; put the review back before the
-        # form reads the post.
-        kept = getattr(request, "post_review_kept", None)
-        if kept is not None and object_id == str(kept[0]):
-            self.model.objects.filter(pk=kept[0]).update(**kept[1])
-        return super().changeform_view(request, object_id, form_url, extra_context)
-
-    def recover_view(self, request, version_id, extra_context=None):
-        """A deleted post brought back: a version of a post, not of any model."""
-        version_pk = parse_version_id(version_id)
-        deleted = Version.objects.get_deleted(self.model)
-        if version_pk is None or not deleted.filter(pk=version_pk).exists():
-            raise Http404("No such deleted post.")
-        return super().recover_view(request, version_pk, extra_context)

@@ -1,7 +1,7 @@
 """The post admin's medical review: the review page of a post
 (``/admin/articles/post/<id>/review/``), its buttons on the change form, the
 bulk actions and the list filter. Every step is a model method
-(``articles.review.PostReview``); this only asks and answers.
+(``articles.models.ReviewFields``); this only asks and answers.
 """
 
 from django import forms
@@ -16,7 +16,13 @@ from django.utils import dateformat, timezone
 from django.utils.html import format_html, format_html_join
 from django.utils.translation import ngettext
 
-from .review import REVIEW_PERMISSION, ReviewEvent, ReviewState, review_months, review_required
+from .models import (
+    REVIEW_PERMISSION,
+    ReviewEvent,
+    ReviewState,
+    review_months,
+    review_required,
+)
 
 
 class MedicalReviewFilter(admin.SimpleListFilter):
@@ -55,8 +61,8 @@ class ReviewNoteForm(forms.Form):
 
 
 class PostReviewAdminMixin:
-    """The review page, the change form's review buttons and history, the
-    review actions, and saving that tells the post who edited it."""
+    """The review page, the change form's review buttons and history, and the
+    review actions. (Saving is PostAdmin's.)"""
 
     def has_review_permission(self, request, obj=None):
         return request.user.has_perm(REVIEW_PERMISSION)
@@ -165,16 +171,6 @@ class PostReviewAdminMixin:
         if post.is_review_due:
             return format_html('{}{} <strong class="review-due">(due)</strong>', date, state)
         return format_html("{}{}", date, state)
-
-    # --- saving ---------------------------------------------------------------
-    def save_model(self, request, obj, form, change):
-        obj.edited_by = request.user  # named if the save sends it back for review
-        super().save_model(request, obj, form, change)
-
-    def references_changed(self, formsets):
-        return any(
-            formset.model.__name__ == "Reference" and formset.has_changed() for formset in formsets
-        )
 
     # --- the review page --------------------------------------------------------
     def review_view(self, request, object_id):

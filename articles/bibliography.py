@@ -1031,8 +1031,3 @@ def _single_spaced_record(record):
         if value:
             kept[key] = value
     return kept
-
-
-# The former name, still called by articles/models.py (rebuilt at the same
-# time on another branch): once that calls single_spaced, this goes.
-one_line = single_spaced

@@ -9,8 +9,8 @@ articles.models), who saved it and when. Every change goes through here:
   are saved in bulk, which no signal sees), so the revision holds the
   references as saved;
 * ``record(posts, user, comment)`` makes a revision of each post's own, for a
-  change made outside the change form: the bulk publish and unpublish
-  actions, the reference import, a review recorded. One post per revision:
+  change made outside the change form: publishing and unpublishing
+  (articles.publishing), the reference import, a review recorded. One post per revision:
   a revert brings back everything in its revision, and must bring back that
   post alone.
 
@@ -36,8 +36,8 @@ from .models import Disclaimer, Post, PostDisclaimer, Reference
 
 
 def _stored(posts):
-    """The posts as stored now, with their references and disclaimers: three
-    queries however many posts and rows."""
+    """The posts as stored now, with their references and disclaimers, in a
+    fixed number of queries however many posts and rows."""
     if isinstance(posts, Post):
         posts = Post.objects.filter(pk=posts.pk)
     elif not isinstance(posts, QuerySet):
@@ -119,7 +119,7 @@ def _reference_line(fields):
 
 def snapshots(post, version_ids):
     """{version id: Snapshot} for those of ``version_ids`` that are versions
-    of ``post`` (others are left out). Two queries."""
+    of ``post`` (others are left out)."""
     versions = list(
         versions_of(post).filter(pk__in=version_ids).select_related("revision", "revision__user")
     )

@@ -9,8 +9,8 @@ One interface, two engines, chosen by the database in use:
   words); the reader's text goes through ``websearch_to_tsquery``, so
   quotes, ``or`` and ``-word`` work and nothing typed is a syntax error;
   ranked by ``ts_rank``; snippets by ``ts_headline``. The vectors live in
-  their own narrow table, not on the post: ranking 10,000 matches reads
-  10,000 vectors, not 10,000 wide post rows (three times faster).
+  their own narrow table, not on the post: ranking the matches reads narrow
+  vectors, not wide post rows (docs/performance.md).
 - **SQLite**: an FTS5 table of the same name (porter tokenizer, rowid = the
   post's id); ranked by ``bm25`` with the same order of column weights;
   snippets by FTS5 ``snippet``/``highlight``. The reader's text is never
@@ -19,10 +19,13 @@ One interface, two engines, chosen by the database in use:
   a quoted FTS5 string.
 
 Both tables are made by migration 0008 and read through one unmanaged model,
-``PostSearchDocument``. Both are kept up to date by ``Post.index_for_search()``, which ``Post.save``
-and ``Post.refresh_rendering`` call (the one path every change of a post's
-text, its references or its rendering takes); ``PostQuerySet.reindex()``
-rebuilds many at once (migrations, ``generate_data``, ``rebuild_search_index``).
+``PostSearchDocument`` (articles.models.search_document). Both are kept up to
+date by ``Post.index_for_search()``, which ``Post.save`` and
+``Post.rerender_body`` call (the one path every change of a post's text, its
+references or its rendering takes); ``PostQuerySet.reindex()`` rebuilds many
+at once (``generate_data``, ``rebuild_search_index``).
+
+A plain service module: the models call it, and it imports none of them.
 
 The index holds every post, drafts included: what is public is decided when
 searching, by ``Post.objects.published()``, so publishing, unpublishing and a
@@ -32,10 +35,11 @@ scheduled post coming due need no index change.
 import re
 import unicodedata
 from dataclasses import dataclass, field
-from html import escape
+from html import escape, unescape
 from html.parser import HTMLParser
 
 from django.conf import settings
+from django.contrib.postgres.search import SearchHeadline, SearchQuery, SearchRank
 from django.core.paginator import Paginator
 from django.db import connections, models
 from django.db.models import F, FloatField, Func, OuterRef, Subquery, Value
@@ -191,11 +195,17 @@ def vendor(using=None):
     return connections[using or "default"].vendor
 
 
-def _reference_titles(outer="pk"):
-    from .models import Reference
+def _related(model, name):
+    """The model at the other end of ``model``'s relation ``name``: the models
+    import this module (to write their documents), so it imports none of
+    them and reaches them through the posts it is given."""
+    return model._meta.get_field(name).related_model
 
+
+def _reference_titles(post_model, outer="pk"):
     return (
-        Reference.objects.filter(post=OuterRef(outer))
+        _related(post_model, "references")
+        .objects.filter(post=OuterRef(outer))
         .order_by()
         .values("post")
         .annotate(titles=_StringAgg("title"))
@@ -299,23 +309,19 @@ def matches(queryset, query, using=None):
     """The search documents of the published posts of ``queryset`` (a
     PostQuerySet) that match ``query`` (a Query), unranked: what is
     counted."""
-    from .models import PostSearchDocument
-
     using = using or queryset.db
-    documents = PostSearchDocument.objects.using(using)
+    documents = _related(queryset.model, "search_document").objects.using(using)
     if not query.searchable:
         return documents.none()
     if vendor(using) == "postgresql":
-        from django.contrib.postgres.search import SearchQuery
-
         tsquery = SearchQuery(query.text, search_type="websearch", config=CONFIG)
         return documents.filter(
             search_vector=tsquery, post__in=queryset.published().order_by().values("pk")
         )
     # SQLite: the posts' rows are not read to check which are public (their
-    # long bodies come first on disk: checking 10,000 matches read 10,000
-    # bodies, 90 ms on the large data set). The few posts that are not
-    # public are read from the index on (status, publish_at) and left out.
+    # long bodies come first on disk: checking every match read every body;
+    # docs/performance.md). The few posts that are not public are read from
+    # the index on (status, publish_at) and left out.
     return documents.filter(document__match=fts5_expression(query)).exclude(
         post__in=queryset.not_published().order_by().values("pk")
     )
@@ -329,12 +335,8 @@ def search(queryset, query, using=None):
         query = clean_query(query)
     if not query.searchable:
         return queryset.none()
-    from .models import PostSearchDocument
-
     using = using or queryset.db
     if vendor(using) == "postgresql":
-        from django.contrib.postgres.search import SearchQuery, SearchRank
-
         tsquery = SearchQuery(query.text, search_type="websearch", config=CONFIG)
 
         def rank(vector):
@@ -342,11 +344,12 @@ def search(queryset, query, using=None):
 
         # Ranked in the narrow table, the best max_results() kept; only those
         # posts' rows are read, and the ones not public are left out there
-        # (reading which of 10,000 posts are public cost more than ranking
+        # (reading which of all the matching posts are public cost more than ranking
         # them: the ids are in no index with the status). A draft among the
         # best takes a place from the last public result, no more.
         best = (
-            PostSearchDocument.objects.using(using)
+            _related(queryset.model, "search_document")
+            .objects.using(using)
             .filter(search_vector=tsquery)
             .annotate(rank=rank("search_vector"))
             .order_by("-rank", "-post")
@@ -397,7 +400,7 @@ class ResultsPaginator(Paginator):
 def results_page(queryset, query, number, per_page):
     """One page of results for the reader's ``query`` (a Query) among the
     published posts of ``queryset``: ranked, counted, the matched words
-    marked (``highlight``). Four queries whatever the data."""
+    marked (``highlight``), in a fixed number of queries whatever the data."""
     paginator = ResultsPaginator(search(queryset, query), per_page, matches(queryset, query))
     page = paginator.get_page(number)
     highlight(page.object_list, query, using=queryset.db)
@@ -407,9 +410,7 @@ def results_page(queryset, query, number, per_page):
 def highlight(posts, query, using=None):
     """Set ``search_title`` and ``search_snippet`` (safe HTML: the text
     escaped, the matched words in <mark>) on each of ``posts`` (one page of
-    results), in one query."""
-    from .models import Post
-
+    results), in one statement."""
     posts = list(posts)
     if not isinstance(query, Query):
         query = clean_query(query)
@@ -418,8 +419,6 @@ def highlight(posts, query, using=None):
     using = using or "default"
     pks = [post.pk for post in posts]
     if vendor(using) == "postgresql":
-        from django.contrib.postgres.search import SearchHeadline, SearchQuery
-
         tsquery = SearchQuery(query.text, search_type="websearch", config=CONFIG)
         text = Concat(
             "summary",
@@ -433,12 +432,17 @@ def highlight(posts, query, using=None):
                 output_field=models.TextField(),
             ),
             Value(" "),
-            Coalesce(Subquery(_reference_titles()), Value(""), output_field=models.TextField()),
+            Coalesce(
+                Subquery(_reference_titles(type(posts[0]))),
+                Value(""),
+                output_field=models.TextField(),
+            ),
             output_field=models.TextField(),
         )
         marks = {"start_sel": START, "stop_sel": STOP, "config": CONFIG}
         rows = (
-            Post.objects.using(using)
+            type(posts[0])
+            .objects.using(using)
             .filter(pk__in=pks)
             .annotate(
                 headline_title=SearchHeadline("title", tsquery, highlight_all=True, **marks),
@@ -482,8 +486,6 @@ def highlight(posts, query, using=None):
 
 def _unescape(text):
     """ts_headline over body_html with its tags removed: decode its entities."""
-    from html import unescape
-
     return " ".join(unescape(text or "").split())
 
 

@@ -23,7 +23,7 @@ def author_saved(sender, instance, created=False, raw=False, update_fields=None,
         return
     if update_fields is not None and not NAME_FIELDS & set(update_fields):
         return
-    Post.objects.filter(author=instance).page_changed()
+    Post.objects.filter(author=instance).mark_pages_changed()
 
 
 @receiver(post_delete, sender=Post)
@@ -38,7 +38,7 @@ def post_deleted(sender, instance, **kwargs):
 def topics_changed(sender, instance, action, reverse, pk_set, **kwargs):
     """A post put under a topic or taken out of one, from either side: the
     topics' pages (their versions) and the post's page (it links its topics)
-    change. Two UPDATEs, however many rows."""
+    change, in bulk however many rows."""
     if action not in ("post_add", "post_remove", "pre_clear"):
         return
     if action == "pre_clear":  # the rows are still there: who loses them
@@ -49,12 +49,12 @@ def topics_changed(sender, instance, action, reverse, pk_set, **kwargs):
         posts = Post.objects.filter(pk__in=pk_set) if reverse else None
     if reverse:
         Topic.objects.filter(pk=instance.pk).update(changed_at=timezone.now())
-        posts.page_changed()
+        posts.mark_pages_changed()
     else:
         Topic.objects.filter(pk__in=list(topics.values_list("pk", flat=True))).update(
             changed_at=timezone.now()
         )
-        Post.objects.filter(pk=instance.pk).page_changed()
+        Post.objects.filter(pk=instance.pk).mark_pages_changed()
     SiteStamp.touch(POSTS_STAMP)
 
 
@@ -73,5 +73,5 @@ def refresh_posts_showing(sender, instance, raw=False, created=False, **kwargs):
     if raw or created:
         return
     for post in Post.objects.filter(body_images__image=instance):
-        post.refresh_rendering()  # the body holds the image's caption and credit
-    Post.objects.filter(featured_image=instance).page_changed()
+        post.rerender_body()  # the body holds the image's caption and credit
+    Post.objects.filter(featured_image=instance).mark_pages_changed()

@@ -15,10 +15,11 @@ from core.methods import SAFE, allow
 from core.paginators import InvalidCursor, KeysetPaginator
 from core.ratelimit import rate_limited
 from core.stamped import stamped
+from core.versions import version
 
 from . import bibliography, search
-from .authors import AUTHOR_PAGE_POSTS
 from .models import Author, Post, Reviewer, Topic
+from .models.authors import AUTHOR_PAGE_POSTS
 
 
 def public_archive_months(request):
@@ -26,8 +27,9 @@ def public_archive_months(request):
     change of the set of public posts (its version is part of the key) and
     kept like the menus (core.stamped).
 
-    Counting the posts of every month reads every public post's date: once
-    per change of the posts, not once per list page rendered after it."""
+    Counting the posts of every month reads every public post's date
+    (docs/performance.md): once per change of the posts, not once per list
+    page rendered after it."""
     return stamped(
         request,
         "articles:archive-months",
@@ -290,7 +292,7 @@ def author_page_version(request, slug):
     changed = Author.objects.filter(slug=slug).values_list("pk", "updated_at").first()
     if changed is None:
         return None
-    return f"{changed[0]}:{changed[1].timestamp():.6f}:{Post.objects.listing_version()}"
+    return version(*changed, Post.objects.listing_version())
 
 
 def reviewer_page_version(request, slug):
@@ -300,7 +302,7 @@ def reviewer_page_version(request, slug):
     changed = Reviewer.objects.filter(slug=slug).values_list("pk", "updated_at").first()
     if changed is None:
         return None
-    return f"{changed[0]}:{changed[1].timestamp():.6f}:{Post.objects.listing_version()}"
+    return version(*changed, Post.objects.listing_version())
 
 
 @never_cache

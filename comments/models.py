@@ -206,7 +206,7 @@ class CommentQuerySet(models.QuerySet):
                 if Comment.Status.APPROVED in (c.status, status)  # public thread changes
             }
             if touched:
-                Post.objects.filter(pk__in=touched).page_changed()
+                Post.objects.filter(pk__in=touched).mark_pages_changed()
             for pk in tell:
                 enqueue_on_commit(notify_approval, pk)
         return len(changing)
@@ -316,7 +316,7 @@ class CommentManager(models.Manager.from_queryset(CommentQuerySet)):
                 post_id for _, post_id, status in own if status == Comment.Status.APPROVED
             }
             if public_posts:
-                Post.objects.filter(pk__in=public_posts).page_changed()
+                Post.objects.filter(pk__in=public_posts).mark_pages_changed()
             # Out of every public thread in one UPDATE (the pages were told just
             # now), so the deletion's signals have nothing to do per comment.
             everything = Comment.objects.filter(pk__in=pks + replies)

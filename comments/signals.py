@@ -21,7 +21,7 @@ def public_thread_changed(sender, instance, raw=False, **kwargs):
     if raw:
         return
     if instance.is_public or instance.was_public:
-        Post.objects.filter(pk=instance.post_id).page_changed()
+        Post.objects.filter(pk=instance.post_id).mark_pages_changed()
     instance._loaded_status = instance.status
 
 

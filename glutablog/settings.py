@@ -452,7 +452,7 @@ BLOG_PUBLISHER_NAME = env.str("BLOG_PUBLISHER_NAME", default=BLOG_TITLE)
 BLOG_PUBLISHER_LOGO = env.str("BLOG_PUBLISHER_LOGO", default="img/logo.png")  # a static file
 # Medical review: a post last reviewed longer ago than this many months (or
 # never) is "review due"; with MEDICAL_REVIEW_REQUIRED on, only a post a
-# reviewer approved can be published (articles.review).
+# reviewer approved can be published (articles.models.review).
 MEDICAL_REVIEW_MONTHS = env.int("MEDICAL_REVIEW_MONTHS", default=12)
 MEDICAL_REVIEW_REQUIRED = env.bool("MEDICAL_REVIEW_REQUIRED", default=False)
 # Change to drop every cached page at once (the deployed code, templates and

@@ -19,6 +19,7 @@ from django.utils.text import slugify
 from core import markup
 from core.models import SiteStamp
 from core.text import MarkdownField, OneLineField
+from core.versions import version
 
 # The stamp of the navigation, the footer and the privacy policy's link.
 MENUS_STAMP = "navigation"
@@ -55,14 +56,13 @@ class PageQuerySet(models.QuerySet):
     def page_version(self):
         """The version of the one page in this queryset, or None: its id and last save."""
         row = self.values_list("pk", "updated_at").first()
-        return None if row is None else f"{row[0]}:{row[1].timestamp():.6f}"
+        return None if row is None else version(*row)
 
     def listing_version(self):
         """A version of the set of public pages (for the sitemap): any page saved,
-        published, unpublished or deleted changes it. One aggregate."""
+        published, unpublished or deleted changes it."""
         row = self.aggregate(latest=Max("updated_at"), total=Count("pk"))
-        latest = row["latest"]
-        return f"{row['total']}:{latest.timestamp():.6f}" if latest else "0:-"
+        return version(row["total"], row["latest"])
 
     def publish(self):
         return self.set_status(Page.Status.PUBLISHED)
@@ -202,9 +202,9 @@ class Page(models.Model):
         references or disclaimers to cite."""
         return markup.render(self.body)
 
-    def refresh_rendering(self):
+    def rerender_body(self):
         """Render the body again (an image it places got new alt text, caption
-        or credit); the page's cached copy is then stale. One UPDATE."""
+        or credit); the page's cached copy is then stale."""
         Page.objects.filter(pk=self.pk).update(
             body_html=self.render().html, updated_at=timezone.now()
         )

@@ -35,4 +35,4 @@ def refresh_pages_showing(sender, instance, raw=False, created=False, **kwargs):
     if raw or created:
         return
     for page in Page.objects.filter(body_images__image=instance):
-        page.refresh_rendering()
+        page.rerender_body()

@@ -4,8 +4,7 @@ what waits for this person in the medical review."""
 from django import template
 from django.urls import reverse
 
-from ..models import Post, Reviewer, ReviewState
-from ..review import REVIEW_PERMISSION, review_months, review_required
+from ..models import REVIEW_PERMISSION, Post, Reviewer, ReviewState, review_months, review_required
 
 register = template.Library()
 

@@ -100,7 +100,7 @@ def test_the_post_page_costs_no_query_more_with_an_author_page(client, author, w
 
     counts = []
     for post in (plain, with_page):
-        Post.objects.filter(pk=post.pk).page_changed()
+        Post.objects.filter(pk=post.pk).mark_pages_changed()
         with CaptureQueriesContext(connection) as queries:
             client.get(post.get_absolute_url())
         counts.append(len(queries))

@@ -14,6 +14,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
+from articles import publishing
 from articles.models import Post
 from core.paginators import KeysetPaginator
 from tests.articles.factories import PostFactory
@@ -418,7 +419,7 @@ def test_a_cursor_page_is_cached_too(client, django_assert_num_queries):
     "change",
     [
         lambda post: PostFactory(title="Newly out", publish_at=at(2026, 3, 20, 9)),
-        lambda post: Post.objects.filter(pk=post.pk).unpublish(),
+        lambda post: publishing.unpublish(Post.objects.filter(pk=post.pk)),
         lambda post: post.delete(),
         lambda post: setattr(post, "title", "Retitled") or post.save(),
         lambda post: setattr(post.author, "first_name", "Renamed") or post.author.save(),

@@ -7,6 +7,7 @@ from django.db import connection
 from django.test import Client, override_settings
 from django.test.utils import CaptureQueriesContext
 
+from articles import publishing
 from articles.models import Post
 from core import build
 from core.models import SiteStamp
@@ -93,7 +94,7 @@ def _rename_author(post):
         lambda post: ReferenceFactory(post=post, title="A newer study"),
         _edit_first_reference,
         lambda post: PostDisclaimerFactory(post=post, disclaimer=DisclaimerFactory()),
-        lambda post: Post.objects.filter(pk=post.pk).page_changed(),
+        lambda post: Post.objects.filter(pk=post.pk).mark_pages_changed(),
         lambda post: setattr(post, "title", "A retitled post") or post.save(),
         _rename_author,
     ],
@@ -101,7 +102,7 @@ def _rename_author(post):
         "reference added",
         "reference edited",
         "disclaimer added",
-        "page_changed",
+        "pages marked changed",
         "post saved",
         "author renamed",
     ],
@@ -146,7 +147,7 @@ def test_disclaimer_text_change_reaches_the_page(client, post):
 def test_unpublished_post_is_not_served_from_the_cache(client, post):
     assert client.get(post.get_absolute_url()).status_code == 200
 
-    Post.objects.filter(pk=post.pk).unpublish()
+    publishing.unpublish(Post.objects.filter(pk=post.pk))
 
     assert client.get(post.get_absolute_url()).status_code == 404
 

@@ -1,16 +1,17 @@
 """The page cache's questions about posts, asked on every cached hit, are plain
 SQL (articles.models.PostManager) for speed: they must say what the ORM's one
 definition of a public post (``PostQuerySet.published``) says, on SQLite and
-on PostgreSQL."""
+on PostgreSQL, and move when the set of public posts changes."""
 
 import datetime as dt
 
 import pytest
 from django.utils import timezone
 
-from articles.models import Post
+from articles import publishing
+from articles.models import Post, Topic
 from core.models import SiteStamp
-from tests.articles.factories import PostFactory
+from tests.articles.factories import PostFactory, TopicFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -50,42 +51,71 @@ def test_a_scheduled_post_gets_a_version_when_its_time_comes():
 def test_the_post_page_version_moves_when_its_page_changes():
     post = PostFactory(slug="moving")
     before = Post.objects.public_page_version("moving")
-    Post.objects.filter(pk=post.pk).page_changed()
+    Post.objects.filter(pk=post.pk).mark_pages_changed()
     assert Post.objects.public_page_version("moving") != before
 
 
-def test_the_listing_version_moves_exactly_when_the_orm_one_does():
+def test_the_listing_version_moves_exactly_when_the_set_of_public_posts_changes():
     """Through the events that change the set of public posts (and some that
-    do not), the one-statement version and the ORM's move together."""
+    do not), the version of all posts and of a topic's posts move; a post of
+    another topic moves the first only."""
+    topic, other_topic = TopicFactory(), TopicFactory()
     draft = PostFactory(draft=True)
     scheduled = PostFactory(scheduled=True)
-    PostFactory()
+    elsewhere = PostFactory()
+    draft.topics.add(topic)
+    scheduled.topics.add(topic)
+    elsewhere.topics.add(other_topic)
 
     def versions(now=None):
-        return Post.objects.listing_version(now), Post.objects.all().listing_version(now)
+        return Post.objects.listing_version(now), Post.objects.listing_version(now, topic=topic.pk)
 
     steps = [
-        ("nothing happened", lambda: None, None),
-        ("a draft published", lambda: Post.objects.filter(pk=draft.pk).publish(), None),
-        ("a post edited", lambda: Post.objects.filter(pk=draft.pk).page_changed(), None),
-        ("nothing happened", lambda: None, None),
+        ("nothing happened", lambda: None, None, (False, False)),
+        (
+            "a draft published",
+            lambda: publishing.publish(Post.objects.filter(pk=draft.pk)),
+            None,
+            (True, True),
+        ),
+        (
+            "a post edited",
+            lambda: Post.objects.filter(pk=draft.pk).mark_pages_changed(),
+            None,
+            (True, True),
+        ),
+        (
+            "a post of another topic edited",
+            lambda: Post.objects.filter(pk=elsewhere.pk).mark_pages_changed(),
+            None,
+            (True, False),
+        ),
+        ("nothing happened", lambda: None, None, (False, False)),
         (
             "a scheduled post came due",
             lambda: None,
             scheduled.publish_at + dt.timedelta(seconds=1),
+            (True, True),
         ),
-        ("a post unpublished", lambda: Post.objects.filter(pk=draft.pk).unpublish(), None),
+        (
+            "a post unpublished",
+            lambda: publishing.unpublish(Post.objects.filter(pk=draft.pk)),
+            None,
+            (True, True),
+        ),
     ]
     previous = versions()
-    moved = []
-    for what, change, now in steps:
+    for what, change, now, expected in steps:
         change()
         current = versions(now)
-        fast_moved, orm_moved = current[0] != previous[0], current[1] != previous[1]
-        assert fast_moved == orm_moved, what
-        moved.append(fast_moved)
+        assert (current[0] != previous[0], current[1] != previous[1]) == expected, what
         previous = current
-    assert moved == [False, True, True, False, True, True]
+
+
+def test_a_topic_without_public_posts_has_a_listing_version():
+    topic = TopicFactory()
+    assert Post.objects.listing_version(topic=topic.pk) == "-:-"
+    assert Topic.objects.filter(pk=topic.pk).page_version().endswith(":-:-")
 
 
 def test_the_site_stamp_moves_when_touched():

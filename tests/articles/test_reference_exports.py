@@ -5,6 +5,7 @@ cached with the post page and in a fixed number of queries."""
 import pytest
 from django.urls import reverse
 
+from articles import publishing
 from articles.models import Post, Reference
 from tests.articles.factories import PostFactory, ReferenceFactory
 
@@ -151,6 +152,6 @@ def test_a_changed_reference_changes_the_file_at_once(client, post):
 def test_an_unpublished_post_s_files_are_gone_at_once(client, post):
     assert client.get(ris_url(post)).status_code == 200
 
-    Post.objects.filter(pk=post.pk).unpublish()
+    publishing.unpublish(Post.objects.filter(pk=post.pk))
 
     assert client.get(ris_url(post)).status_code == 404

@@ -99,7 +99,7 @@ def test_a_broken_entry_imports_nothing_and_names_each_problem(editor_client, po
 def test_a_post_saved_since_the_preview_is_previewed_again(editor_client, post):
     stale = post.updated_at.isoformat()
     ReferenceFactory(post=post)  # someone else's save meanwhile
-    post.refresh_rendering()
+    post.rerender_body()
 
     response = editor_client.post(
         import_url(post), {"text": THREE_BIBTEX, "seen_at": stale, "import": "Import"}

@@ -13,8 +13,8 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
-from articles.models import Post, Reviewer, ReviewEvent
-from articles.review import months_before
+from articles import publishing
+from articles.models import Post, Reviewer, ReviewEvent, months_before
 from tests.admin.forms import submitted
 from tests.articles.factories import PostFactory, ReferenceFactory, UserFactory
 
@@ -166,7 +166,7 @@ def test_the_bio_page_is_cached_and_follows_changes(client, jane, django_assert_
         hit = client.get("/blog/reviewers/jane-doe/")
     assert "Fiber facts" in hit.text
 
-    Post.objects.filter(pk=post.pk).unpublish()
+    publishing.unpublish(Post.objects.filter(pk=post.pk))
     assert "Fiber facts" not in client.get("/blog/reviewers/jane-doe/").text
 
     jane.name = "Jane Roe"
@@ -314,7 +314,7 @@ def test_an_editor_without_the_review_permission_cannot_record_one(editor_client
 
 
 def test_the_model_refuses_a_review_by_someone_without_the_permission(editor, jane):
-    from articles.review import ReviewRefused
+    from articles.models import ReviewRefused
 
     post = PostFactory(reviewer=jane)
     with pytest.raises(ReviewRefused):

@@ -13,6 +13,7 @@ from django.contrib.auth.models import Group
 from django.urls import reverse
 from django.utils import timezone
 
+from articles import publishing
 from articles.models import Post, Reviewer, ReviewEvent, ReviewState
 from tests.admin.forms import submitted
 from tests.articles.factories import PostFactory, ReferenceFactory, UserFactory
@@ -127,11 +128,13 @@ def test_the_bulk_publish_action_skips_posts_not_approved_and_says_so(editor_cli
     assert "1 post published" in response.text
 
 
-def test_the_queryset_publishes_only_approved_drafts(jane):
+def test_publishing_many_posts_publishes_only_approved_drafts(jane):
     waiting = PostFactory(draft=True)
     approved = PostFactory(draft=True, review_state=ReviewState.APPROVED)
 
-    assert Post.objects.filter(pk__in=[waiting.pk, approved.pk]).publish() == 1
+    outcome = publishing.publish(Post.objects.filter(pk__in=[waiting.pk, approved.pk]))
+    assert outcome.changed == [approved]
+    assert [refusal.code for refusal in outcome.refused] == ["review"]
     assert list(Post.objects.awaiting_approval()) == [waiting]
 
 

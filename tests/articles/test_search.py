@@ -11,7 +11,7 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from articles import search
+from articles import publishing, search
 from articles.models import Post
 from tests.articles.factories import PostFactory, ReferenceFactory
 
@@ -91,7 +91,7 @@ def test_unpublishing_takes_a_post_out_of_the_results_at_once():
     post = PostFactory(title="Magnesium and sleep")
     assert found("magnesium") == ["Magnesium and sleep"]
 
-    Post.objects.filter(pk=post.pk).unpublish()
+    publishing.unpublish(Post.objects.filter(pk=post.pk))
 
     assert found("magnesium") == []
 

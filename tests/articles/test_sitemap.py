@@ -12,6 +12,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
+from articles import publishing
 from articles.models import Post
 
 from .factories import PostFactory, TopicFactory
@@ -70,7 +71,7 @@ def test_a_repeated_sitemap_comes_from_the_cache_in_four_small_queries(client):
 @pytest.mark.parametrize(
     "change",
     [
-        lambda post: Post.objects.filter(pk=post.pk).unpublish(),
+        lambda post: publishing.unpublish(Post.objects.filter(pk=post.pk)),
         lambda post: post.delete(),
         lambda post: PostFactory(slug="newly-published"),
         lambda post: setattr(post, "slug", "renamed-slug") or post.save(),
@@ -137,7 +138,7 @@ def test_unpublishing_one_post_while_an_older_scheduled_one_comes_due(client):
     before = client.get("/sitemap.xml").content
     assert b"leaving" in before and b"arriving" not in before
 
-    Post.objects.filter(pk=leaving.pk).unpublish()
+    publishing.unpublish(Post.objects.filter(pk=leaving.pk))
     Post.objects.filter(pk=arriving.pk).update(publish_at=timezone.now() - dt.timedelta(seconds=1))
     after = client.get("/sitemap.xml").content
 

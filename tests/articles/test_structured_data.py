@@ -351,12 +351,12 @@ def test_the_post_page_query_count_does_not_grow_with_references(
     from django.test.utils import CaptureQueriesContext
 
     client.get(url)  # the site's menus are built once and cached
-    Post.objects.filter(pk=post.pk).page_changed()
+    Post.objects.filter(pk=post.pk).mark_pages_changed()
     with CaptureQueriesContext(connection) as few:
         client.get(url)
     for n in range(20):
         ReferenceFactory(post=post, order=n + 10, doi=f"10.1000/{n}")
-    Post.objects.filter(pk=post.pk).page_changed()
+    Post.objects.filter(pk=post.pk).mark_pages_changed()
 
     with django_assert_num_queries(len(few)):
         html = client.get(url).text

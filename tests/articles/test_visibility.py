@@ -6,6 +6,7 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
+from articles import publishing
 from articles.models import Post
 from tests.articles.factories import PostFactory
 
@@ -102,13 +103,16 @@ def test_root_redirects_to_the_blog(client):
     assert response["Location"] == "/blog/"
 
 
-def test_publish_and_unpublish_queryset_methods():
+def test_publish_and_unpublish_many_posts():
     draft = PostFactory(draft=True)
     future_draft = PostFactory(draft=True, scheduled=True)
 
-    assert Post.objects.filter(pk__in=[draft.pk, future_draft.pk]).publish() == 2
+    assert (
+        len(publishing.publish(Post.objects.filter(pk__in=[draft.pk, future_draft.pk])).changed)
+        == 2
+    )
     assert set(Post.objects.published()) == {draft}  # the future one waits for its time
     assert set(Post.objects.scheduled()) == {future_draft}
 
-    assert Post.objects.all().unpublish() == 2
+    assert len(publishing.unpublish(Post.objects.all()).changed) == 2
     assert not Post.objects.published().exists()

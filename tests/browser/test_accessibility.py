@@ -42,7 +42,7 @@ def _with_body_image():
     post.body += f'\n\n![A scoop of glutamine powder](image:{image.pk} "Two scoops a day")\n'
     post.save()
     post.sync_body_images()
-    post.refresh_rendering()
+    post.rerender_body()
 
 
 def _comment_form_with_errors(page, env):

@@ -10,6 +10,7 @@ from django.contrib.auth.models import Group
 from django.utils import dateformat, timezone
 from playwright.sync_api import expect
 
+from articles import publishing
 from articles.models import Post, Reviewer, ReviewEvent
 
 from .conftest import PASSWORD
@@ -69,7 +70,7 @@ def test_review_before_publishing_submit_send_back_approve_publish(
     jane.user.set_password(PASSWORD)
     jane.user.save()
     post = Post.objects.get(slug="fiber-why-your-gut-needs-more")
-    Post.objects.filter(pk=post.pk).unpublish()
+    publishing.unpublish(Post.objects.filter(pk=post.pk))
     Post.objects.filter(pk=post.pk).update(reviewer=jane)
     change = f"/admin/articles/post/{post.pk}/change/"
 

@@ -136,7 +136,7 @@ def test_the_consent_line_adds_no_query_to_the_post_page(post, django_assert_num
     """The header, the footer and the consent line share one reading of the menus."""
     PageFactory(title="Privacy policy", privacy=True, in_footer=True)
     read(post)  # the menus are built and cached
-    Post.objects.filter(pk=post.pk).page_changed()  # the post page itself renders again
+    Post.objects.filter(pk=post.pk).mark_pages_changed()  # the post page itself renders again
 
     # site stamp, page version, post + author, references, disclaimers, topics,
     # the JSON-LD's approved comment count, thread, related posts (two), the

@@ -218,7 +218,7 @@ def test_a_post_page_with_menus_costs_the_same_queries_for_1_and_40_pages(post):
     assert len(links(navigation(html))) == 21 and len(links(footer(html))) == 20
     # And the menus (and the main topics and the default share image), once
     # built, add no query to the next page rendered.
-    Post.objects.filter(pk=post.pk).page_changed()
+    Post.objects.filter(pk=post.pk).mark_pages_changed()
     with CaptureQueriesContext(connection) as queries:
         read()
     assert len(queries) == few - 3

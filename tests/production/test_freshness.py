@@ -23,7 +23,7 @@ from django.utils import timezone
 from articles.models import Post, Topic
 from comments.models import Comment
 from pages.models import Page
-from articles.review import Reviewer
+from articles.models import Reviewer
 User = get_user_model()
 staff, _ = User.objects.get_or_create(username="freshness-moderator")
 """
@@ -100,7 +100,7 @@ Comment.objects.filter(pk=c.pk).approve(by=staff)""",
         "an author's byline renamed",
         "/blog/glutamine-and-gut-health/",
         "",
-        """from articles.authors import Author
+        """from articles.models import Author
 a = Author.objects.get(user=Post.objects.get(slug="glutamine-and-gut-health").author)
 a.name = "Author {mark}"; a.save()""",
         None,

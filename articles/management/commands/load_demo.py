@@ -9,7 +9,7 @@ from django.core.management.base import BaseCommand
 from django.db import transaction
 from django.utils import timezone
 
-from articles import demo, revisions
+from articles import demo, publishing
 from articles.models import (
     Author,
     Disclaimer,
@@ -56,17 +56,24 @@ class Command(BaseCommand):
                     loaded.append(post)
                 self.file_under_topics(spec, topics, reset)
             self.load_review(demo.GLUTAMINE, reviewer)
-            # Each post loaded (or restored) starts its history with a revision.
-            if loaded:
-                comment = (
-                    "Restored from the demo content." if reset else "Loaded with the demo content."
-                )
-                revisions.record(loaded, None, comment)
+            # Each post loaded (or restored) is published by the rules of
+            # publishing (articles.publishing), which start its history with
+            # a revision; one they hold back stays a draft, and says why.
+            comment = (
+                "Restored from the demo content." if reset else "Loaded with the demo content."
+            )
+            outcome = publishing.publish(
+                Post.objects.filter(pk__in=[post.pk for post in loaded]), comment=comment
+            )
             created = len(loaded)
         total = Post.objects.count()
         self.stdout.write(
             self.style.SUCCESS(f"Demo content loaded: {created} new posts, {total} in all.")
         )
+        for refusal in outcome.refused:
+            self.stdout.write(
+                self.style.WARNING(f"  “{refusal.post}” stays a draft: {refusal.reason}")
+            )
         for username, password in passwords:
             self.stdout.write(f"  demo account {username!r}: password {password}")
         if passwords:
@@ -78,7 +85,7 @@ class Command(BaseCommand):
             "summary": spec["summary"],
             "body": spec["body"],
             "author": author,
-            "status": Post.Status.PUBLISHED,
+            "status": Post.Status.DRAFT,  # published once complete (handle)
             "publish_at": spec.get("publish_at") or timezone.now() + spec["schedule_in"],
         }
         post = Post.objects.filter(slug=spec["slug"]).first()

@@ -281,7 +281,7 @@ class Command(BaseCommand):
             with connection.cursor() as cursor:
                 cursor.execute("ANALYZE")
         # Cached pages of the posts that received comments are stale now.
-        Post.objects.filter(pk__in=post_ids).page_changed()
+        Post.objects.filter(pk__in=post_ids).mark_pages_changed()
 
     @staticmethod
     def copy_rows(cursor, table, quoted, rows):

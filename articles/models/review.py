@@ -3,7 +3,7 @@
 * ``Reviewer``: a person readers can look up (name, credentials, short bio,
   profile link), with a public bio page, optionally linked to a user account
   (a member of the Reviewers group) for the workflow.
-* ``PostReview``: the review fields of a post (``Post`` inherits them) and
+* ``ReviewFields``: the review fields of a post (``Post`` inherits them) and
   every change of its review state, as model methods: the admin's buttons,
   its bulk actions and any command call these, and nothing else sets them.
 * ``ReviewEvent``: the audit record of each step (who, when, what, a note),
@@ -105,7 +105,7 @@ class Reviewer(models.Model):
         """Their name, credentials and bio link are on the pages of the posts
         they reviewed: those pages are changed, in one UPDATE."""
         super().save(*args, **kwargs)
-        self.posts.page_changed()
+        self.posts.mark_pages_changed()
 
     def get_absolute_url(self):
         return reverse("articles:reviewer", kwargs={"slug": self.slug})
@@ -117,11 +117,9 @@ class Reviewer(models.Model):
 
     def reviewed_posts(self):
         """The public posts this person reviewed, newest review first."""
-        from .models import Post
-
         return (
-            Post.objects.published()
-            .filter(reviewer=self, reviewed_at__isnull=False)
+            self.posts.published()
+            .filter(reviewed_at__isnull=False)
             .defer("body", "body_html")
             .order_by("-reviewed_at", "-publish_at", "-pk")
         )
@@ -184,7 +182,7 @@ class ReviewRefused(ValidationError):
     """A review step that may not be taken now, with the reason for the user."""
 
 
-class PostReview(models.Model):
+class ReviewFields(models.Model):
     """The medical review fields and steps of a post (``Post`` inherits them)."""
 
     # Moved by the review steps only: not part of a post's revisions, and kept
@@ -241,17 +239,35 @@ class PostReview(models.Model):
         was, under the same rules (publishing, review) as any other save."""
         self._loaded = dict(before._loaded)
 
+    def keep_review_of(self, before):
+        """Put back the review ``before`` (this post as it was stored) had, in
+        the row and here: a revert puts an old version in the row, and no
+        version holds a review (``REVIEW_FIELDS``), so it would come back
+        empty. Nothing is written when the review is unchanged."""
+        kept = {}
+        for name in self.REVIEW_FIELDS:
+            attname = self._meta.get_field(name).attname
+            kept[attname] = getattr(before, attname)
+        if any(getattr(self, attname) != value for attname, value in kept.items()):
+            type(self).objects.filter(pk=self.pk).update(**kept)
+            for attname, value in kept.items():
+                setattr(self, attname, value)
+
     def _loaded_value(self, name):
         return getattr(self, "_loaded", {}).get(name)
 
     @property
     def body_changed(self):
+        return self.body_changed_to(self.body)
+
+    def body_changed_to(self, body):
+        """Is ``body`` a change from the body read from the database?"""
         loaded = self._loaded_value("body")  # None: new, or read without its body
         if self.pk is None or loaded is None:
             return False
         # Browsers send a textarea's lines ended by CRLF, and the form strips
         # the ends: neither is a change.
-        return _lines(loaded) != _lines(self.body)
+        return _lines(loaded) != _lines(body)
 
     # --- reading ------------------------------------------------------------
     @property
@@ -262,39 +278,19 @@ class PostReview(models.Model):
     def is_review_due(self):
         return self.reviewed_at is None or self.reviewed_at < review_due_cutoff()
 
-    def publish_refusal(self):
-        """Why this post may not be published now, or "" (the one rule: the
-        post's form asks it; ``PostQuerySet.publish`` applies the same)."""
-        if not review_required():
-            return ""
-        if self.review_state != ReviewState.APPROVED:
-            return (
-                "This post needs an approved medical review before it can be published "
-                f"(its review: {self.get_review_state_display().lower()}). Submit it for "
-                "review (Medical review, top right), and publish it once a reviewer approves."
-            )
-        if self.body_changed:
-            return (
-                "The body changed since the medical review was approved. Save the post "
-                "as a draft; it goes back to its reviewer, and you publish it once they "
-                "approve it again."
-            )
-        return ""
-
-    def publishing_now(self):
-        """Does this unsaved change publish the post (a draft becoming published)?"""
-        return self.status == "published" and self._loaded_value("status") != "published"
+    @property
+    def loaded_status(self):
+        """The status the post had when read (None: new, or read without it)."""
+        return self._loaded_value("status")
 
     # --- the steps ------------------------------------------------------------
     def _record(self, action, by, note="", reviewer=None, **changes):
         """Apply ``changes`` to the post, add the ReviewEvent and the admin log
-        entry, and mark the page changed. Four queries (three without ``by``)."""
-        from .models import Post
-
+        entry, and mark the page changed."""
         now = timezone.now()
         changes = {**changes, "updated_at": now, "page_changed_at": now}
         with transaction.atomic():
-            Post.objects.filter(pk=self.pk).update(**changes)
+            type(self).objects.filter(pk=self.pk).update(**changes)
             for name, value in changes.items():
                 setattr(self, name, value)
             if "reviewer_id" in changes and hasattr(self, "_loaded"):
@@ -375,7 +371,7 @@ class PostReview(models.Model):
             review_state=ReviewState.RETURNED,
         )
 
-    def content_changed(self, what, by=None):
+    def reopen_review(self, what, by=None):
         """The body or the references changed: an approved post goes back to
         review (``MEDICAL_REVIEW_REQUIRED``). Its last review date stays: it
         was reviewed then. Nothing happens with the setting off."""
@@ -389,7 +385,7 @@ class PostReview(models.Model):
             review_state=ReviewState.SUBMITTED,
         )
 
-    def review_after_save(self, by=None):
+    def clear_or_reopen_review(self, by=None):
         """Called after each save of the post: a new reviewer clears the old
         reviewer's review (the page must not name someone who has not
         reviewed it); a changed body sends an approved post back."""
@@ -404,5 +400,5 @@ class PostReview(models.Model):
                     review_state=ReviewState.NONE,
                 )
             elif self.body_changed:
-                self.content_changed("body", by)
+                self.reopen_review("body", by)
         self._remember_loaded()

@@ -17,6 +17,8 @@ from django.urls import reverse
 
 from core.text import OneLineField, OneLineURLField, PlainTextField
 
+from .post import Post
+
 # The newest posts an author's page lists; older ones are in the archive.
 AUTHOR_PAGE_POSTS = 50
 
@@ -64,7 +66,7 @@ class Author(models.Model):
         """Their name, credentials and page are on their posts' pages, the
         lists and the feeds: those posts are changed, in one UPDATE."""
         super().save(*args, **kwargs)
-        self.posts().page_changed()
+        self.posts().mark_pages_changed()
 
     def get_absolute_url(self):
         return reverse("articles:author", kwargs={"slug": self.slug})
@@ -72,7 +74,7 @@ class Author(models.Model):
     def delete(self, *args, **kwargs):
         posts = self.posts()
         result = super().delete(*args, **kwargs)
-        posts.page_changed()
+        posts.mark_pages_changed()
         return result
 
     @property
@@ -82,8 +84,6 @@ class Author(models.Model):
 
     def posts(self):
         """Every post this person wrote (drafts too: for marking pages changed)."""
-        from .models import Post
-
         return Post.objects.filter(author_id=self.user_id)
 
     def public_posts(self):
