@@ -4,9 +4,11 @@ from io import StringIO
 
 import pytest
 from django.core.management import call_command
+from reversion.models import Version
 
 from articles.models import Post
 from comments.models import Comment, fingerprint
+from tests.articles.factories import TopicFactory
 
 
 @pytest.fixture
@@ -58,3 +60,27 @@ def test_the_post_page_shows_generated_comments(generated, client):
 def test_runs_again_without_clashing(generated):
     call_command("generate_data", posts=5, comments=10, stdout=StringIO())
     assert Post.objects.filter(slug__startswith="generated-").count() == 65
+
+
+def test_generated_posts_are_published_by_the_rules_with_a_revision_each(db):
+    """generate_data publishes through articles.publishing like every other
+    door: once the site has topics, each post is filed under one, and each
+    gets a revision of its own."""
+    topics = TopicFactory.create_batch(2)
+    call_command("generate_data", posts=6, comments=0, stdout=StringIO())
+    posts = Post.objects.published().filter(slug__startswith="generated-")
+    assert posts.count() == 6
+    assert all(post.topics.count() == 1 for post in posts)
+    assert {topic for post in posts for topic in post.topics.all()} == set(topics)
+    for post in posts:
+        assert Version.objects.get_for_object(post).count() == 1
+
+
+def test_the_review_rule_holds_generated_posts_back_and_says_why(db, settings):
+    settings.MEDICAL_REVIEW_REQUIRED = True
+    out = StringIO()
+    call_command("generate_data", posts=4, comments=0, stdout=out)
+    assert not Post.objects.published().filter(slug__startswith="generated-").exists()
+    assert Post.objects.filter(slug__startswith="generated-").count() == 4
+    assert "4 posts stay drafts" in out.getvalue()
+    assert "approved medical review" in out.getvalue()

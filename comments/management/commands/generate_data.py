@@ -9,7 +9,8 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import connection, transaction
 from django.utils import timezone
 
-from articles.models import Disclaimer, Post, PostDisclaimer, Reference
+from articles import publishing
+from articles.models import Disclaimer, Post, PostDisclaimer, Reference, Topic
 from core import markup
 
 WORDS = (
@@ -116,6 +117,11 @@ class Command(BaseCommand):
                 text="These statements have not been evaluated by the Food and Drug "
                 "Administration.",
             )
+        # Filed under the site's topics in turn (a published post has one,
+        # once the site has any), then published by the one path every door
+        # takes (articles.publishing): its rules, a revision of each post.
+        topics = list(Topic.objects.order_by("pk"))
+        held_back = {}  # post pk -> the first reason the rules gave
         first = Post.objects.filter(slug__startswith="generated-").count()
         bodies = {}  # (references, disclaimer) -> (body, body_html)
         progress = Progress(self.progress, "posts", count, max(count // 10, 1))
@@ -140,7 +146,7 @@ class Command(BaseCommand):
                         body=body,
                         body_html=body_html,
                         author=author,
-                        status=Post.Status.PUBLISHED,
+                        status=Post.Status.DRAFT,
                         publish_at=published,
                         created_at=published,
                         updated_at=published,
@@ -165,9 +171,27 @@ class Command(BaseCommand):
                         links.append(PostDisclaimer(post=post, disclaimer=disclaimer, order=0))
                 Reference.objects.bulk_create(references)
                 PostDisclaimer.objects.bulk_create(links)
+                if topics:
+                    Post.topics.through.objects.bulk_create(
+                        Post.topics.through(post_id=post.pk, topic_id=topics[n % len(topics)].pk)
+                        for n, post in enumerate(created)
+                    )
                 # bulk_create skips Post.save: write their search documents.
                 Post.objects.filter(pk__in=[post.pk for post in created]).reindex()
+                outcome = publishing.publish(
+                    Post.objects.filter(pk__in=[post.pk for post in created]),
+                    comment="Generated (generate_data).",
+                )
+                for refusal in outcome.refused:
+                    held_back.setdefault(refusal.post.pk, refusal.reason)
             progress.add(len(batch))
+        if held_back:
+            self.stdout.write(
+                self.style.WARNING(
+                    f"  {len(held_back):,} posts stay drafts, held back by the rules of "
+                    f"publishing: {next(iter(held_back.values()))}"
+                )
+            )
 
     def title(self):
         a, b = self.random.sample(WORDS, 2)
