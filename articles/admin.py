@@ -537,8 +537,24 @@ class DisclaimerAdmin(admin.ModelAdmin):
         return disclaimer._post_count
 
 
+class StaffAccountPicker:
+    """The ``user`` field of a public profile (a reviewer's, an author's)
+    offers active staff accounts only, each by name and username: editors may
+    not open the users admin to find one."""
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if db_field.name != "user":
+            return super().formfield_for_foreignkey(db_field, request, **kwargs)
+        kwargs["queryset"] = get_user_model().objects.filter(is_staff=True, is_active=True)
+        field = super().formfield_for_foreignkey(db_field, request, **kwargs)
+        field.label_from_instance = lambda user: (
+            f"{user.get_full_name() or user.get_username()} ({user.get_username()})"
+        )
+        return field
+
+
 @admin.register(Reviewer)
-class ReviewerAdmin(admin.ModelAdmin):
+class ReviewerAdmin(StaffAccountPicker, admin.ModelAdmin):
     list_display = ["name", "credentials", "user", "post_count", "updated_at"]
     ordering = ["name", "pk"]  # the list and the post form's reviewer picker
     list_select_related = ["user"]
@@ -547,17 +563,6 @@ class ReviewerAdmin(admin.ModelAdmin):
     fields = ["name", "credentials", "slug", "bio", "profile_url", "user"]
     # A profile link typed without a scheme means https (Django 6.0's default).
     formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
-
-    def formfield_for_foreignkey(self, db_field, request, **kwargs):
-        if db_field.name == "user":
-            # Staff accounts only, by name (editors may not open the users admin).
-            kwargs["queryset"] = get_user_model().objects.filter(is_staff=True, is_active=True)
-            field = super().formfield_for_foreignkey(db_field, request, **kwargs)
-            field.label_from_instance = lambda user: (
-                f"{user.get_full_name() or user.get_username()} ({user.get_username()})"
-            )
-            return field
-        return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
     def get_queryset(self, request):
         return super().get_queryset(request).annotate(reviewed_total=Count("posts"))
@@ -587,7 +592,7 @@ class TopicAdmin(admin.ModelAdmin):
 
 
 @admin.register(Author)
-class AuthorAdmin(admin.ModelAdmin):
+class AuthorAdmin(StaffAccountPicker, admin.ModelAdmin):
     """Authors' public profiles: the page their bylines link to."""
 
     list_display = ["name", "credentials", "user", "slug", "updated_at"]
@@ -596,15 +601,3 @@ class AuthorAdmin(admin.ModelAdmin):
     prepopulated_fields = {"slug": ["name"]}
     fields = ["user", "name", "credentials", "slug", "bio", "profile_url"]
     formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
-
-    def formfield_for_foreignkey(self, db_field, request, **kwargs):
-        if db_field.name == "user":
-            # Staff accounts (the ones that write posts), by name: editors may
-            # not open the users admin.
-            kwargs["queryset"] = get_user_model().objects.filter(is_staff=True, is_active=True)
-            field = super().formfield_for_foreignkey(db_field, request, **kwargs)
-            field.label_from_instance = lambda user: (
-                f"{user.get_full_name() or user.get_username()} ({user.get_username()})"
-            )
-            return field
-        return super().formfield_for_foreignkey(db_field, request, **kwargs)

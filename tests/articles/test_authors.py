@@ -166,3 +166,18 @@ def test_an_editor_writes_an_author_profile_in_the_admin(client, writer):
     again = submitted(client.get(change).text, "author_form")
     again["_save"] = "Save"
     assert client.post(change, again).status_code == 302  # saved unchanged
+
+
+@pytest.mark.parametrize("model", ["author", "reviewer"])
+def test_the_account_picker_offers_active_staff_by_name_and_username(editor_client, model):
+    """An author's or reviewer's account is chosen among active staff, each
+    named with its username: editors cannot open the users admin to look."""
+    UserFactory(username="vera", first_name="Vera", last_name="Staff", is_staff=True)
+    UserFactory(username="reader", first_name="Rae", last_name="Reader", is_staff=False)
+    UserFactory(
+        username="gone", first_name="Gus", last_name="Gone", is_staff=True, is_active=False
+    )
+    page = lxml_html.fromstring(editor_client.get(reverse(f"admin:articles_{model}_add")).content)
+    offered = [option.text for option in page.xpath("//select[@name='user']/option")]
+    assert "Vera Staff (vera)" in offered
+    assert not [name for name in offered if "reader" in name or "gone" in name]
