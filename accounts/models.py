@@ -107,5 +107,5 @@ class StaffMember(User):
 
     class Meta:
         proxy = True
-        verbose_name = "staff sign-in"
-        verbose_name_plural = "staff sign-in"
+        verbose_name = "two-factor sign-in"
+        verbose_name_plural = "two-factor sign-in"

@@ -75,7 +75,9 @@ def test_a_code_is_refused_the_second_time_within_its_window(client, required, s
     assert give_code(client, totp_code(app_device, steps_ahead=1))["Location"] == "/admin/"
 
 
-def test_wrong_codes_count_towards_the_password_lockout(client, required, staff, app_device, settings):
+def test_wrong_codes_count_towards_the_password_lockout(
+    client, required, staff, app_device, settings
+):
     settings.AXES_FAILURE_LIMIT = 3
     sign_in_with_password(client, staff)
     for _ in range(2):
