@@ -146,3 +146,36 @@ def test_an_administrator_resets_a_persons_factors(new_page, editor_user, requir
     erin.reload()
     expect(erin).to_have_url(re.compile(r"/admin/login/"))
     watch.assert_clean()
+
+
+def test_a_passkey_made_for_another_origin_is_refused(
+    page, editor_user, required, settings, watch
+):
+    """The site checks the origin the browser signed: a passkey ceremony run
+    from an origin other than SITE_URL's (a phishing copy of the site) adds
+    nothing and signs no one in."""
+    virtual_authenticator(page)
+    password_step(page, editor_user)
+    settings.OTP_WEBAUTHN_ALLOWED_ORIGINS = ["https://blog.example.com"]
+    watch.expect_status(422, "/admin/two-factor/passkeys/registration/complete/")
+    page.get_by_role("button", name="Add a passkey").click()
+    expect(page.locator("#passkey-register-status-message")).to_contain_text("Registration failed")
+    assert not WebAuthnCredential.objects.filter(user=editor_user, confirmed=True).exists()
+
+    # Made at the right origin, then offered where the site expects another.
+    settings.OTP_WEBAUTHN_ALLOWED_ORIGINS = [page.url.split("/admin/")[0]]
+    page.reload()
+    page.get_by_role("button", name="Add a passkey").click()
+    expect(page.get_by_role("cell", name="Passkey", exact=True)).to_be_visible()
+    log_out(page)
+    settings.OTP_WEBAUTHN_ALLOWED_ORIGINS = ["https://blog.example.com"]
+    watch.expect_status(
+        422, "/admin/two-factor/passkeys/authentication/complete/?next=%2Fadmin%2F"
+    )
+    page.get_by_role("button", name="Sign in with a passkey").click()
+    expect(page.locator("#passkey-verification-status-message")).to_contain_text(
+        "Invalid authentication response"
+    )
+    page.goto("/admin/")
+    expect(page).to_have_url(re.compile(r"/admin/login/"))
+    watch.assert_clean()
