@@ -5,22 +5,22 @@ must give a second factor, what counts as one or what a reset does.
 """
 
 import base64
-import logging
 
 import segno
 from django.conf import settings
 from django.contrib.admin.models import CHANGE, LogEntry
 from django.contrib.auth.signals import user_login_failed
 from django.contrib.sessions.backends.base import SessionBase
+from django.core import signing
 from django.db import transaction
+from django.utils.crypto import constant_time_compare
 from django.utils.module_loading import import_string
 from django_otp import devices_for_user, user_has_device
+from django_otp.models import Device
 from django_otp.plugins.otp_totp.models import TOTPDevice
 from django_otp_webauthn.models import WebAuthnCredential
 
 from accounts.models import RecoveryCodes, StaffSession
-
-logger = logging.getLogger(__name__)
 
 REQUIRED = "required"
 OPTIONAL = "optional"
@@ -191,3 +191,58 @@ def totp_qr_data_uri(device):
     """The device's otpauth:// address as an SVG QR code in a data: URI (the
     site's CSP allows data: images; no script draws it)."""
     return segno.make(device.config_url, error="m").svg_data_uri(scale=5, border=2)
+
+
+# --- remembered browsers -----------------------------------------------------
+# With STAFF_TWO_FACTOR_REMEMBER_DAYS, a browser that gave a code may skip the
+# second step for that many days: a signed cookie names the user, the device
+# that verified them and their session auth hash (an HMAC of their password
+# hash). A password change, a removed device or a reset ends it.
+
+REMEMBER_COOKIE = "staff_second_step"
+REMEMBER_SALT = "accounts.remembered-browser"
+
+
+def remember_days():
+    return settings.STAFF_TWO_FACTOR_REMEMBER_DAYS
+
+
+def remember_browser(response, user, device):
+    days = remember_days()
+    if days <= 0:
+        return
+    value = signing.dumps(
+        {"user": user.pk, "device": device.persistent_id, "auth": user.get_session_auth_hash()},
+        salt=REMEMBER_SALT,
+        compress=True,
+    )
+    response.set_cookie(
+        REMEMBER_COOKIE,
+        value,
+        max_age=days * 24 * 3600,
+        secure=settings.SESSION_COOKIE_SECURE,
+        httponly=True,
+        samesite="Lax",
+    )
+
+
+def remembered_device(request, user):
+    """The device a remembered browser verified ``user`` with, or None."""
+    days = remember_days()
+    value = request.COOKIES.get(REMEMBER_COOKIE)
+    if days <= 0 or not value:
+        return None
+    try:
+        data = signing.loads(value, salt=REMEMBER_SALT, max_age=days * 24 * 3600)
+    except signing.BadSignature:
+        return None
+    if not isinstance(data, dict) or data.get("user") != user.pk:
+        return None
+    if not constant_time_compare(str(data.get("auth", "")), user.get_session_auth_hash()):
+        return None
+    device = Device.from_persistent_id(str(data.get("device", "")))
+    if device is None or device.user_id != user.pk or not device.confirmed:
+        return None
+    if type(device) not in PRIMARY_KINDS:
+        return None
+    return device

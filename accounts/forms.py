@@ -13,6 +13,7 @@ class CodeForm(forms.Form):
         ),
         help_text="The six digits your authenticator app shows, or one of your recovery codes.",
     )
+    remember = forms.BooleanField(label="Remember this browser", required=False)
 
 
 class AddAuthenticatorForm(forms.Form):

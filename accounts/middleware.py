@@ -8,6 +8,9 @@ HEAD with a redirect to the second step, or to enrolment when they have no
 factor yet, and any other method with 403. Only the two-factor pages
 themselves, the passkey ceremonies and the admin's log in and log out pass.
 
+A browser remembered for STAFF_TWO_FACTOR_REMEMBER_DAYS (accounts.factors)
+is verified here with the device it was remembered for.
+
 Installed after django-otp's OTPMiddleware, which tells whether the session
 was verified with a device that still exists.
 """
@@ -16,6 +19,7 @@ from django.core.exceptions import PermissionDenied
 from django.shortcuts import redirect
 from django.urls import Resolver404, resolve, reverse
 from django.utils.http import urlencode
+from django_otp import login as otp_login
 
 from accounts import factors
 
@@ -37,6 +41,10 @@ class StaffTwoFactorMiddleware:
 
     def __call__(self, request):
         user = getattr(request, "user", None)
+        if user is not None and factors.must_verify(user):
+            device = factors.remembered_device(request, user)
+            if device is not None:
+                otp_login(request, device)
         if user is not None and factors.must_verify(user) and not is_open(request.path_info):
             if request.method not in ("GET", "HEAD"):
                 raise PermissionDenied("Give your second factor first.")

@@ -83,7 +83,10 @@ def verify(request):
             device = factors.verify_code(user, form.cleaned_data["code"])
             if device is not None:
                 otp_login(request, device)
-                return redirect(next_url)
+                response = redirect(next_url)
+                if form.cleaned_data["remember"] and type(device) in factors.PRIMARY_KINDS:
+                    factors.remember_browser(response, user, device)
+                return response
             factors.count_failure(request, user)
             if getattr(request, "axes_locked_out", False):
                 # AxesMiddleware answers with the lockout page.
@@ -93,7 +96,14 @@ def verify(request):
     return render(
         request,
         "accounts/verify.html",
-        _context(request, title="Second step", form=form, next=next_url, has_passkey=has_passkey),
+        _context(
+            request,
+            title="Second step",
+            form=form,
+            next=next_url,
+            has_passkey=has_passkey,
+            remember_days=factors.remember_days(),
+        ),
     )
 
 

@@ -284,6 +284,9 @@ LOGIN_REDIRECT_URL = "admin:index"
 STAFF_TWO_FACTOR = env.str("STAFF_TWO_FACTOR", default="optional" if DEBUG else "required")
 if STAFF_TWO_FACTOR not in ("required", "optional"):
     raise ImproperlyConfigured(f"STAFF_TWO_FACTOR={STAFF_TWO_FACTOR!r}: use required or optional.")
+# A browser that gave a code may skip the second step for this many days (a
+# signed cookie bound to the user, the device and their password; 0: never).
+STAFF_TWO_FACTOR_REMEMBER_DAYS = env.int("STAFF_TWO_FACTOR_REMEMBER_DAYS", default=0)
 # Authenticator apps: the name they show, wrong codes slowed down (1, 2, 4 ...
 # seconds per device, on top of the lockout below), keys hidden in the admin.
 OTP_TOTP_ISSUER = env.str("BLOG_TITLE", default="glutablog")
