@@ -50,7 +50,14 @@ def has_factor(user):
     )
 
 
-def must_verify(user):
+# Whether the person had a factor when this session signed in (set at sign-in
+# and whenever this session adds or removes one): with STAFF_TWO_FACTOR
+# optional, a password-only session then costs no query per request. Adding a
+# first factor ends the person's other sessions, so none keeps a stale answer.
+ENROLLED_KEY = "two_factor_enrolled"
+
+
+def must_verify(user, session=None):
     """Must this signed-in person pass the second step before anything else?
 
     Staff only. With STAFF_TWO_FACTOR=required always (enrolling first when
@@ -60,7 +67,27 @@ def must_verify(user):
         return False
     if user.is_verified():
         return False
-    return is_required() or user_has_device(user)
+    if is_required():
+        return True
+    if session is None:
+        return user_has_device(user)
+    if ENROLLED_KEY not in session:
+        session[ENROLLED_KEY] = user_has_device(user)
+    return session[ENROLLED_KEY]
+
+
+def note_enrolment(request, user=None):
+    """This session signed in, or added or removed a factor: remember whether
+    the person has any."""
+    request.session[ENROLLED_KEY] = user_has_device(user or request.user)
+
+
+def first_factor_added(request):
+    """A first factor was just added: sessions that signed in with the password
+    alone before it (elsewhere) end, and this one knows it is enrolled."""
+    note_enrolment(request)
+    if len(primary_factors(request.user)) == 1:
+        end_sessions(request.user, keep=request.session.session_key)
 
 
 def may_manage(user):
@@ -108,6 +135,7 @@ def remove_factor(request, device):
         device.delete()
         if not primary_factors(user):
             RecoveryCodes.objects.filter(user=user).delete()
+    note_enrolment(request)
     end_sessions(user, keep=request.session.session_key)
 
 

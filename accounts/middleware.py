@@ -15,6 +15,7 @@ Installed after django-otp's OTPMiddleware, which tells whether the session
 was verified with a device that still exists.
 """
 
+from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import redirect
 from django.urls import Resolver404, resolve, reverse
@@ -40,12 +41,15 @@ class StaffTwoFactorMiddleware:
         self.get_response = get_response
 
     def __call__(self, request):
+        if settings.SESSION_COOKIE_NAME not in request.COOKIES:
+            return self.get_response(request)  # no one signed in: leave the session unread
         user = getattr(request, "user", None)
-        if user is not None and factors.must_verify(user):
-            device = factors.remembered_device(request, user)
-            if device is not None:
-                otp_login(request, device)
-        if user is not None and factors.must_verify(user) and not is_open(request.path_info):
+        if user is None or not factors.must_verify(user, request.session):
+            return self.get_response(request)
+        device = factors.remembered_device(request, user)
+        if device is not None:
+            otp_login(request, device)
+        elif not is_open(request.path_info):
             if request.method not in ("GET", "HEAD"):
                 raise PermissionDenied("Give your second factor first.")
             step = "two_factor:verify" if factors.has_factor(user) else "two_factor:factors"

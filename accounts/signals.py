@@ -10,6 +10,8 @@ from accounts import factors
 def _record_session(sender, request, user, **kwargs):
     if user.is_staff:
         factors.record_session(request, user)
+        if request is not None and getattr(request, "session", None) is not None:
+            factors.note_enrolment(request, user)
 
 
 @receiver(user_logged_out, dispatch_uid="accounts.forget_session")

@@ -13,4 +13,11 @@ urlpatterns = [
     path("recovery-codes/", views.recovery_codes, name="recovery_codes"),
     path("<slug:kind>/<int:pk>/rename/", views.rename, name="rename"),
     path("<slug:kind>/<int:pk>/remove/", views.remove, name="remove"),
+    # Takes the place of django-otp-webauthn's own (same address, which the
+    # project mounts after this): a first passkey ends password-only sessions.
+    path(
+        "passkeys/registration/complete/",
+        views.CompletePasskeyRegistration.as_view(),
+        name="passkey_registration_complete",
+    ),
 ]

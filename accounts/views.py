@@ -23,6 +23,7 @@ from django.views.decorators.http import require_POST
 from django_otp import login as otp_login
 from django_otp.plugins.otp_totp.models import TOTPDevice
 from django_otp_webauthn.models import WebAuthnCredential
+from django_otp_webauthn.views import CompleteCredentialRegistrationView
 
 from accounts import factors
 from accounts.forms import AddAuthenticatorForm, CodeForm, RenameForm
@@ -163,6 +164,7 @@ def add_authenticator(request):
                 del request.session[SESSION_NEW_TOTP]
                 if not user.is_verified():
                     otp_login(request, locked)
+                factors.first_factor_added(request)
                 return _after_first_factor(request, f"{locked.name} added.")
         factors.count_failure(request, user)
         form.add_error("code", "That code is not right. Check the phone's clock and try again.")
@@ -257,3 +259,14 @@ def remove(request, kind, pk):
         "accounts/remove.html",
         _context(request, title=f"Remove {device.name}", device=device),
     )
+
+
+class CompletePasskeyRegistration(CompleteCredentialRegistrationView):
+    """django-otp-webauthn's last registration step, then the same bookkeeping
+    as an authenticator app's: a first factor ends password-only sessions elsewhere."""
+
+    def post(self, *args, **kwargs):
+        response = super().post(*args, **kwargs)
+        if response.status_code == 200:
+            factors.first_factor_added(self.request)
+        return response

@@ -162,3 +162,28 @@ def test_the_second_step_does_not_follow_a_foreign_next(client, required, staff,
     sign_in_with_password(client, staff)
     response = give_code(client, totp_code(app_device), next_url="https://evil.example/")
     assert response["Location"] == reverse("admin:index")
+
+
+def test_a_first_factor_ends_password_only_sessions_elsewhere(client, staff):
+    """Optional: a session that signed in before the person enrolled would
+    otherwise go on without the second step."""
+    from django.test import Client
+
+    elsewhere = Client()
+    sign_in_with_password(elsewhere, staff)
+    assert elsewhere.get("/admin/").status_code == 200
+    sign_in_with_password(client, staff)
+    enrol_app(client)
+    assert client.get("/admin/").status_code == 200
+    assert elsewhere.get("/admin/")["Location"].startswith(reverse("admin:login"))
+    sign_in_with_password(elsewhere, staff)
+    assert elsewhere.get("/admin/")["Location"].startswith(reverse("two_factor:verify"))
+
+
+def test_the_passkey_registration_is_ours():
+    from django.urls import resolve
+
+    from accounts.views import CompletePasskeyRegistration
+
+    url = reverse("otp_webauthn:credential-registration-complete")
+    assert resolve(url).func.view_class is CompletePasskeyRegistration
