@@ -293,12 +293,13 @@ OTP_TOTP_ISSUER = env.str("BLOG_TITLE", default="glutablog")
 OTP_TOTP_THROTTLE_FACTOR = 1
 OTP_ADMIN_HIDE_SENSITIVE_DATA = True
 # Passkeys belong to SITE_URL's host: a passkey made for another origin is
-# refused. Browsers take passkeys over plain http only at localhost, and never
-# for an address like 127.0.0.1: development's http://127.0.0.1:8000 makes its
-# passkeys at http://localhost:8000 (open the site there to use them).
+# refused. Browsers take no IP address as a passkey's site, and plain http only
+# at localhost: a loopback SITE_URL (http://127.0.0.1:8000 in development,
+# https://127.0.0.1:8443 with `make serve`) makes its passkeys at localhost on
+# the same scheme and port (open the site there to use them).
 _passkey_origin = SITE_URL
-if _site.scheme == "http" and _site.hostname in ("127.0.0.1", "::1", "localhost"):
-    _passkey_origin = f"http://localhost{f':{_site.port}' if _site.port else ''}"
+if _site.hostname in ("127.0.0.1", "::1", "localhost"):
+    _passkey_origin = f"{_site.scheme}://localhost{f':{_site.port}' if _site.port else ''}"
 OTP_WEBAUTHN_RP_ID = urlsplit(_passkey_origin).hostname
 OTP_WEBAUTHN_RP_NAME = OTP_TOTP_ISSUER
 OTP_WEBAUTHN_ALLOWED_ORIGINS = [_passkey_origin]
