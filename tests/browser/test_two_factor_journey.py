@@ -21,6 +21,7 @@ from playwright.sync_api import expect
 
 from tests.accounts.conftest import totp_code
 
+from .axe_audit import assert_accessible
 from .conftest import PASSWORD
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -63,6 +64,7 @@ def password_step(page, user):
 def log_out(page):
     page.goto("/admin/")
     page.get_by_role("button", name="Log out").click()
+    expect(page.get_by_role("link", name="Log in again")).to_be_visible()
     page.goto("/admin/")
     expect(page).to_have_url(re.compile(r"/admin/login/"))
 
@@ -75,6 +77,8 @@ def test_a_new_editor_enrols_a_passkey_and_signs_in_with_it_alone(
     # Led to enrol: the admin does not open yet.
     expect(page).to_have_url(re.compile(r"/admin/two-factor/\?next="))
     expect(page.get_by_text("before the admin opens")).to_be_visible()
+    expect(page.get_by_role("button", name="Add a passkey")).to_be_visible()
+    assert_accessible(page, "enrolment")
     page.goto("/admin/articles/post/")
     expect(page).to_have_url(re.compile(r"/admin/two-factor/"))
 
@@ -83,6 +87,7 @@ def test_a_new_editor_enrols_a_passkey_and_signs_in_with_it_alone(
     assert WebAuthnCredential.objects.filter(user=editor_user, confirmed=True).count() == 1
     page.get_by_role("button", name="Make recovery codes").click()
     expect(page.locator(".two-factor-codes li")).to_have_count(10)
+    assert_accessible(page, "the recovery codes")
 
     page.goto("/admin/")
     expect(page.get_by_role("heading", name="Posts and comments")).to_be_visible()
@@ -99,6 +104,7 @@ def test_a_moderator_enrols_an_app_and_signs_in_with_a_code(page, moderator_user
     expect(page).to_have_url(re.compile(r"/admin/two-factor/"))
     page.get_by_role("link", name="Add an authenticator app").click()
     expect(page.get_by_alt_text("QR code for your authenticator app")).to_be_visible()
+    assert_accessible(page, "adding an app")
     device = TOTPDevice.objects.get(user=moderator_user, confirmed=False)
     page.get_by_label("Name").fill("Morgan's phone")
     page.get_by_label("Code from the app").fill(totp_code(device))
@@ -106,10 +112,12 @@ def test_a_moderator_enrols_an_app_and_signs_in_with_a_code(page, moderator_user
     expect(page.locator(".two-factor-codes li")).to_have_count(10)
     page.get_by_role("link", name="I wrote them down").click()
     expect(page.get_by_role("cell", name="Morgan's phone", exact=True)).to_be_visible()
+    assert_accessible(page, "the factors page")
 
     log_out(page)
     password_step(page, moderator_user)
     expect(page).to_have_url(re.compile(r"/admin/two-factor/verify/"))
+    assert_accessible(page, "the second step")
     device.refresh_from_db()
     page.get_by_label("Code").fill(totp_code(device, steps_ahead=1))
     page.get_by_role("button", name="Verify").click()
