@@ -167,10 +167,15 @@ def end_sessions(user, keep=None):
 
 
 def record_session(request, user):
+    """Note the session ``user`` signed in with; forget their sessions that ended."""
     if request is not None and getattr(request, "session", None) is not None:
         key = request.session.session_key
         if key:
             StaffSession.objects.update_or_create(session_key=key, defaults={"user": user})
+        store = import_string(settings.SESSION_ENGINE + ".SessionStore")()
+        for record in StaffSession.objects.filter(user=user).exclude(session_key=key or ""):
+            if not store.exists(record.session_key):
+                record.delete()
 
 
 def forget_session(request):

@@ -115,3 +115,16 @@ def test_the_deploy_check_warns_unless_required(settings):
         call_command("check", "--deploy", "--fail-level", "WARNING", "--tag", "security")
     except SystemCheckError as error:
         assert "accounts.W001" not in str(error)
+
+
+def test_ended_sessions_are_forgotten_at_the_next_sign_in(client, staff):
+    from django.contrib.sessions.models import Session
+
+    sign_in_with_password(client, staff)
+    first = StaffSession.objects.get(user=staff).session_key
+    Session.objects.filter(session_key=first).delete()  # expired and cleared
+    other = Client()
+    sign_in_with_password(other, staff)
+    assert list(StaffSession.objects.filter(user=staff).values_list("session_key", flat=True)) == [
+        other.session.session_key
+    ]
