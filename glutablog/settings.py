@@ -74,6 +74,11 @@ INSTALLED_APPS = [
     "crispy_bootstrap5",
     "csp",
     "axes",
+    # Staff's second factor: django-otp's devices and its TOTP plugin, passkeys
+    # (django-otp-webauthn), and our recovery codes and pages (accounts).
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp_webauthn",
     # Revisions of posts (with their references and disclaimers) and site
     # pages: history, compare, revert and recover in the admin.
     "reversion",
@@ -88,6 +93,7 @@ INSTALLED_APPS = [
     "articles",
     "comments",
     "pages",
+    "accounts",
 ]
 
 MIDDLEWARE = [
@@ -116,6 +122,10 @@ MIDDLEWARE = [
     "core.methods.AllowedMethodsMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # Which device verified the session (django-otp), then the gate: a staff
+    # member who gave only a password reaches the second step and nothing else.
+    "django_otp.middleware.OTPMiddleware",
+    "accounts.middleware.StaffTwoFactorMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     # AxesMiddleware must be last: it turns a lockout into the lockout page.
     "axes.middleware.AxesMiddleware",
@@ -257,6 +267,8 @@ MAIL_PER_ADDRESS_MINUTES = env.int("MAIL_PER_ADDRESS_MINUTES", default=10)
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
     "django.contrib.auth.backends.ModelBackend",
+    # Signing in with a passkey alone (beside the password form).
+    "django_otp_webauthn.backends.WebAuthnBackend",
 ]
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
@@ -265,6 +277,43 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 LOGIN_URL = "admin:login"
+LOGIN_REDIRECT_URL = "admin:index"
+
+# Staff's second factor (docs/security.md#two-factor-sign-in): "required" (the
+# default with DEBUG off) leads every staff member to a passkey or an
+# authenticator app right after the password, and to enrol first if they have
+# none; "optional" (the default with DEBUG on, so `make run`'s demo accounts
+# sign in with a password) asks only those who enrolled. The deploy check
+# warns unless it is required.
+STAFF_TWO_FACTOR = env.str("STAFF_TWO_FACTOR", default="optional" if DEBUG else "required")
+if STAFF_TWO_FACTOR not in ("required", "optional"):
+    raise ImproperlyConfigured(f"STAFF_TWO_FACTOR={STAFF_TWO_FACTOR!r}: use required or optional.")
+# A browser that gave a code may skip the second step for this many days (a
+# signed cookie bound to the user, the device and their password; 0: never).
+STAFF_TWO_FACTOR_REMEMBER_DAYS = env.int("STAFF_TWO_FACTOR_REMEMBER_DAYS", default=0)
+# Authenticator apps: the name they show, wrong codes slowed down (1, 2, 4 ...
+# seconds per device, on top of the lockout below), keys hidden in the admin.
+OTP_TOTP_ISSUER = env.str("BLOG_TITLE", default="glutablog")
+OTP_TOTP_THROTTLE_FACTOR = 1
+OTP_ADMIN_HIDE_SENSITIVE_DATA = True
+# Passkeys belong to SITE_URL's host: a passkey made for another origin is
+# refused. Browsers take no IP address as a passkey's site, and plain http only
+# at localhost: a loopback SITE_URL (http://127.0.0.1:8000 in development,
+# https://127.0.0.1:8443 with `make serve`) makes its passkeys at localhost on
+# the same scheme and port (open the site there to use them).
+_passkey_origin = SITE_URL
+if _site.hostname in ("127.0.0.1", "::1", "localhost"):
+    _passkey_origin = f"{_site.scheme}://localhost{f':{_site.port}' if _site.port else ''}"
+OTP_WEBAUTHN_RP_ID = urlsplit(_passkey_origin).hostname
+OTP_WEBAUTHN_RP_NAME = OTP_TOTP_ISSUER
+OTP_WEBAUTHN_ALLOWED_ORIGINS = [_passkey_origin]
+# An http SITE_URL elsewhere (a test server on the network) runs without passkeys.
+SILENCED_SYSTEM_CHECKS = (
+    []
+    if _passkey_origin.startswith("https:") or "localhost" in _passkey_origin
+    else ["otp_webauthn.E031"]
+)
+OTP_WEBAUTHN_EXCEPTION_LOGGER_NAME = "django_otp_webauthn"
 
 # Admin login guessing: lock a user name + address after a few failures, for
 # a finite cool-off. The client address is REMOTE_ADDR unless the deployment
@@ -279,6 +328,9 @@ AXES_COOLOFF_TIME = env.float("AXES_COOLOFF_HOURS", default=0.5)
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_VERBOSE = False
+# Wrong second-factor codes count here too (accounts.factors.count_failure);
+# what they were is never stored with the attempt.
+AXES_SENSITIVE_PARAMETERS = ["username", "ip_address", "code"]
 
 # --- Internationalisation ---------------------------------------------------
 LANGUAGE_CODE = "en-us"
@@ -422,11 +474,14 @@ PERMISSIONS_POLICY = {
         "accelerometer", "autoplay", "browsing-topics", "camera",
         "display-capture", "encrypted-media", "fullscreen", "gamepad", "geolocation",
         "gyroscope", "hid", "idle-detection", "local-fonts", "magnetometer", "microphone",
-        "midi", "payment", "picture-in-picture", "publickey-credentials-create",
-        "publickey-credentials-get", "screen-wake-lock", "serial", "usb",
+        "midi", "payment", "picture-in-picture",
+        "screen-wake-lock", "serial", "usb",
         "xr-spatial-tracking",
     )
 }  # fmt: skip
+# Passkeys (staff sign-in) on the site's own pages, never in anything embedded.
+PERMISSIONS_POLICY["publickey-credentials-create"] = ["self"]
+PERMISSIONS_POLICY["publickey-credentials-get"] = ["self"]
 
 # --- Crispy forms -----------------------------------------------------------
 CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"

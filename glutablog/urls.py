@@ -27,6 +27,10 @@ handler500 = "core.views.server_error"
 urlpatterns = [
     # The home is the blog, for good: a permanent redirect (301).
     path("", RedirectView.as_view(pattern_name="articles:index", permanent=True)),
+    # Staff's second factor and passkey ceremonies, before the admin's own
+    # addresses (accounts.middleware lets a half-signed-in session reach these only).
+    path("admin/two-factor/", include("accounts.urls")),
+    path("admin/two-factor/passkeys/", include("django_otp_webauthn.urls")),
     path("admin/", admin.site.urls),
     path("blog/", include("articles.urls")),
     path("comments/", include("comments.urls")),

@@ -27,6 +27,14 @@ def _fast_and_isolated(settings):
 
 
 @pytest.fixture(autouse=True)
+def _staff_two_factor(settings):
+    """Staff sign in with a password alone here (force_login, the admin's form,
+    the demo accounts), whatever DEBUG says; the second factor's own tests
+    (tests/accounts) set STAFF_TWO_FACTOR="required" and sign in through it."""
+    settings.STAFF_TWO_FACTOR = "optional"
+
+
+@pytest.fixture(autouse=True)
 def _media_root(settings, tmp_path_factory):
     """Uploads (and the demo's picture) go to a folder of this test's own."""
     settings.MEDIA_ROOT = tmp_path_factory.mktemp("media")

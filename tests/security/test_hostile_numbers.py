@@ -195,6 +195,9 @@ def sample_kwargs(post, page):
         # tries them raw).
         "year": post.publish_at.year,
         "month": post.publish_at.month,
+        # A staff member's own factor (accounts: /admin/two-factor/app/1/rename/).
+        "kind": "app",
+        "pk": 1,
     }
 
 
