@@ -7,6 +7,7 @@ must give a second factor, what counts as one or what a reset does.
 import base64
 
 import segno
+from axes.utils import reset as reset_axes_attempts
 from django.conf import settings
 from django.contrib.admin.models import CHANGE, LogEntry
 from django.contrib.auth.signals import user_login_failed
@@ -16,11 +17,13 @@ from django.db import transaction
 from django.utils.crypto import constant_time_compare
 from django.utils.module_loading import import_string
 from django_otp import devices_for_user, user_has_device
+from django_otp import login as otp_login
 from django_otp.models import Device
 from django_otp.plugins.otp_totp.models import TOTPDevice
 from django_otp_webauthn.models import WebAuthnCredential
 
 from accounts.models import RecoveryCodes, StaffSession
+from core.client_ip import client_ip
 
 REQUIRED = "required"
 OPTIONAL = "optional"
@@ -183,6 +186,26 @@ def forget_session(request):
         key = request.session.session_key
         if key:
             StaffSession.objects.filter(session_key=key).delete()
+
+
+def password_is_enough(user):
+    """Does a password alone sign this person in (no second step to come)?"""
+    return not (user.is_staff and (is_required() or user_has_device(user)))
+
+
+def signed_in_fully(request, user):
+    """The person passed every step they need: django-axes' count of wrong
+    passwords and codes for their name from this client starts again. Only
+    then: a correct password alone must not wipe the wrong codes that followed
+    it (AXES_RESET_ON_SUCCESS is off), or whoever has the password could guess
+    codes for ever, a few between sign-ins."""
+    reset_axes_attempts(ip=client_ip(request), username=user.get_username())
+
+
+def verified(request, device):
+    """This session passed the second step with ``device`` (django-otp's login)."""
+    otp_login(request, device)
+    signed_in_fully(request, request.user)
 
 
 def count_failure(request, user):

@@ -20,7 +20,6 @@ from django.core.exceptions import PermissionDenied
 from django.shortcuts import redirect
 from django.urls import Resolver404, resolve, reverse
 from django.utils.http import urlencode
-from django_otp import login as otp_login
 
 from accounts import factors
 
@@ -48,7 +47,7 @@ class StaffTwoFactorMiddleware:
             return self.get_response(request)
         device = factors.remembered_device(request, user)
         if device is not None:
-            otp_login(request, device)
+            factors.verified(request, device)
         elif not is_open(request.path_info):
             if request.method not in ("GET", "HEAD"):
                 raise PermissionDenied("Give your second factor first.")

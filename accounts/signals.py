@@ -12,6 +12,8 @@ def _record_session(sender, request, user, **kwargs):
         factors.record_session(request, user)
         if request is not None and getattr(request, "session", None) is not None:
             factors.note_enrolment(request, user)
+            if factors.password_is_enough(user):
+                factors.signed_in_fully(request, user)
 
 
 @receiver(user_logged_out, dispatch_uid="accounts.forget_session")

@@ -20,7 +20,6 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.cache import never_cache
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_POST
-from django_otp import login as otp_login
 from django_otp.plugins.otp_totp.models import TOTPDevice
 from django_otp_webauthn.models import WebAuthnCredential
 from django_otp_webauthn.views import CompleteCredentialRegistrationView
@@ -83,7 +82,7 @@ def verify(request):
         if form.is_valid():
             device = factors.verify_code(user, form.cleaned_data["code"])
             if device is not None:
-                otp_login(request, device)
+                factors.verified(request, device)
                 response = redirect(next_url)
                 if form.cleaned_data["remember"] and type(device) in factors.PRIMARY_KINDS:
                     factors.remember_browser(response, user, device)
@@ -163,7 +162,7 @@ def add_authenticator(request):
                 locked.save()
                 del request.session[SESSION_NEW_TOTP]
                 if not user.is_verified():
-                    otp_login(request, locked)
+                    factors.verified(request, locked)
                 factors.first_factor_added(request)
                 return _after_first_factor(request, f"{locked.name} added.")
         factors.count_failure(request, user)

@@ -326,7 +326,9 @@ AXES_CLIENT_IP_CALLABLE = "core.client_ip.client_ip"
 AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)
 AXES_COOLOFF_TIME = env.float("AXES_COOLOFF_HOURS", default=0.5)
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
-AXES_RESET_ON_SUCCESS = True
+# A sign-in clears the count only once it is whole, second step included
+# (accounts.factors.signed_in_fully): never on a correct password alone.
+AXES_RESET_ON_SUCCESS = False
 AXES_VERBOSE = False
 # Wrong second-factor codes count here too (accounts.factors.count_failure);
 # what they were is never stored with the attempt.

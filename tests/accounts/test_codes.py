@@ -99,6 +99,35 @@ def test_wrong_codes_count_towards_the_password_lockout(
     assert "123456" not in attempt.post_data and "654321" not in attempt.post_data
 
 
+def test_signing_in_again_with_the_password_does_not_clear_wrong_codes(
+    client, required, staff, app_device, settings
+):
+    """The attacker who knows the password: two wrong codes, the password
+    again (a correct password must not wipe the count), a third wrong code is
+    the lockout. Only a whole sign-in, both steps, clears it."""
+    settings.AXES_FAILURE_LIMIT = 3
+    for _ in range(2):
+        sign_in_with_password(client, staff)
+        app_device.refresh_from_db()
+        app_device.throttle_reset()
+        assert give_code(client, "123456").status_code == 200
+        client.logout()
+    sign_in_with_password(client, staff)
+    app_device.refresh_from_db()
+    app_device.throttle_reset()
+    assert give_code(client, "654321").status_code in (403, 429)  # axes' lockout page
+
+
+def test_a_whole_sign_in_clears_the_wrong_attempts(client, required, staff, app_device, settings):
+    settings.AXES_FAILURE_LIMIT = 3
+    sign_in_with_password(client, staff)
+    assert give_code(client, "123456").status_code == 200
+    app_device.refresh_from_db()
+    app_device.throttle_reset()
+    assert give_code(client, totp_code(app_device))["Location"] == "/admin/"
+    assert not AccessAttempt.objects.filter(username=staff.username).exists()
+
+
 def test_a_throttled_device_refuses_even_its_right_code(client, required, staff, app_device):
     sign_in_with_password(client, staff)
     give_code(client, "000000")
