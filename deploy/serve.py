@@ -147,6 +147,32 @@ def environment(args):
     return env
 
 
+def refuse_unshared(env):
+    """Several app servers need one database and one cache they all reach:
+    SQLite (a file of one machine) or a local-memory cache (one per process)
+    would give each server data of its own. Read from the settings (the
+    environment or .env)."""
+    code = (
+        "from django.conf import settings; print(settings.DATABASES['default']['ENGINE']); "
+        "print(settings.CACHES['default']['BACKEND'])"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code],
+        cwd=BASE_DIR,
+        env=dict(env, DJANGO_SETTINGS_MODULE="glutablog.settings"),
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    if result.returncode != 0:
+        sys.exit(f"serve: cannot read the settings:\n{result.stderr.strip().splitlines()[-1]}")
+    engine, cache = result.stdout.split("\n")[:2]
+    if "postgresql" not in engine:
+        sys.exit("serve: a cluster needs PostgreSQL, shared by its servers: set DATABASE_URL")
+    if "redis" not in cache.lower():
+        sys.exit("serve: a cluster needs Redis, shared by its servers: set CACHE_URL")
+
+
 def node_env(env, args, number, port):
     """App server ``number``'s environment: its own port, temporary folder and
     MEDIA_ROOT under the run folder (which stay empty when media go to the
@@ -315,6 +341,8 @@ def main(argv=None):
             "or set NGINX_BINARY."
         )
     env = environment(args)
+    if is_cluster(args):
+        refuse_unshared(env)
     children = []
     try:
         media_store = None
