@@ -409,9 +409,16 @@ def main(argv=None):
             ]
         else:
             nodes = [("gunicorn", env, args.app_port)]
+        app_servers = []
         for name, node_environment, _ in nodes:
             gunicorn = subprocess.Popen(gunicorn_command, cwd=BASE_DIR, env=node_environment)
             children.append((name, gunicorn, signal.SIGTERM))
+            app_servers.append(gunicorn)
+            if is_cluster(args):
+                # Which process is which server, for whoever stops one by hand
+                # (and the test that kills one under load).
+                pid_file = Path(node_environment["TMPDIR"]).parent / "gunicorn.pid"
+                pid_file.write_text(f"{gunicorn.pid}\n")
         for (name, _, port), (_, gunicorn, _) in zip(nodes, children[-len(nodes) :], strict=True):
             wait_for_http(
                 gunicorn,
@@ -444,11 +451,23 @@ def main(argv=None):
         if media_store:
             say(f"media in moto's bucket {media_store}, served under /media/ by nginx")
         say(f"nginx's files in {run_dir}; Ctrl-C stops them all")
+        lost = set()
         while True:
             for name, process, _ in children:
-                if process.poll() is not None:
-                    say(f"{name} exited with {process.returncode}: stopping")
-                    return 1
+                if process.poll() is None or process.pid in lost:
+                    continue
+                if is_cluster(args) and process in app_servers:
+                    # One app server down is what a cluster is for: nginx
+                    # sends its readers to the others. Only when all are gone
+                    # does the set stop.
+                    say(f"{name} exited with {process.returncode}; the others go on")
+                    lost.add(process.pid)
+                    if all(server.poll() is not None for server in app_servers):
+                        say("every app server has exited: stopping")
+                        return 1
+                    continue
+                say(f"{name} exited with {process.returncode}: stopping")
+                return 1
             time.sleep(0.5)
     except Stop:
         say("stopping ...")
