@@ -39,8 +39,9 @@ for user in get_user_model().objects.filter(username__in=["editor", "moderator",
 """
 POST = "glutamine-and-gut-health"
 # The freshness contract: a change reaches readers within two seconds (nginx
-# keeps a copy one to two seconds); half a second more for the requests.
-FRESH_WITHIN = 2.5
+# keeps a copy one to two seconds): a read that starts later must have it,
+# however long the busy machine then takes to answer.
+FRESH_WITHIN = 2.0
 
 
 @pytest.fixture(scope="module")
@@ -104,15 +105,30 @@ def reads(browser, path, words):
     return status == 200 and words.encode() in body
 
 
-def fresh_on_b(cluster, path, words):
+def fresh_on_b(cluster, path, fresh):
     """Straight to server B the change is there at once (no copy is kept by
-    an app server); through nginx, within the freshness contract."""
+    an app server); through nginx, in every read that starts more than
+    FRESH_WITHIN seconds after the save. ``fresh(browser)``: whether the
+    page the browser reads has the change."""
     saved = time.monotonic()
-    assert reads(cluster.browser(node=1), path, words), f"server B does not show it: {path}"
+    assert fresh(cluster.browser(node=1)), f"server B does not show the change: {path}"
     through_nginx = cluster.browser()
-    while not reads(through_nginx, path, words):
-        assert time.monotonic() - saved < FRESH_WITHIN, f"nginx still serves the old {path}"
+    while True:
+        started = time.monotonic()
+        if fresh(through_nginx):
+            return
+        assert started - saved < FRESH_WITHIN, f"nginx still serves the old {path}"
         time.sleep(0.1)
+
+
+def gone(browser, path, words):
+    """Whether the page is there without ``words``."""
+    status, _, body = browser.get(path)
+    return status == 200 and words.encode() not in body
+
+
+def shows(path, words):
+    return lambda browser: reads(browser, path, words)
 
 
 def warm(cluster, path, words):
@@ -177,7 +193,7 @@ def test_an_edit_saved_on_server_a_is_read_on_server_b(cluster):
     status, _, _ = editor.post(change, fields)
 
     assert status == 302, status
-    fresh_on_b(cluster, path, words)
+    fresh_on_b(cluster, path, shows(path, words))
 
 
 def test_a_comment_approved_on_server_a_is_read_on_server_b(cluster):
@@ -190,7 +206,7 @@ def test_a_comment_approved_on_server_a_is_read_on_server_b(cluster):
 
     admin_action(moderator, "/admin/comments/comment/", "approve", [comment_pk(cluster, text)])
 
-    fresh_on_b(cluster, path, text)
+    fresh_on_b(cluster, path, shows(path, text))
 
 
 def test_a_post_unpublished_on_server_a_is_gone_from_server_b(cluster):
@@ -201,7 +217,7 @@ def test_a_post_unpublished_on_server_a_is_gone_from_server_b(cluster):
 
     admin_action(editor, "/admin/articles/post/", "unpublish", [post_id(cluster, slug)])
 
-    fresh_on_b(cluster, path, None)
+    fresh_on_b(cluster, path, shows(path, None))
 
 
 def test_comments_deleted_on_server_a_are_gone_from_server_b(cluster, sink):
@@ -229,6 +245,7 @@ def test_comments_deleted_on_server_a_are_gone_from_server_b(cluster, sink):
     status, _, _ = reader.post(link, fields)
 
     assert status == 200
+    fresh_on_b(cluster, path, lambda browser: gone(browser, path, text))
     assert (
         shell(
             cluster,
@@ -236,12 +253,6 @@ def test_comments_deleted_on_server_a_are_gone_from_server_b(cluster, sink):
         )
         == "False"
     )
-    fresh_on_b(cluster, path, "A post for deletions.")
-    saved = time.monotonic()
-    for browser in (cluster.browser(node=1), cluster.browser()):
-        while text.encode() in browser.get(path)[2]:
-            assert time.monotonic() - saved < FRESH_WITHIN, "the deleted comment is still shown"
-            time.sleep(0.1)
 
 
 # --- Media ----------------------------------------------------------------
