@@ -91,6 +91,8 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # /healthz and /readyz for probes, before anything else (core.health).
+    "core.health.HealthMiddleware",
     # Permissions-Policy on every response, static files and cached pages too.
     "core.middleware.PermissionsPolicyMiddleware",
     "django.middleware.security.SecurityMiddleware",

@@ -11,6 +11,7 @@ each email is sent once however many workers drain the queue, and is
 stored with the data that caused it.
 """
 
+import http.client
 import io
 import json
 import os
@@ -537,3 +538,29 @@ def test_mail_is_queued_with_the_comment_that_caused_it(cluster, sink):
 
 def mails_with(sink, words):
     return sum(words in text_of(message) for _, message in list(sink.messages))
+
+
+# --- Health -------------------------------------------------------------------
+
+
+def test_each_server_answers_health_checks_by_its_own_address_and_through_nginx(cluster):
+    for port in cluster.app_ports:
+        # As a probe calls it: plain http, the server's own address as Host.
+        connection = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
+        try:
+            for path, text in (("/healthz", b"ok\n"), ("/readyz", b"ready\n")):
+                connection.request("GET", path)
+                response = connection.getresponse()
+                assert (response.status, response.read()) == (200, text), (port, path)
+                assert response.headers["Cache-Control"] == "no-store"
+        finally:
+            connection.close()
+    for path in ("/healthz", "/readyz"):
+        status, headers, _ = cluster.browser().get(path)
+        assert status == 200
+        assert headers["X-Cache"] is None  # never through the page cache
+    # Probes every few seconds would fill the access log: they are left out.
+    time.sleep(1)  # nginx writes its log line as the request ends
+    log = (cluster.run_dir / "logs" / "access.log").read_text()
+    assert "/blog/" in log
+    assert "/healthz" not in log and "/readyz" not in log
