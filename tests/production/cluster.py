@@ -13,6 +13,7 @@ mail to the test's SMTP sink (stack.Sink).
 
 import http.client
 import re
+import time
 import uuid
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -21,12 +22,28 @@ from pathlib import Path
 from urllib.parse import urlencode, urlsplit
 
 import lxml.html
+from django_otp.oath import TOTP
 
 from .helpers import production_env
 from .servers import Served, free_ports, serve
 from .stack import REDIS_URL, postgres_database
 
 BUCKET = "glutablog-media"  # deploy.serve.MOTO_BUCKET
+
+
+# The last time step each account's code was given for: the site takes no
+# code twice, so each sign-in gives the next one.
+_LAST_STEPS = {}
+
+
+def app_code(username, key):
+    """The next code the account's authenticator app shows (django-otp's TOTP)."""
+    totp = TOTP(bytes.fromhex(key))
+    totp.time = time.time()
+    step = max(totp.t(), _LAST_STEPS.get(username, -1) + 1)
+    _LAST_STEPS[username] = step
+    totp.time = step * totp.step
+    return f"{totp.token():06d}"
 
 
 @dataclass
@@ -176,11 +193,22 @@ class Browser:
             fields.setdefault(name, []).append(value)
         return form.get("action") or path, fields
 
-    def log_in(self, username, password):
+    def log_in(self, username, password, app_key):
+        """The admin's two steps: the password form, then a code from the
+        authenticator app whose (hex) key is ``app_key``."""
         action, fields = self.form("/admin/login/", "login-form")
         fields.update(username=[username], password=[password])
         status, headers, _ = self.post("/admin/login/", fields)
         assert status == 302, f"{username} not logged in ({status})"
+        status, headers, page = self.get("/admin/two-factor/verify/?next=/admin/")
+        assert status == 200, f"no second step for {username} ({status})"
+        [form] = lxml.html.fromstring(page).xpath('//form[.//input[@name="code"]]')
+        fields = dict(form.form_values())
+        fields["code"] = app_code(username, app_key)
+        status, headers, _ = self.post("/admin/two-factor/verify/", fields)
+        assert status == 302 and headers.get("Location") == "/admin/", (
+            f"{username}'s code was refused ({status})"
+        )
         return self
 
     def csrf_token(self, path):

@@ -31,12 +31,21 @@ from .helpers import BASE_DIR, manage
 from .stack import Sink, link_in, text_of
 
 PASSWORD = "a known cluster password 42"
+# Production asks staff for a second factor (STAFF_TWO_FACTOR required with
+# DEBUG off): each account has an authenticator app with this key, and
+# Browser.log_in gives its codes (a tolerance of a few steps, since the
+# accounts sign in several times a minute and no code is taken twice).
+APP_KEY = "3132333435363738393031323334353637383930"
 SET_PASSWORDS = f"""
 from django.contrib.auth import get_user_model
+from django_otp.plugins.otp_totp.models import TOTPDevice
 for user in get_user_model().objects.filter(username__in=["editor", "moderator", "admin"]):
     user.email = user.username + "@staff.example.com"
     user.set_password({PASSWORD!r})
     user.save()
+    TOTPDevice.objects.create(
+        user=user, name="Cluster app", key={APP_KEY!r}, tolerance=20, confirmed=True
+    )
 """
 POST = "glutamine-and-gut-health"
 # The freshness contract: a change reaches readers within two seconds (nginx
@@ -185,7 +194,7 @@ def test_an_edit_saved_on_server_a_is_read_on_server_b(cluster):
     path = f"/blog/{POST}/"
     words = f"Corrected on server A {uuid.uuid4().hex[:8]}"
     warm(cluster, path, "Glutamine")
-    editor = cluster.browser(node=0).log_in("editor", PASSWORD)
+    editor = cluster.browser(node=0).log_in("editor", PASSWORD, APP_KEY)
     change = f"/admin/articles/post/{post_id(cluster, POST)}/change/"
     _, fields = editor.form(change, "post_form")
     fields["body"] = [fields["body"][0] + f"\n\n{words}\n"]
@@ -203,7 +212,7 @@ def test_a_comment_approved_on_server_a_is_read_on_server_b(cluster):
     assert send_comment(cluster.browser(node=0, client="127.0.0.21"), slug, text) == 302
     warm(cluster, path, "A post for approvals.")
     assert not reads(cluster.browser(node=1), path, text)  # pending: nowhere public
-    moderator = cluster.browser(node=0).log_in("moderator", PASSWORD)
+    moderator = cluster.browser(node=0).log_in("moderator", PASSWORD, APP_KEY)
 
     admin_action(moderator, "/admin/comments/comment/", "approve", [comment_pk(cluster, text)])
 
@@ -214,7 +223,7 @@ def test_a_post_unpublished_on_server_a_is_gone_from_server_b(cluster):
     slug = make_post(cluster, "Soon unpublished.")
     path = f"/blog/{slug}/"
     warm(cluster, path, "Soon unpublished.")
-    editor = cluster.browser(node=0).log_in("editor", PASSWORD)
+    editor = cluster.browser(node=0).log_in("editor", PASSWORD, APP_KEY)
 
     admin_action(editor, "/admin/articles/post/", "unpublish", [post_id(cluster, slug)])
 
@@ -289,7 +298,7 @@ def files_under(folder):
 
 
 def test_an_image_uploaded_through_server_a_is_served_to_readers_of_server_b(cluster):
-    editor = cluster.browser(node=0).log_in("editor", PASSWORD)
+    editor = cluster.browser(node=0).log_in("editor", PASSWORD, APP_KEY)
     alt = f"A green square uploaded on server A {uuid.uuid4().hex[:8]}"
     _, fields = editor.form("/admin/images/image/add/", "image_form")
     fields.update(alt=[alt], _save=["Save"])
