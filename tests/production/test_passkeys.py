@@ -6,13 +6,16 @@ whose passkeys belong to ``localhost`` on the same scheme and port (browsers
 take no IP address as a passkey's site; glutablog/settings.py): the browser
 opens the site at https://localhost:<port>.
 
-Chromium refuses WebAuthn on a page whose certificate it does not trust, and
-`ignore_https_errors` does not make the page trusted. So this Chromium is
-started with ``--ignore-certificate-errors-spki-list`` naming this stack's own
-key (the base64 SHA-256 of the certificate's SubjectPublicKeyInfo): that one
-certificate counts as valid, the page is a secure context without a
-certificate error, as a real site with a real certificate is. Any other
-certificate is still refused.
+Chromium refuses WebAuthn on a page with a certificate error, except with a
+virtual authenticator, which skips that check: a journey with Playwright's
+``ignore_https_errors`` would pass while a person with a real passkey is
+refused on the same page. So this Chromium is started with
+``--ignore-certificate-errors-spki-list`` naming this stack's own key (the
+base64 SHA-256 of the certificate's SubjectPublicKeyInfo): that certificate
+counts as valid, and the test checks through the DevTools protocol's Security
+domain that the pages the ceremonies run on are "secure" with no certificate
+error, as on a real site with a real certificate. Any other certificate is
+still refused.
 
 The journey: a new editor (no factor yet; STAFF_TWO_FACTOR is required, as in
 production) signs in with a password, is led to enrol before any admin page
@@ -139,19 +142,50 @@ def virtual_authenticator(page):
     return cdp, added["authenticatorId"]
 
 
+def security_states(page):
+    """The page's security states as Chromium shows them (the lock icon's),
+    newest last: ``securityState`` and the certificate's network error."""
+    states = []
+    cdp = page.context.new_cdp_session(page)
+    cdp.on(
+        "Security.visibleSecurityStateChanged",
+        lambda event: states.append(event["visibleSecurityState"]),
+    )
+    cdp.send("Security.enable")
+    return states
+
+
+def assert_secure(states):
+    """The page now shown has a valid certificate: what WebAuthn needs for a
+    real authenticator (and a virtual one does not check)."""
+    assert states, "Chromium reported no security state"
+    state = states[-1]
+    error = state.get("certificateSecurityState", {}).get("certificateNetworkError")
+    assert (state["securityState"], error) == ("secure", None), state
+
+
 def test_only_the_stacks_certificate_is_trusted(playwright, page, origin, stack):
-    """The stack's page opens without a certificate error to ignore, as a
-    secure context where WebAuthn exists; a Chromium without the flag refuses
-    the same certificate (the flag, not luck, makes the page trusted)."""
+    """The stack's page opens "secure", without a certificate error, where
+    WebAuthn exists. The same page in a Chromium without the flag is refused;
+    told to ignore the error, it opens "insecure-broken" (the check above is
+    what tells the two apart)."""
+    states = security_states(page)
     page.goto("/admin/login/")
+    expect(page.get_by_role("button", name="Sign in with a passkey")).to_be_visible()
+    assert_secure(states)
     assert page.evaluate("window.isSecureContext")
     assert page.evaluate("typeof PublicKeyCredential") == "function"
-    expect(page.get_by_role("button", name="Sign in with a passkey")).to_be_visible()
 
     plain = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
     try:
         with pytest.raises(Error, match="ERR_CERT_AUTHORITY_INVALID"):
             plain.new_page().goto(f"{origin}/admin/login/")
+        ignoring = plain.new_page(ignore_https_errors=True)
+        ignored = security_states(ignoring)
+        ignoring.goto(f"{origin}/admin/login/")
+        expect(ignoring.get_by_role("button", name="Sign in with a passkey")).to_be_visible()
+        with pytest.raises(AssertionError, match="insecure-broken"):
+            assert_secure(ignored)
     finally:
         plain.close()
 
@@ -160,6 +194,7 @@ def test_a_new_editor_enrols_a_passkey_and_signs_in_with_it_alone(
     page, stack, new_editor, origin, watch
 ):
     cdp, authenticator = virtual_authenticator(page)
+    states = security_states(page)
     page.goto("/admin/login/")
     page.get_by_label("Username").fill(new_editor)
     page.get_by_label("Password").fill(stack.password)
@@ -172,6 +207,7 @@ def test_a_new_editor_enrols_a_passkey_and_signs_in_with_it_alone(
         page.goto(path)
         expect(page).to_have_url(re.compile(r"/admin/two-factor/\?next="))
     assert page.url.startswith(origin)
+    assert_secure(states)
 
     page.get_by_role("button", name="Add a passkey").click()
     expect(page.get_by_role("cell", name="Passkey", exact=True)).to_be_visible()
@@ -192,6 +228,7 @@ def test_a_new_editor_enrols_a_passkey_and_signs_in_with_it_alone(
     expect(page).to_have_url(re.compile(r"/admin/login/"))
 
     # The passkey alone: no user name, no password.
+    assert_secure(states)
     page.get_by_role("button", name="Sign in with a passkey").click()
     expect(page).to_have_url(re.compile(r"/admin/$"))
     expect(page.get_by_role("heading", name="Posts and comments")).to_be_visible()
