@@ -15,7 +15,8 @@ base64 SHA-256 of the certificate's SubjectPublicKeyInfo): that certificate
 counts as valid, and the test checks through the DevTools protocol's Security
 domain that the pages the ceremonies run on are "secure" with no certificate
 error, as on a real site with a real certificate. Any other certificate is
-still refused.
+still refused. The address and the flag are the ones deploy.serve prints as
+it starts (`make serve`): what a person is told is what is tested.
 
 The journey: a new editor (no factor yet; STAFF_TWO_FACTOR is required, as in
 production) signs in with a password, is led to enrol before any admin page
@@ -23,16 +24,13 @@ opens, adds a passkey (Chromium's virtual authenticator, over the DevTools
 protocol), signs out, signs in with the passkey alone and opens a post.
 """
 
-import base64
-import hashlib
 import re
 import uuid
 
 import pytest
-from cryptography import x509
-from cryptography.hazmat.primitives import serialization
 from playwright.sync_api import Error, expect, sync_playwright
 
+from deploy import nginx_config
 from tests.browser.support import (
     CHROMIUM,
     CHROMIUM_ARGS,
@@ -54,14 +52,19 @@ user.groups.add(Group.objects.get(name="Editors"))
 """
 
 
-def spki_hash(certificate_path):
-    """base64(SHA-256(SubjectPublicKeyInfo)) of a PEM certificate: the form
-    Chromium's --ignore-certificate-errors-spki-list takes."""
-    certificate = x509.load_pem_x509_certificate(certificate_path.read_bytes())
-    spki = certificate.public_key().public_bytes(
-        serialization.Encoding.DER, serialization.PublicFormat.SubjectPublicKeyInfo
-    )
-    return base64.b64encode(hashlib.sha256(spki).digest()).decode()
+PRINTED = re.compile(
+    r"serve: passkeys: open (?P<origin>https://\S+)/ in a browser that trusts \S+ "
+    r"\(Chromium: (?P<flag>--ignore-certificate-errors-spki-list=\S+)\)"
+)
+
+
+@pytest.fixture(scope="module")
+def printed(stack):
+    """What deploy.serve tells a person about passkeys as it starts (`make
+    serve`): the address to open and Chromium's flag for the certificate."""
+    found = PRINTED.search(stack.log())
+    assert found, f"deploy.serve printed nothing about passkeys:\n{stack.log()[-3000:]}"
+    return found
 
 
 @pytest.fixture(scope="module")
@@ -71,13 +74,14 @@ def playwright():
 
 
 @pytest.fixture(scope="module")
-def chromium(playwright, stack):
-    """Chromium that takes the stack's certificate, and only it, as valid."""
+def chromium(playwright, printed, stack):
+    """Chromium started as deploy.serve says: it takes the stack's
+    certificate, and only it, as valid."""
+    assert printed["flag"].endswith(nginx_config.spki_sha256(stack.certificate))
     launch_chromium(playwright).close()  # a clear failure if Chromium is missing
-    trust = f"--ignore-certificate-errors-spki-list={spki_hash(stack.certificate)}"
     try:
         browser = playwright.chromium.launch(
-            executable_path=CHROMIUM, args=[*CHROMIUM_ARGS, trust]
+            executable_path=CHROMIUM, args=[*CHROMIUM_ARGS, printed["flag"]]
         )
     except Error as error:
         pytest.fail(f"Chromium at {CHROMIUM} did not start: {error}", pytrace=False)
@@ -86,9 +90,12 @@ def chromium(playwright, stack):
 
 
 @pytest.fixture
-def origin(stack):
-    """Where the stack's passkeys belong: localhost, on nginx's https port."""
-    return f"https://localhost:{stack.https_port}"
+def origin(printed, stack):
+    """Where the stack's passkeys belong, as deploy.serve prints it: its
+    SITE_URL is https://127.0.0.1:<port>, and browsers take no IP address as
+    a passkey's site, so localhost on nginx's https port."""
+    assert printed["origin"] == f"https://localhost:{stack.https_port}"
+    return printed["origin"]
 
 
 @pytest.fixture
