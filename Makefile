@@ -109,3 +109,18 @@ restore: install
 
 clean:
 	rm -rf $(VENV) node_modules staticfiles var .pytest_cache .ruff_cache
+
+# The cluster on loopback (deploy/serve.py --app-nodes, docs/operations.md):
+# $(NODES) gunicorn app servers on 127.0.0.1:$(CLUSTER_APP_PORT) and the ports
+# after it, nginx balancing over them on https://127.0.0.1:$(HTTPS_PORT)/, one
+# task worker, moto's S3 server for media on 127.0.0.1:$(MOTO_PORT) (unless
+# AWS_STORAGE_BUCKET_NAME names a real bucket), on the PostgreSQL and Redis of
+# DATABASE_URL and CACHE_URL (default: $(PG_URL) and $(REDIS_URL)).
+NODES ?= 2
+CLUSTER_APP_PORT ?= 8001
+MOTO_PORT ?= 8190
+.PHONY: cluster
+cluster: install nginx
+	DATABASE_URL=$${DATABASE_URL:-$(PG_URL)} CACHE_URL=$${CACHE_URL:-$(REDIS_URL)} \
+	  $(PY) -m deploy.serve --app-nodes $(NODES) --app-port $(CLUSTER_APP_PORT) \
+	  --moto-port $(MOTO_PORT) --https-port $(HTTPS_PORT) --http-port $(HTTP_PORT)

@@ -32,7 +32,7 @@ from django.utils.text import Truncator
 from articles.models import Post
 from core import locks
 from core.emails import InvalidEmail, normalize_email, validate_email_address
-from core.mail import breaks_the_line, enqueue_on_commit
+from core.mail import breaks_the_line, enqueue_with_data
 
 from . import limits, trust
 
@@ -208,7 +208,7 @@ class CommentQuerySet(models.QuerySet):
             if touched:
                 Post.objects.filter(pk__in=touched).mark_pages_changed()
             for pk in tell:
-                enqueue_on_commit(notify_approval, pk)
+                enqueue_with_data(notify_approval, pk)
         return len(changing)
 
     def clear_network_data(self, before, batch_size=1000):

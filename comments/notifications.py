@@ -53,7 +53,7 @@ def recipients():
 
 
 def notify_on_commit(comment):
-    mail.enqueue_on_commit(notify_moderators, comment.pk)
+    mail.enqueue_with_data(notify_moderators, comment.pk)
 
 
 def _message(subject, template, context, to):

@@ -23,7 +23,7 @@ from django.conf import settings
 from django.utils import timezone
 
 from core import ratelimit
-from core.mail import enqueue_on_commit
+from core.mail import enqueue_with_data
 
 from . import limits, notifications
 
@@ -95,4 +95,4 @@ def deletion_asked(email, client):
     where there is something to delete), so the request does the same work
     whether or not the address has comments."""
     limits.counted(client, scope=limits.DELETION)
-    enqueue_on_commit(notifications.send_deletion_link, email)
+    enqueue_with_data(notifications.send_deletion_link, email)

@@ -2,12 +2,15 @@
 
 Every email the site sends is the work of a task (Django's Tasks framework,
 backported by django-tasks: on Django 6 the import becomes ``django.tasks``).
-Apps queue their tasks with ``enqueue_on_commit(task, *args)``, so a task is
-queued only once the data it speaks of is committed, and a task that cannot
-be queued is logged without failing the request that committed it. With the
-database backend (production) the worker (``manage.py db_worker``) runs the
-task; with the immediate backend (development, tests) it runs at once, after
-the commit.
+Apps queue their tasks with ``enqueue_with_data(task, *args)``: the mail is
+stored with the data it speaks of, in one transaction. With the database
+backend (production) the task's row is written in the transaction that
+writes the comment or the decision, so both are committed or neither is: a
+process that dies after the commit has already queued its mail, and a
+rolled-back comment queues none. The worker (``manage.py db_worker``) runs it
+once it is committed. With the immediate backend (development, tests), which
+sends at once, the task runs only after the commit (a failure to queue it
+there is logged, never raised into the request that committed).
 
 A task sends its message with ``send(message, retry=..., args=..., attempt=...)``.
 A mail server that fails is logged, and the task is queued again with the same
@@ -47,6 +50,7 @@ from django.core.mail import EmailMessage
 from django.db import transaction
 from django.utils import timezone
 from django.utils.crypto import salted_hmac
+from django_tasks_db import DatabaseBackend
 
 logger = logging.getLogger("core.mail")
 
@@ -120,11 +124,16 @@ def first_mail_to(address, kind, claim=None):
         return True
 
 
-def enqueue_on_commit(task, *args, **kwargs):
-    """Queue ``task`` with these arguments once the current transaction commits
-    (at once outside of one). A failure to queue is logged, never raised into
-    the request that committed."""
-    transaction.on_commit(partial(task.enqueue, *args, **kwargs), robust=True)
+def enqueue_with_data(task, *args, **kwargs):
+    """Queue ``task`` with these arguments in the current transaction, with the
+    data it speaks of, when its backend stores tasks in the database; with a
+    backend that runs it at once, after the transaction commits (at once
+    outside of one), a failure logged, never raised into the request that
+    committed. See docs/operations.md ("Mail is queued with the data")."""
+    if isinstance(task.get_backend(), DatabaseBackend):
+        task.enqueue(*args, **kwargs)
+    else:
+        transaction.on_commit(partial(task.enqueue, *args, **kwargs), robust=True)
 
 
 def retry_delay(attempt):

@@ -36,6 +36,9 @@ PLACEHOLDER = re.compile(r"@([A-Z_]+)@")
 # Characters that would end a directive, start a block or a variable, or break quoting.
 UNSAFE = re.compile(r'[\s"\'\\;{}$#]')
 SERVER_NAME = re.compile(r"^(\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9*][A-Za-z0-9.*-]*)$")
+UPSTREAM = re.compile(r"^(unix:/[^\s;{}$\"']+|[A-Za-z0-9.-]+:\d+|\[[0-9A-Fa-f:.]+\]:\d+)$")
+# An object store's bucket as nginx reaches it: http://host:port/bucket.
+MEDIA_STORE = re.compile(r"^http://([A-Za-z0-9.-]+|\[[0-9A-Fa-f:.]+\]):\d+/[a-z0-9][a-z0-9.-]*$")
 LISTEN = re.compile(r"^(\[[0-9A-Fa-f:.]+\]:\d+|[A-Za-z0-9.-]+:\d+|\d+)$")
 
 
@@ -78,6 +81,41 @@ def fill(template, values):
     return PLACEHOLDER.sub(lambda match: values[match.group(1)], template)
 
 
+def _media_source(media_root, media_store):
+    """The /media/ location's source: the folder, or the bucket (read only)."""
+    if media_store is None:
+        return f"        alias {_path(Path(media_root), 'media root').rstrip('/')}/;"
+    if not MEDIA_STORE.match(media_store):
+        raise ConfigError(f"media store {media_store!r} is not http://HOST:PORT/bucket")
+    _, _, host, bucket = media_store.split("/")
+    # Only objects, by name: no listing of the bucket, and no query string
+    # (which would reach S3's sub-resources: ?acl, ?list-type, ?versions...).
+    return "\n".join(
+        [
+            "        location = /media/ { return 404; }",
+            "        limit_except GET { deny all; }",
+            f"        rewrite ^/media/(.+)$ /{bucket}/$1? break;",
+            f"        proxy_pass http://{host};",
+            f"        proxy_set_header Host {host};",
+            '        proxy_set_header Authorization "";',
+            '        proxy_set_header Cookie "";',
+            "        proxy_hide_header Set-Cookie;",
+            "        proxy_hide_header x-amz-id-2;",
+            "        proxy_hide_header x-amz-request-id;",
+            "        proxy_hide_header x-amzn-requestid;",
+            "        proxy_hide_header x-amz-sdk-checksum-algorithm;",
+            "        proxy_hide_header x-amz-content-sha256;",
+            "        proxy_hide_header x-amz-checksum-crc32;",
+            "        proxy_hide_header Access-Control-Allow-Origin;",
+            "        proxy_hide_header Cache-Control;",
+            "        proxy_hide_header Content-Security-Policy;",
+            "        proxy_hide_header Content-Disposition;",
+            "        proxy_hide_header X-Content-Type-Options;",
+            "        proxy_hide_header Cross-Origin-Resource-Policy;",
+        ]
+    )
+
+
 def site_config(
     *,
     server_names,
@@ -91,8 +129,14 @@ def site_config(
     https_listen=("443", "[::]:443"),
     https_port=443,
     access_log="/var/log/nginx/glutablog.access.log",
+    media_store=None,
 ):
     """The site file (deploy/nginx/glutablog.conf.in) for these names and paths.
+
+    ``upstream`` is one app server's address or a list of them (nginx balances
+    over them). ``media_store``, an object store's bucket as
+    ``http://host:port/bucket``, serves /media/ from there instead of from
+    ``media_root`` (the cluster of `deploy.serve --app-nodes`).
 
     ``https_port`` is the port readers use for https (443 in production): the
     redirect and the Host header given to Django carry it when it is not 443.
@@ -102,16 +146,20 @@ def site_config(
             raise ConfigError(f"server name {name!r} is not a host name or address")
     if not server_names:
         raise ConfigError("at least one server name is needed")
-    if not re.match(
-        r"^(unix:/[^\s;{}$\"']+|[A-Za-z0-9.-]+:\d+|\[[0-9A-Fa-f:.]+\]:\d+)$", upstream
-    ):
-        raise ConfigError(f"upstream {upstream!r} is not HOST:PORT or unix:/path")
+    upstreams = [upstream] if isinstance(upstream, str) else list(upstream)
+    if not upstreams:
+        raise ConfigError("at least one upstream is needed")
+    for address in upstreams:
+        if not UPSTREAM.match(address):
+            raise ConfigError(f"upstream {address!r} is not HOST:PORT or unix:/path")
     https_port = int(https_port)
     values = {
         "SERVER_NAME": " ".join(server_names),
-        "UPSTREAM": upstream,
+        "UPSTREAM_SERVERS": "\n".join(
+            f"    server {address} fail_timeout=0;" for address in upstreams
+        ),
         "STATIC_ROOT": _path(Path(static_root), "static root").rstrip("/"),
-        "MEDIA_ROOT": _path(Path(media_root), "media root").rstrip("/"),
+        "MEDIA_SOURCE": _media_source(media_root, media_store),
         "CACHE_DIR": _path(cache_dir, "cache folder"),
         "CERTIFICATE": _path(certificate, "certificate"),
         "CERTIFICATE_KEY": _path(certificate_key, "certificate key"),

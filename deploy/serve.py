@@ -22,6 +22,18 @@ stops them all; if one exits, the others are stopped too. The task worker runs
 unless TASKS_BACKEND=immediate is set (or --app serves a stand-in). tests/production starts
 this same command, on free ports, with a stand-in WSGI app for some tests
 (--app) and the real site for the others.
+
+The cluster (`make cluster`, docs/operations.md): --app-nodes N starts N
+gunicorn app servers, each its own process on its own loopback port
+(--app-port and the ports after it, or --app-ports), with its own temporary
+and media folders under the run folder and nothing else on disk in common;
+nginx balances over them; one task worker. Media go to an S3-compatible
+object store: the bucket AWS_STORAGE_BUCKET_NAME names, or (when none is set,
+or with --object-store moto) moto's standalone S3 server started here on
+--moto-port with its bucket created, which nginx serves read-only under
+/media/. PostgreSQL and Redis are DATABASE_URL's and CACHE_URL's: with
+several servers they must be shared ones (SQLite or a local-memory cache
+would give each server its own data).
 """
 
 import argparse
@@ -44,6 +56,11 @@ def say(message):
     print(f"serve: {message}", flush=True)
 
 
+# The first app server's port when --app-nodes asks for several and no --app-port.
+CLUSTER_FIRST_PORT = 8001
+MOTO_BUCKET = "glutablog-media"
+
+
 class Stop(Exception):
     """Ctrl-C or SIGTERM: stop both."""
 
@@ -61,6 +78,23 @@ def parse_args(argv=None):
         type=int,
         help="gunicorn on this loopback port instead of a unix socket in the run folder",
     )
+    parser.add_argument(
+        "--app-nodes",
+        type=int,
+        default=1,
+        help="N app servers (gunicorn processes) on ports --app-port, --app-port + 1, ...",
+    )
+    parser.add_argument(
+        "--app-ports", help="the app servers' ports, comma-separated (instead of --app-nodes)"
+    )
+    parser.add_argument(
+        "--object-store",
+        choices=("auto", "moto", "none"),
+        default="auto",
+        help="moto: start moto's S3 server for media; auto: moto for a cluster "
+        "without AWS_STORAGE_BUCKET_NAME",
+    )
+    parser.add_argument("--moto-port", type=int, default=8190)
     parser.add_argument("--host", default="127.0.0.1", help="the loopback address for all three")
     parser.add_argument("--run-dir", type=Path, default=BASE_DIR / "var" / "serve")
     parser.add_argument(
@@ -69,7 +103,29 @@ def parse_args(argv=None):
     parser.add_argument("--nginx-workers", default="1")
     parser.add_argument("--app", help="another WSGI app for gunicorn (MODULE:CALLABLE)")
     parser.add_argument("--skip-setup", action="store_true", help="no collectstatic, no migrate")
-    return parser.parse_args(argv)
+    args = parser.parse_args(argv)
+    if args.app_ports:
+        args.app_ports = [int(port) for port in args.app_ports.split(",")]
+    elif args.app_nodes > 1:
+        first = args.app_port or CLUSTER_FIRST_PORT
+        args.app_ports = [first + number for number in range(args.app_nodes)]
+    elif args.app_port:
+        args.app_ports = [args.app_port]
+    else:
+        args.app_ports = []  # one server, on the run folder's unix socket
+    if args.app_ports:
+        args.app_port = args.app_ports[0]
+    return args
+
+
+def is_cluster(args):
+    return len(args.app_ports) > 1
+
+
+def wants_moto(args, env):
+    if args.object_store == "auto":
+        return is_cluster(args) and not env.get("AWS_STORAGE_BUCKET_NAME")
+    return args.object_store == "moto"
 
 
 def environment(args):
@@ -91,15 +147,93 @@ def environment(args):
     return env
 
 
+def refuse_unshared(env):
+    """Several app servers need one database and one cache they all reach:
+    SQLite (a file of one machine) or a local-memory cache (one per process)
+    would give each server data of its own. Read from the settings (the
+    environment or .env)."""
+    code = (
+        "from django.conf import settings; print(settings.DATABASES['default']['ENGINE']); "
+        "print(settings.CACHES['default']['BACKEND'])"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code],
+        cwd=BASE_DIR,
+        env=dict(env, DJANGO_SETTINGS_MODULE="glutablog.settings"),
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    if result.returncode != 0:
+        sys.exit(f"serve: cannot read the settings:\n{result.stderr.strip().splitlines()[-1]}")
+    engine, cache = result.stdout.split("\n")[:2]
+    if "postgresql" not in engine:
+        sys.exit("serve: a cluster needs PostgreSQL, shared by its servers: set DATABASE_URL")
+    if "redis" not in cache.lower():
+        sys.exit("serve: a cluster needs Redis, shared by its servers: set CACHE_URL")
+
+
+def node_env(env, args, number, port):
+    """App server ``number``'s environment: its own port, temporary folder and
+    MEDIA_ROOT under the run folder (which stay empty when media go to the
+    object store: the cluster tests check), its own access log."""
+    node_dir = args.run_dir.resolve() / f"node-{number}"
+    for sub in ("tmp", "media"):
+        (node_dir / sub).mkdir(parents=True, exist_ok=True)
+    env = dict(env)
+    env["GUNICORN_BIND"] = f"{args.host}:{port}"
+    env["TMPDIR"] = str(node_dir / "tmp")
+    env["MEDIA_ROOT"] = str(node_dir / "media")
+    if env.get("GUNICORN_ACCESSLOG") not in (None, "", "-"):
+        env["GUNICORN_ACCESSLOG"] = f"{env['GUNICORN_ACCESSLOG']}.node-{number}"
+    return env
+
+
+def moto_env(env, args):
+    """What the app servers need to store media in moto's bucket, and to link
+    it through nginx (https://host:port/media/...)."""
+    env = dict(env)
+    env["AWS_STORAGE_BUCKET_NAME"] = MOTO_BUCKET
+    env["AWS_S3_ENDPOINT_URL"] = f"http://{args.host}:{args.moto_port}"
+    env["AWS_S3_CUSTOM_DOMAIN"] = f"{args.host}:{args.https_port}/media"
+    env["AWS_S3_REGION_NAME"] = "us-east-1"
+    # Readers fetch the files unsigned (through nginx): the objects are public.
+    env.setdefault("AWS_DEFAULT_ACL", "public-read")
+    env.setdefault("AWS_ACCESS_KEY_ID", "moto")
+    env.setdefault("AWS_SECRET_ACCESS_KEY", "moto")
+    return env
+
+
+def create_bucket(env):
+    """The bucket in the freshly started moto server (boto3, as django-storages)."""
+    code = (
+        "import os, boto3; "
+        "boto3.client('s3', endpoint_url=os.environ['AWS_S3_ENDPOINT_URL'], "
+        "region_name='us-east-1').create_bucket(Bucket=os.environ['AWS_STORAGE_BUCKET_NAME'])"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code], env=env, capture_output=True, text=True, check=False
+    )
+    if result.returncode != 0:
+        sys.exit(f"serve: cannot create the bucket:\n{result.stderr}")
+
+
 def app_socket(args):
     return args.run_dir.resolve() / "gunicorn.sock"
 
 
 def app_address(args):
     """gunicorn's bind address: the run folder's socket, or a loopback port."""
-    if args.app_port:
-        return f"{args.host}:{args.app_port}"
+    if args.app_ports:
+        return f"{args.host}:{args.app_ports[0]}"
     return f"unix:{app_socket(args)}"
+
+
+def app_addresses(args):
+    """nginx's upstream servers: every app server's address."""
+    if args.app_ports:
+        return [f"{args.host}:{port}" for port in args.app_ports]
+    return [app_address(args)]
 
 
 class UnixHTTPConnection(http.client.HTTPConnection):
@@ -209,61 +343,103 @@ def main(argv=None):
             "or set NGINX_BINARY."
         )
     env = environment(args)
-    if not args.skip_setup:
-        say("collectstatic, migrate ...")
-        manage(env, "collectstatic", "--noinput", "-v0")
-        manage(env, "migrate", "--noinput", "-v0")
-    static_root, media_root, passkey_origin = django_settings(env)
-    run_dir = args.run_dir.resolve()
-    run_dir.mkdir(parents=True, exist_ok=True)
-    if not args.app_port:
-        # The socket's folder is this user's alone: only nginx (this user) connects.
-        run_dir.chmod(0o700)
-        app_socket(args).unlink(missing_ok=True)  # left by a set that was killed
-    certificate, key = nginx_config.self_signed_certificate(run_dir / "tls")
-    main_conf = nginx_config.write_local(
-        run_dir,
-        workers=args.nginx_workers,
-        access_log=args.access_log,
-        server_names=[args.host, "localhost"],
-        upstream=app_address(args),
-        static_root=static_root,
-        media_root=media_root,
-        certificate=certificate,
-        certificate_key=key,
-        http_listen=[f"{args.host}:{args.http_port}"],
-        https_listen=[f"{args.host}:{args.https_port}"],
-        https_port=args.https_port,
-    )
-    check = subprocess.run(
-        nginx_config.nginx_command(nginx, main_conf, "-t", "-q"),
-        capture_output=True,
-        text=True,
-        check=False,
-    )
-    if check.returncode != 0:
-        sys.exit(f"serve: nginx refuses {main_conf}:\n{check.stderr}")
-
-    gunicorn_command = [sys.executable, "-m", "gunicorn", "-c", "glutablog/gunicorn.conf.py"]
-    if args.app:
-        gunicorn_command.append(args.app)
+    if is_cluster(args):
+        refuse_unshared(env)
     children = []
     try:
-        gunicorn = subprocess.Popen(gunicorn_command, cwd=BASE_DIR, env=env)
-        children.append(("gunicorn", gunicorn, signal.SIGTERM))
-        wait_for_http(
-            gunicorn,
-            args.host,
-            args.app_port,
-            "gunicorn",
-            unix_socket=None if args.app_port else app_socket(args),
+        media_store = None
+        if wants_moto(args, env):
+            env = moto_env(env, args)
+            moto = subprocess.Popen(
+                [sys.executable, "-m", "moto.server", "-H", args.host, "-p", str(args.moto_port)],
+                cwd=BASE_DIR,
+                env=env,
+                stdout=subprocess.DEVNULL,
+                stderr=subprocess.DEVNULL,
+            )
+            children.append(("moto", moto, signal.SIGTERM))
+            wait_for_http(moto, args.host, args.moto_port, "moto")
+            create_bucket(env)
+            media_store = f"{env['AWS_S3_ENDPOINT_URL']}/{env['AWS_STORAGE_BUCKET_NAME']}"
+        if not args.skip_setup:
+            say("collectstatic, migrate ...")
+            manage(env, "collectstatic", "--noinput", "-v0")
+            manage(env, "migrate", "--noinput", "-v0")
+        static_root, media_root, passkey_origin = django_settings(env)
+        run_dir = args.run_dir.resolve()
+        run_dir.mkdir(parents=True, exist_ok=True)
+        if not args.app_ports:
+            # The socket's folder is this user's alone: only nginx (this user) connects.
+            run_dir.chmod(0o700)
+            app_socket(args).unlink(missing_ok=True)  # left by a set that was killed
+        certificate, key = nginx_config.self_signed_certificate(run_dir / "tls")
+        main_conf = nginx_config.write_local(
+            run_dir,
+            workers=args.nginx_workers,
+            access_log=args.access_log,
+            server_names=[args.host, "localhost"],
+            upstream=app_addresses(args),
+            static_root=static_root,
+            media_root=media_root,
+            media_store=media_store,
+            certificate=certificate,
+            certificate_key=key,
+            http_listen=[f"{args.host}:{args.http_port}"],
+            https_listen=[f"{args.host}:{args.https_port}"],
+            https_port=args.https_port,
         )
+        check = subprocess.run(
+            nginx_config.nginx_command(nginx, main_conf, "-t", "-q"),
+            capture_output=True,
+            text=True,
+            check=False,
+        )
+        if check.returncode != 0:
+            sys.exit(f"serve: nginx refuses {main_conf}:\n{check.stderr}")
+
+        gunicorn_command = [sys.executable, "-m", "gunicorn", "-c", "glutablog/gunicorn.conf.py"]
+        if args.app:
+            gunicorn_command.append(args.app)
+        if is_cluster(args):
+            nodes = [
+                (
+                    f"app server {number} ({args.host}:{port})",
+                    node_env(env, args, number, port),
+                    port,
+                )
+                for number, port in enumerate(args.app_ports, start=1)
+            ]
+        else:
+            nodes = [("gunicorn", env, args.app_port)]
+        app_servers = []
+        for name, node_environment, _ in nodes:
+            gunicorn = subprocess.Popen(gunicorn_command, cwd=BASE_DIR, env=node_environment)
+            children.append((name, gunicorn, signal.SIGTERM))
+            app_servers.append(gunicorn)
+            if is_cluster(args):
+                # Which process is which server, for whoever stops one by hand
+                # (and the test that kills one under load).
+                pid_file = Path(node_environment["TMPDIR"]).parent / "gunicorn.pid"
+                pid_file.write_text(f"{gunicorn.pid}\n")
+        for (name, _, port), (_, gunicorn, _) in zip(nodes, children[-len(nodes) :], strict=True):
+            wait_for_http(
+                gunicorn,
+                args.host,
+                port,
+                name,
+                unix_socket=None if port else app_socket(args),
+            )
         nginx_process = subprocess.Popen(nginx_config.nginx_command(nginx, main_conf))
         children.append(("nginx", nginx_process, signal.SIGTERM))
         # The task worker: sends the mail that requests queued (SIGTERM lets it
         # finish the task it is running).
         if env["TASKS_BACKEND"] == "database" and not args.app:
-            worker_command = [sys.executable, "manage.py", "db_worker", "--no-reload"]
+            # task_worker: db_worker that first queues again what an earlier
+            # run of this same id left unfinished (a killed worker).
+            worker_command = [
+                sys.executable, "manage.py", "task_worker", "--no-reload",
+                "--worker-id", "serve-worker",
+            ]  # fmt: skip
             worker = subprocess.Popen(worker_command, cwd=BASE_DIR, env=env)
             children.append(("task worker", worker, signal.SIGTERM))
         wait_for_port(nginx_process, args.host, args.https_port, "nginx")
@@ -271,8 +447,11 @@ def main(argv=None):
             f"glutablog at https://{args.host}:{args.https_port}/ (nginx, self-signed: {certificate})"
         )
         say(
-            f"http://{args.host}:{args.http_port}/ redirects there; gunicorn on {app_address(args)}"
+            f"http://{args.host}:{args.http_port}/ redirects there; "
+            f"gunicorn on {', '.join(app_addresses(args))}"
         )
+        if media_store:
+            say(f"media in moto's bucket {media_store}, served under /media/ by nginx")
         # Passkeys belong to SITE_URL's host (localhost for a loopback address:
         # browsers take no IP address), and a browser offers them only on a
         # page whose certificate it trusts: docs/operations.md#staff-accounts.
@@ -282,11 +461,23 @@ def main(argv=None):
             f"{nginx_config.spki_sha256(certificate)})"
         )
         say(f"nginx's files in {run_dir}; Ctrl-C stops them all")
+        lost = set()
         while True:
             for name, process, _ in children:
-                if process.poll() is not None:
-                    say(f"{name} exited with {process.returncode}: stopping")
-                    return 1
+                if process.poll() is None or process.pid in lost:
+                    continue
+                if is_cluster(args) and process in app_servers:
+                    # One app server down is what a cluster is for: nginx
+                    # sends its readers to the others. Only when all are gone
+                    # does the set stop.
+                    say(f"{name} exited with {process.returncode}; the others go on")
+                    lost.add(process.pid)
+                    if all(server.poll() is not None for server in app_servers):
+                        say("every app server has exited: stopping")
+                        return 1
+                    continue
+                say(f"{name} exited with {process.returncode}: stopping")
+                return 1
             time.sleep(0.5)
     except Stop:
         say("stopping ...")

@@ -97,6 +97,8 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # /healthz and /readyz for probes, before anything else (core.health).
+    "core.health.HealthMiddleware",
     # Permissions-Policy on every response, static files and cached pages too.
     "core.middleware.PermissionsPolicyMiddleware",
     "django.middleware.security.SecurityMiddleware",
@@ -405,15 +407,17 @@ if AWS_STORAGE_BUCKET_NAME:
     }
     if _s3_region:
         _s3_options["region_name"] = _s3_region
-    if _s3_domain:
-        _s3_options["custom_domain"] = _s3_domain
-        MEDIA_ORIGIN = f"https://{_s3_domain.split('/')[0]}"
-    else:
-        # Another S3 service (MinIO, Ceph, R2...): path-style addresses on its
-        # endpoint, https://endpoint/bucket/name.
+    if _s3_endpoint:
+        # Another S3 service (MinIO, Ceph, R2, moto...): path-style addresses
+        # on its endpoint, https://endpoint/bucket/name.
         _s3_options["endpoint_url"] = _s3_endpoint
         _s3_options["addressing_style"] = "path"
         MEDIA_ORIGIN = "{0.scheme}://{0.netloc}".format(urlsplit(_s3_endpoint))
+    if _s3_domain:
+        # Readers fetch the files from this host (a CDN, the service's public
+        # domain, or nginx in front of the bucket), whatever endpoint stores them.
+        _s3_options["custom_domain"] = _s3_domain
+        MEDIA_ORIGIN = f"https://{_s3_domain.split('/')[0]}"
     STORAGES["default"] = {"BACKEND": "storages.backends.s3.S3Storage", "OPTIONS": _s3_options}
 
 # Uploaded images (images/processing.py): larger files or more pixels are

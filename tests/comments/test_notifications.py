@@ -151,10 +151,10 @@ def test_the_retry_waits_longer_each_time_on_a_backend_that_can_defer(
 ):
     """The database backend (production) gets the retry with a run_after:
     MAIL_RETRY_DELAY_SECONDS, then four times as long each time."""
+    comment = CommentFactory(post=post)  # its own notice queued (and sent) before
     settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
     settings.EMAIL_BACKEND = "tests.comments.mail.FailingBackend"
     settings.MAIL_RETRY_DELAY_SECONDS = 60
-    comment = CommentFactory(post=post)
     assert [mail.retry_delay(n) for n in (1, 2, 3, 4)] == [60, 240, 960, 3840]
 
     before = timezone.now()

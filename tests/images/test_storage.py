@@ -69,3 +69,25 @@ def test_aws_itself_gets_a_fixed_bucket_address():
 def test_the_sites_csp_allows_images_from_this_site_only_by_default(client):
     header = client.get("/blog/")["Content-Security-Policy"]
     assert "img-src 'self' data:;" in header + ";"
+
+
+def test_another_s3_service_behind_a_domain_of_its_own_stores_there_and_links_the_domain():
+    """R2 with a public domain, or the cluster's bucket behind nginx
+    (deploy.serve --app-nodes): files go to the endpoint, addresses name the domain."""
+    show = SHOW.replace("'url':", "'endpoint': s.endpoint_url, 'url':")
+    result = manage(
+        "shell",
+        "-c",
+        show,
+        env=production_env(
+            AWS_STORAGE_BUCKET_NAME="media",
+            AWS_S3_ENDPOINT_URL="http://127.0.0.1:9000",
+            AWS_S3_CUSTOM_DOMAIN="127.0.0.1:8443/media",
+            **FAKE_KEYS,
+        ),
+    )
+    assert result.returncode == 0, result.stderr
+    found = json.loads(result.stdout.strip().splitlines()[-1])
+    assert found["endpoint"] == "http://127.0.0.1:9000"
+    assert found["url"] == "https://127.0.0.1:8443/media/images/2026/11/abc-480w.jpg"
+    assert found["img_src"] == ["'self'", "data:", "https://127.0.0.1:8443"]

@@ -1,0 +1,46 @@
+"""`manage.py task_worker --worker-id NAME` (core/management/commands/
+task_worker.py): started again under its name, a worker first queues again
+the tasks its killed predecessor left running, and leaves other workers'
+alone. The production tier kills a real worker mid-way
+(tests/production/test_cluster.py)."""
+
+import signal
+
+import pytest
+from django.core.management import call_command
+from django_tasks.base import TaskResultStatus
+from django_tasks_db.models import DBTaskResult
+
+from comments.notifications import send_deletion_link
+
+
+@pytest.fixture
+def signals_kept():
+    """db_worker sets its own SIGINT/SIGTERM handlers: pytest's come back after."""
+    kept = {sig: signal.getsignal(sig) for sig in (signal.SIGINT, signal.SIGTERM, signal.SIGQUIT)}
+    yield
+    for sig, handler in kept.items():
+        signal.signal(sig, handler)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_worker_started_again_runs_what_it_left_running(settings, signals_kept):
+    settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+    mine = send_deletion_link.enqueue("mine@example.org")
+    theirs = send_deletion_link.enqueue("theirs@example.org")
+    # As db_worker claims them: running, under the claiming worker's id.
+    DBTaskResult.objects.filter(pk=mine.id).update(
+        status=TaskResultStatus.RUNNING, worker_ids=["worker-1"]
+    )
+    DBTaskResult.objects.filter(pk=theirs.id).update(
+        status=TaskResultStatus.RUNNING, worker_ids=["worker-2"]
+    )
+
+    call_command(
+        "task_worker", "--worker-id", "worker-1", "--batch", "--no-startup-delay", "--no-reload"
+    )
+
+    mine_now, theirs_now = (DBTaskResult.objects.get(pk=r.id) for r in (mine, theirs))
+    assert mine_now.status == TaskResultStatus.SUCCESSFUL
+    assert mine_now.worker_ids == ["worker-1", "worker-1"]  # claimed again, by its own
+    assert theirs_now.status == TaskResultStatus.RUNNING  # another worker's: not touched
