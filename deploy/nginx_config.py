@@ -19,6 +19,8 @@ Standard library only, so it runs on a server without the project's virtualenv.
 """
 
 import argparse
+import base64
+import hashlib
 import os
 import re
 import shutil
@@ -221,6 +223,21 @@ def self_signed_certificate(directory, names=("localhost", "127.0.0.1", "::1")):
     subprocess.run(command, check=True, capture_output=True, timeout=60)
     key.chmod(0o600)
     return certificate, key
+
+
+def spki_sha256(certificate):
+    """base64(SHA-256) of the certificate's public key (its SubjectPublicKeyInfo):
+    what Chromium's ``--ignore-certificate-errors-spki-list`` takes to count
+    this one self-signed certificate as valid, as passkeys need."""
+    public_key = subprocess.run(
+        ["openssl", "x509", "-in", str(certificate), "-noout", "-pubkey"],
+        check=True, capture_output=True, timeout=30,
+    ).stdout  # fmt: skip
+    der = subprocess.run(
+        ["openssl", "pkey", "-pubin", "-outform", "DER"],
+        input=public_key, check=True, capture_output=True, timeout=30,
+    ).stdout  # fmt: skip
+    return base64.b64encode(hashlib.sha256(der).digest()).decode()
 
 
 def write_local(run_dir, *, workers="auto", access_log=None, **site):

@@ -263,10 +263,12 @@ def manage(env, *args):
     return result.stdout
 
 
-def django_paths(env):
-    """STATIC_ROOT and MEDIA_ROOT as the settings (environment, .env) give them."""
+def django_settings(env):
+    """STATIC_ROOT, MEDIA_ROOT and the origin passkeys belong to, as the
+    settings (environment, .env) give them."""
     code = (
-        "from django.conf import settings; print(settings.STATIC_ROOT); print(settings.MEDIA_ROOT)"
+        "from django.conf import settings; print(settings.STATIC_ROOT); "
+        "print(settings.MEDIA_ROOT); print(settings.OTP_WEBAUTHN_ALLOWED_ORIGINS[0])"
     )
     result = subprocess.run(
         [sys.executable, "-c", code],
@@ -278,8 +280,8 @@ def django_paths(env):
     )
     if result.returncode != 0:
         sys.exit(f"serve: cannot read the settings:\n{result.stderr.strip().splitlines()[-1]}")
-    static_root, media_root = result.stdout.split("\n")[:2]
-    return Path(static_root), Path(media_root)
+    static_root, media_root, passkey_origin = result.stdout.split("\n")[:3]
+    return Path(static_root), Path(media_root), passkey_origin
 
 
 def wait_for_http(process, host, port, name, timeout=90, unix_socket=None):
@@ -363,7 +365,7 @@ def main(argv=None):
             say("collectstatic, migrate ...")
             manage(env, "collectstatic", "--noinput", "-v0")
             manage(env, "migrate", "--noinput", "-v0")
-        static_root, media_root = django_paths(env)
+        static_root, media_root, passkey_origin = django_settings(env)
         run_dir = args.run_dir.resolve()
         run_dir.mkdir(parents=True, exist_ok=True)
         if not args.app_ports:
@@ -450,6 +452,14 @@ def main(argv=None):
         )
         if media_store:
             say(f"media in moto's bucket {media_store}, served under /media/ by nginx")
+        # Passkeys belong to SITE_URL's host (localhost for a loopback address:
+        # browsers take no IP address), and a browser offers them only on a
+        # page whose certificate it trusts: docs/operations.md#staff-accounts.
+        say(
+            f"passkeys: open {passkey_origin}/ in a browser that trusts {certificate} "
+            "(Chromium: --ignore-certificate-errors-spki-list="
+            f"{nginx_config.spki_sha256(certificate)})"
+        )
         say(f"nginx's files in {run_dir}; Ctrl-C stops them all")
         lost = set()
         while True:
