@@ -47,7 +47,7 @@ def load_demo():
 
 def _empty_database():
     """As a transactional test leaves it (TransactionTestCase's flush)."""
-    call_command("flush", interactive=False, verbosity=0)
+    call_command("flush", interactive=False, verbosity=0, reset_sequences=False)
 
 
 class DemoCopy:
@@ -135,6 +135,10 @@ class DemoCopy:
                     f"SELECT {columns} FROM {quote(COPY_SCHEMA)}.{quote(table)}"
                 )
             copied = {table for table, _ in self._tables}
-            models = [m for m in apps.get_models() if m._meta.db_table in copied]
+            models = [
+                model
+                for model in apps.get_models(include_auto_created=True)  # m2m tables too
+                if model._meta.db_table in copied
+            ]
             for sql in connection.ops.sequence_reset_sql(no_style(), models):
                 cursor.execute(sql)
