@@ -46,7 +46,7 @@ run: install
 # The suite on every core (pytest-xdist, WORKERS=1 for one process): each
 # worker has its own test database, Redis database (CACHE_URL's number plus the
 # worker's) and ports; the tests sharing a production set run on one worker
-# (--dist loadgroup). docs/performance.md, "The test suite". PYTEST_ARGS are
+# (--dist loadgroup; see docs/performance.md, "The test suite"). PYTEST_ARGS are
 # passed on (PYTEST_ARGS="tests/articles -x"). The time the run took is
 # printed last.
 WORKERS ?= auto

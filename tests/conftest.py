@@ -22,6 +22,7 @@ TESTS = Path(__file__).resolve().parent
 TIERS = {"browser": TESTS / "browser", "production": TESTS / "production"}
 
 
+@pytest.hookimpl(tryfirst=True)  # before -m selects by marker
 def pytest_collection_modifyitems(items):
     for item in items:
         for marker, folder in TIERS.items():
