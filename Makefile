@@ -8,7 +8,7 @@ PORT ?= 8000
 PG_URL ?= postgres://postgres@127.0.0.1:5432/test
 REDIS_URL ?= redis://127.0.0.1:6379/1
 
-.PHONY: run test test-pg test-tools lint format install serve worker nginx bench bench-large wrk data backup restore clean
+.PHONY: run test test-fast test-pg test-tools lint format install serve worker nginx bench bench-large wrk data backup restore clean
 
 $(BIN)/activate:
 	$(PYTHON) -m venv $(VENV)
@@ -43,12 +43,33 @@ run: install
 	$(PY) manage.py load_demo_pages
 	$(PY) manage.py runserver $(HOST):$(PORT)
 
-test: test-tools
-	$(BIN)/pytest
+# The suite on every core (pytest-xdist, WORKERS=1 for one process): each
+# worker has its own test database, Redis database (CACHE_URL's number plus the
+# worker's) and ports; the tests sharing a production set run on one worker
+# (--dist loadgroup; see docs/performance.md, "The test suite"). PYTEST_ARGS are
+# passed on (PYTEST_ARGS="tests/articles -x"). The time the run took is
+# printed last.
+WORKERS ?= auto
+PYTEST_ARGS ?=
+PYTEST := $(BIN)/pytest -n $(WORKERS) --dist loadgroup $(PYTEST_ARGS)
+TIMED = start=$$(date +%s); status=0; $(1) || status=$$?; \
+	echo "make $@: $$(( $$(date +%s) - start )) s (exit $$status)"; exit $$status
 
-# The same suite on the machine's PostgreSQL and Redis.
+# Everything: the fast tier, the browser tier (Chromium) and the production
+# tier (nginx, gunicorn and the worker on PostgreSQL and Redis).
+test: test-tools
+	@$(call TIMED,$(PYTEST))
+
+# Neither the browser nor the production tier: what most changes need first.
+test-fast: test-tools
+	@$(call TIMED,$(PYTEST) -m "not browser and not production")
+
+# The suite on the machine's PostgreSQL and Redis, the browser tier included.
+# The production tier is left out: it starts its own PostgreSQL database and
+# Redis (and a SQLite file) whatever DATABASE_URL says, so `make test` has run
+# it exactly as it would run here.
 test-pg: test-tools
-	DATABASE_URL=$(PG_URL) CACHE_URL=$(REDIS_URL) $(BIN)/pytest
+	@$(call TIMED,DATABASE_URL=$(PG_URL) CACHE_URL=$(REDIS_URL) $(PYTEST) -m "not production")
 
 lint: install
 	$(BIN)/ruff check .

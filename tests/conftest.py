@@ -1,10 +1,33 @@
+"""What every test shares: fast password hashing, tasks run at once, an
+empty cache and a media folder of its own; the tiers marked by folder; and,
+under pytest-xdist (``make test``), a cache of each worker's own.
+
+The tiers (docs/performance.md, "The test suite"): every test under
+tests/browser is marked ``browser`` and every test under tests/production
+``production``, so ``pytest -m "not browser and not production"`` (``make
+test-fast``) leaves both out.
+"""
+
+import re
+from pathlib import Path
+
 import pytest
 from django.contrib.auth.models import Group
 from django.core.cache import cache
 
 from tests.articles.factories import UserFactory
+from tests.environment import IMMEDIATE_TASKS, PASSWORD_HASHERS
 
-IMMEDIATE_TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
+TESTS = Path(__file__).resolve().parent
+TIERS = {"browser": TESTS / "browser", "production": TESTS / "production"}
+
+
+@pytest.hookimpl(tryfirst=True)  # before -m selects by marker
+def pytest_collection_modifyitems(items):
+    for item in items:
+        for marker, folder in TIERS.items():
+            if item.path.is_relative_to(folder):
+                item.add_marker(marker)
 
 
 @pytest.hookimpl(wrapper=True, tryfirst=True)
@@ -16,10 +39,42 @@ def pytest_runtest_makereport(item, call):
     return report
 
 
+REDIS_CACHE = "django.core.cache.backends.redis.RedisCache"
+
+
+def _worker_number(config):
+    """0, 1, ... for pytest-xdist's workers gw0, gw1, ...; None without xdist."""
+    workerinput = getattr(config, "workerinput", None)
+    return None if workerinput is None else int(workerinput["workerid"].removeprefix("gw"))
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _cache_of_this_worker(request):
+    """Each xdist worker its own Redis database: the number in CACHE_URL plus
+    the worker's (gw0 the one named, gw1 the next...), as each gets its own test
+    database. Tests empty the cache (FLUSHDB), which must not empty another
+    worker's in the middle of a test. A cache in memory is each process's own."""
+    from django.conf import settings
+    from django.test.utils import override_settings
+
+    number = _worker_number(request.config)
+    default = settings.CACHES["default"]
+    if not number or default["BACKEND"] != REDIS_CACHE:
+        yield
+        return
+    found = re.fullmatch(r"(redis://[^?#]*/)(\d+)", default["LOCATION"])
+    if found is None:
+        pytest.fail(f"CACHE_URL should end in a database number: {default['LOCATION']}")
+    location = f"{found[1]}{int(found[2]) + number}"
+    with override_settings(
+        CACHES={**settings.CACHES, "default": {**default, "LOCATION": location}}
+    ):
+        yield
+
+
 @pytest.fixture(autouse=True)
 def _fast_and_isolated(settings):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-    # Tasks (mail) run at once, after the commit, whatever the environment says.
+    settings.PASSWORD_HASHERS = PASSWORD_HASHERS
     settings.TASKS = IMMEDIATE_TASKS
     cache.clear()
     yield
@@ -79,6 +134,18 @@ def input_cases():
     return _INPUT_CASES.append
 
 
+def pytest_sessionfinish(session):
+    """Under xdist, each worker hands its count to the controller (below)."""
+    workeroutput = getattr(session.config, "workeroutput", None)
+    if workeroutput is not None:
+        workeroutput["input_cases"] = sum(_INPUT_CASES)
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_testnodedown(node, error):
+    _INPUT_CASES.append(getattr(node, "workeroutput", {}).get("input_cases", 0))
+
+
 def pytest_terminal_summary(terminalreporter):
-    if _INPUT_CASES:
+    if sum(_INPUT_CASES):
         terminalreporter.write_line(f"hostile input cases tried: {sum(_INPUT_CASES)}")

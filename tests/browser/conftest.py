@@ -22,15 +22,14 @@ Playwright is stopped when the package's tests are done, so later tests run
 as usual.
 """
 
-import io
 import os
 import shutil
 
 import pytest
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
-from django.core.management import call_command, get_commands
 
+from .demo_data import DemoCopy
 from .support import (
     ARTIFACTS,
     ROOT,
@@ -43,14 +42,6 @@ from .support import (
 
 DOCS_SCREENSHOTS = ROOT / "docs" / "screenshots"
 PASSWORD = "a known browser-test password 42"
-
-
-def pytest_collection_modifyitems(items):
-    for item in items:
-        if "tests/browser/" in item.nodeid and not item.get_closest_marker("browser"):
-            raise pytest.UsageError(
-                f"{item.nodeid}: mark every browser test with @pytest.mark.browser"
-            )
 
 
 # --- environment ------------------------------------------------------------
@@ -152,16 +143,24 @@ def screenshot(request):
 # --- data -------------------------------------------------------------------
 
 
+@pytest.fixture(scope="package")
+def _demo_copy(_allow_async_unsafe, django_db_setup, django_db_blocker, tmp_path_factory):
+    """The demo, loaded once for this package's tests (demo_data.py)."""
+    copy = DemoCopy(tmp_path_factory.mktemp("demo-media"))
+    with django_db_blocker.unblock():
+        copy.make()
+    yield copy
+    with django_db_blocker.unblock():
+        copy.close()
+
+
 @pytest.fixture
-def demo(transactional_db):
-    """The demo content, as `make run` loads it (and demo comments and pages,
-    once their apps provide them)."""
-    out = io.StringIO()
-    call_command("load_demo", stdout=out)
-    for command in ("load_demo_comments", "load_demo_pages"):
-        if command in get_commands():
-            call_command(command, stdout=out)
-    return out.getvalue()
+def demo(transactional_db, _demo_copy, settings):
+    """The demo content, as `make run` loads it (posts, comments and pages),
+    in the test's own database and media folder; returns what the commands
+    printed."""
+    _demo_copy.put_back(settings.MEDIA_ROOT)
+    return _demo_copy.output
 
 
 def _user(username, group_name, **extra):

@@ -117,16 +117,17 @@ def test_a_token_from_another_post_is_caught(post):
     assert Comment.objects.get().held_reason == "form token made for another post"
 
 
-def test_a_cached_page_stops_offering_the_form_when_comments_close(settings):
+def test_a_cached_page_stops_offering_the_form_when_comments_close(settings, time_machine):
+    time_machine.move_to(timezone.now())  # the test's clock from here on
     settings.COMMENTS_CLOSE_AFTER_DAYS = 30
-    closes_in = dt.timedelta(seconds=1)
+    closes_in = dt.timedelta(minutes=5)
     post = PostFactory(publish_at=timezone.now() - dt.timedelta(days=30) + closes_in)
     post = Post.objects.get(pk=post.pk)
 
     reader = Client()
     first = reader.get(post.get_absolute_url())
     assert "Leave a comment" in first.text
-    time.sleep(closes_in.total_seconds() + 0.2)
+    time_machine.shift(closes_in + dt.timedelta(seconds=1))
     later = reader.get(post.get_absolute_url(), HTTP_IF_NONE_MATCH=first["ETag"])
 
     assert later.status_code == 200

@@ -9,11 +9,17 @@
 * ``standin``: the same nginx in front of tests/production/standin_app.py, a
   WSGI app sending the page cache contract's headers (and its mistakes).
 
-Every test here is marked ``production`` (``pytest -m "not production"``
-leaves the tier out).
+Every test here is marked ``production`` (tests/conftest.py: ``pytest -m "not
+production"`` leaves the tier out). Under pytest-xdist each set is started
+once: the tests using it form one ``xdist_group`` (``--dist loadgroup``, as
+``make test`` runs), run by one worker. pytest-xdist 3.8.0 does not group
+under pytest 9.2 (pytest-xdist issue 1386: the group never reaches the
+scheduler), so for now each worker starts the sets its tests need; each set is
+its own (ports, folders, databases), so two of a kind do not meet.
 """
 
 import uuid
+from pathlib import Path
 
 import pytest
 
@@ -33,10 +39,18 @@ for user in get_user_model().objects.filter(username__in=["editor", "moderator",
 """
 
 
+HERE = Path(__file__).resolve().parent
+SETS = ("stack", "site", "standin")
+
+
+@pytest.hookimpl(tryfirst=True)  # before xdist reads the groups
 def pytest_collection_modifyitems(items):
     for item in items:
-        if "tests/production/" in item.nodeid:
-            item.add_marker(pytest.mark.production)
+        if not item.path.is_relative_to(HERE):
+            continue
+        used = [name for name in SETS if name in getattr(item, "fixturenames", ())]
+        if used:
+            item.add_marker(pytest.mark.xdist_group(f"production-{used[0]}"))
 
 
 # Each gunicorn worker's own cache: these tests are about nginx, and leave no
