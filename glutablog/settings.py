@@ -92,6 +92,8 @@ INSTALLED_APPS = [
     "images",
     "articles",
     "comments",
+    # Readers who follow by email (it knows articles and core, nothing else).
+    "newsletter",
     "pages",
     "accounts",
 ]
@@ -572,6 +574,16 @@ COMMENTS_DELETION_LINK_HOURS = env.int("COMMENTS_DELETION_LINK_HOURS", default=2
 # Network addresses and browser strings of comments older than this are
 # cleared by `manage.py clear_network_data` (run it daily from cron).
 COMMENTS_KEEP_NETWORK_DATA_DAYS = env.int("COMMENTS_KEEP_NETWORK_DATA_DAYS", default=90)
+
+# --- Newsletter -------------------------------------------------------------
+# The subscribe form: forms sent per client address per minute (0: no limit).
+NEWSLETTER_RATE_LIMIT_PER_MINUTE = env.int("NEWSLETTER_RATE_LIMIT_PER_MINUTE", default=5)
+# At most one confirmation email per address in this many minutes.
+NEWSLETTER_CONFIRMATION_MINUTES = env.int("NEWSLETTER_CONFIRMATION_MINUTES", default=60)
+# How long the emailed confirmation link stays good.
+NEWSLETTER_CONFIRMATION_HOURS = env.int("NEWSLETTER_CONFIRMATION_HOURS", default=48)
+# Subscriptions never confirmed are deleted after this many days.
+NEWSLETTER_PENDING_DAYS = env.int("NEWSLETTER_PENDING_DAYS", default=7)
 
 # --- Logging ----------------------------------------------------------------
 LOGGING = {
