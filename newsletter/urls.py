@@ -10,5 +10,6 @@ urlpatterns = [
     path("confirm/<str:token>/", views.confirm, name="confirm"),
     path("unsubscribe/<str:token>/", views.unsubscribe, name="unsubscribe"),
     path("unsubscribe/<str:token>/undo/", views.resubscribe, name="resubscribe"),
+    path("unsubscribe/<str:token>/delete/", views.forget, name="forget"),
     path("preferences/<str:token>/", views.preferences, name="preferences"),
 ]

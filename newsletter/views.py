@@ -147,6 +147,17 @@ def resubscribe(request, token):
 
 
 @never_cache
+@allow("POST")
+def forget(request, token):
+    """Delete the subscription and its send records at once (Django's CSRF
+    token): the reader's right, from the link in any email."""
+    subscriber = _subscriber(token)
+    subscriber.delete()
+    logger.info("subscriber %s deleted at their request", subscriber.pk)
+    return render(request, "newsletter/forgotten.html")
+
+
+@never_cache
 @allow("GET", "HEAD", "POST")
 def preferences(request, token):
     """Topics and pause, from the link in any email (Django's CSRF token)."""

@@ -208,11 +208,12 @@ def every_kind_of_page(staff, post, comment, page):
     documents["newsletter: confirmed"] = html_of(following.post(confirm_link))
     own = {
         name: reverse(f"newsletter:{name}", args=[links.subscriber_token(subscriber)])
-        for name in ("unsubscribe", "preferences")
+        for name in ("unsubscribe", "preferences", "forget")
     }
     get("newsletter: preferences", own["preferences"], client=following)
     get("newsletter: unsubscribe", own["unsubscribe"], client=following)
     documents["newsletter: unsubscribed"] = html_of(following.post(own["unsubscribe"]))
+    documents["newsletter: address deleted"] = html_of(following.post(own["forget"]))
     get(
         "newsletter: bad link",
         reverse("newsletter:confirm", args=["nonsense"]),

@@ -8,7 +8,7 @@ from django.test import Client
 from django.urls import reverse
 
 from newsletter import links
-from newsletter.models import Subscriber
+from newsletter.models import Delivery, Subscriber
 
 pytestmark = pytest.mark.django_db
 
@@ -116,3 +116,19 @@ def test_a_paused_subscriber_can_unsubscribe(robin):
     robin.set_preferences(None, paused=True)
     Client().post(url("unsubscribe", robin), ONE_CLICK, content_type="text/plain")
     assert status_of(robin) == Subscriber.Status.UNSUBSCRIBED
+
+
+def test_an_unsubscribed_reader_can_delete_the_address(robin, post):
+    Delivery.objects.create(post=post, subscriber=robin, state=Delivery.State.SENT)
+    client = Client()
+    client.post(url("unsubscribe", robin))
+    page = client.get(url("unsubscribe", robin)).content.decode()
+    assert "Delete my address" in page
+    response = client.post(url("forget", robin))
+    assert response.status_code == 200 and b"Your address is deleted" in response.content
+    assert not Subscriber.objects.exists() and not Delivery.objects.exists()
+
+
+def test_deleting_the_address_needs_the_csrf_token(robin):
+    assert Client(enforce_csrf_checks=True).post(url("forget", robin)).status_code == 403
+    assert Subscriber.objects.exists()
