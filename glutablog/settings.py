@@ -584,6 +584,18 @@ NEWSLETTER_CONFIRMATION_MINUTES = env.int("NEWSLETTER_CONFIRMATION_MINUTES", def
 NEWSLETTER_CONFIRMATION_HOURS = env.int("NEWSLETTER_CONFIRMATION_HOURS", default=48)
 # Subscriptions never confirmed are deleted after this many days.
 NEWSLETTER_PENDING_DAYS = env.int("NEWSLETTER_PENDING_DAYS", default=7)
+# A post is emailed to its subscribers when it is published (or comes due).
+NEWSLETTER_SEND_ON_PUBLISH = env.bool("NEWSLETTER_SEND_ON_PUBLISH", default=True)
+# The email carries the post's full text (on) or its summary and a link (off).
+NEWSLETTER_FULL_TEXT = env.bool("NEWSLETTER_FULL_TEXT", default=False)
+# Emails sent over one SMTP connection, in one transaction, by one task.
+NEWSLETTER_BATCH_SIZE = env.int("NEWSLETTER_BATCH_SIZE", default=100)
+# A batch a worker took this long ago and did not finish (the worker was
+# killed) is taken again by the next.
+NEWSLETTER_CLAIM_MINUTES = env.int("NEWSLETTER_CLAIM_MINUTES", default=10)
+# An address that reads unsubscribe requests by email (the mailto: in
+# List-Unsubscribe); empty: the https one-click address alone.
+NEWSLETTER_UNSUBSCRIBE_EMAIL = env.str("NEWSLETTER_UNSUBSCRIBE_EMAIL", default="")
 
 # --- Logging ----------------------------------------------------------------
 LOGGING = {

@@ -1,4 +1,5 @@
 from django.apps import AppConfig
+from django.db.models.signals import post_migrate
 
 
 class NewsletterConfig(AppConfig):
@@ -7,8 +8,13 @@ class NewsletterConfig(AppConfig):
     verbose_name = "Newsletter"
 
     def ready(self):
+        from articles.publishing import post_published
         from core import retention
 
+        from . import roles, sending
+
+        post_migrate.connect(roles.ensure_roles, sender=self)
+        post_published.connect(sending.published, dispatch_uid="newsletter.sending")
         retention.register("unconfirmed subscriptions", delete_expired_pending)
 
 

@@ -32,7 +32,25 @@ class TopicChoices(forms.ModelMultipleChoiceField):
         return obj.name
 
 
-class SubscribeForm(forms.Form):
+def topics_field():
+    """Every post (none ticked) or these topics; cleaned by ``TopicsMixin``."""
+    return TopicChoices(
+        queryset=Topic.objects.all(),
+        required=False,
+        label="Only posts about",
+        help_text="Leave these empty to receive every post.",
+        widget=forms.CheckboxSelectMultiple(attrs={"class": "form-check-input"}),
+    )
+
+
+class TopicsMixin:
+    def clean_topics(self):
+        """The topic ids chosen, sorted, or None: every post."""
+        topics = self.cleaned_data["topics"]
+        return None if not topics else sorted(t.pk for t in topics)
+
+
+class SubscribeForm(TopicsMixin, forms.Form):
     email = EmailAddressField(
         label="Your email address",
         max_length=MAX_LENGTH,
@@ -43,13 +61,7 @@ class SubscribeForm(forms.Form):
         },
         widget=forms.EmailInput(attrs={"autocomplete": "email"}),
     )
-    topics = TopicChoices(
-        queryset=Topic.objects.all(),
-        required=False,
-        label="Only posts about",
-        help_text="Leave these empty to receive every post.",
-        widget=forms.CheckboxSelectMultiple(attrs={"class": "form-check-input"}),
-    )
+    topics = topics_field()
     consent = forms.BooleanField(
         label="I agree that this site stores my email address to send me new posts.",
         help_text=STORED,
@@ -68,27 +80,13 @@ class SubscribeForm(forms.Form):
             self.fields["topics"].choices = [(t.pk, t.name) for t in topics]
         self.fields["consent"].help_text = consent_help(privacy_policy)
 
-    def clean_topics(self):
-        topics = self.cleaned_data["topics"]
-        return None if not topics else sorted(t.pk for t in topics)
 
-
-class PreferencesForm(forms.Form):
+class PreferencesForm(TopicsMixin, forms.Form):
     """A subscriber's choices, from the link in any email."""
 
-    topics = TopicChoices(
-        queryset=Topic.objects.all(),
-        required=False,
-        label="Only posts about",
-        help_text="Leave these empty to receive every post.",
-        widget=forms.CheckboxSelectMultiple(attrs={"class": "form-check-input"}),
-    )
+    topics = topics_field()
     paused = forms.BooleanField(
         label="Pause: send me nothing until I come back here",
         required=False,
         widget=forms.CheckboxInput(attrs={"class": "form-check-input"}),
     )
-
-    def clean_topics(self):
-        topics = self.cleaned_data["topics"]
-        return None if not topics else sorted(t.pk for t in topics)

@@ -25,6 +25,7 @@ from django.utils import timezone
 
 from articles.models import Post, Topic
 from core.emails import MAX_LENGTH, normalize_email, validate_email_address
+from core.mail import enqueue_on_commit
 
 
 class SubscriberQuerySet(models.QuerySet):
@@ -150,6 +151,72 @@ class Subscriber(models.Model):
         return bool(moved)
 
 
+class MailingQuerySet(models.QuerySet):
+    def with_progress(self):
+        """Each mailing with its deliveries counted by state (``*_total``),
+        in the same query however many mailings."""
+        counts = {
+            f"{state}_total": models.Count(
+                "post__newsletter_deliveries", filter=Q(post__newsletter_deliveries__state=state)
+            )
+            for state in Delivery.State.values
+        }
+        return self.annotate(delivery_total=models.Count("post__newsletter_deliveries"), **counts)
+
+    def pause(self):
+        """Stop sending these mailings (the batch under way finishes)."""
+        return self.filter(paused=False).update(paused=True)
+
+    def resume(self):
+        """Go on sending these mailings where they stopped."""
+        from .sending import send_batch
+
+        posts = list(self.filter(paused=True).values_list("post_id", flat=True))
+        self.filter(post_id__in=posts).update(paused=False)
+        for post_pk in posts:
+            enqueue_on_commit(send_batch, post_pk)
+        return len(posts)
+
+    def last(self):
+        return self.select_related("post").order_by("-created_at", "-pk").first()
+
+    def start(self, post):
+        """The post's mailing, made the first time the post is published:
+        (mailing, created). A post published again finds its mailing and is
+        not sent again."""
+        return self.get_or_create(post=post)
+
+
+class Mailing(models.Model):
+    """A post sent to its subscribers: made once per post, so a post
+    unpublished and published again is not sent twice."""
+
+    post = models.OneToOneField(Post, on_delete=models.CASCADE, related_name="+")
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
+    paused = models.BooleanField(default=False)
+
+    objects = MailingQuerySet.as_manager()
+
+    def __str__(self):
+        return f"mailing of post {self.post_id}"
+
+    def queue(self):
+        """A Delivery, queued, for every active subscriber who follows the
+        post (all posts, or one of its topics) and has none for it yet.
+        Returns how many were queued."""
+        topics = Post.topics.through.objects.filter(post_id=self.post_id).values("topic_id")
+        followers = (
+            Subscriber.objects.active()
+            .filter(Q(all_posts=True) | Q(topics__in=topics))
+            .exclude(deliveries__post_id=self.post_id)
+            .values_list("pk", flat=True)
+            .distinct()
+        )
+        rows = [Delivery(post_id=self.post_id, subscriber_id=pk) for pk in followers]
+        Delivery.objects.bulk_create(rows, batch_size=1000, ignore_conflicts=True)
+        return len(rows)
+
+
 class Delivery(models.Model):
     """One post for one subscriber: created once, so sent once."""
 
@@ -159,12 +226,17 @@ class Delivery(models.Model):
         FAILED = "failed", "failed"
         REFUSED = "refused", "refused"
 
-    post = models.ForeignKey(Post, on_delete=models.CASCADE, related_name="+")
+    post = models.ForeignKey(Post, on_delete=models.CASCADE, related_name="newsletter_deliveries")
     subscriber = models.ForeignKey(Subscriber, on_delete=models.CASCADE, related_name="deliveries")
     state = models.CharField(
         max_length=10, choices=State.choices, default=State.QUEUED, db_index=True
     )
     attempts = models.PositiveSmallIntegerField(default=0)
+    # A temporary refusal (4xx): not tried again before this.
+    retry_at = models.DateTimeField(null=True, blank=True)
+    # Taken by a worker's batch at this time; another worker takes it again
+    # only once NEWSLETTER_CLAIM_MINUTES have passed (the first one was killed).
+    claimed_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(default=timezone.now, editable=False)
     sent_at = models.DateTimeField(null=True, blank=True)
 
