@@ -14,14 +14,17 @@ STORED = (
 )
 
 
-def consent_help(privacy_policy):
+def consent_help(privacy_policy, link_class="link-body-emphasis"):
     """The line under the consent box, linking the privacy policy (a
-    core.site_links.Link) when the site has one."""
+    core.site_links.Link) when the site has one. The link takes the text's
+    own colour (``link_class``): Bootstrap's blue on the footer's grey falls
+    short of WCAG's contrast ratio."""
     if privacy_policy is None:
         return STORED
     return format_html(
-        '{} How long we keep it and how to have it deleted: <a href="{}">{}</a>.',
+        '{} How long we keep it and how to have it deleted: <a class="{}" href="{}">{}</a>.',
         STORED,
+        link_class,
         privacy_policy.url,
         privacy_policy.title,
     )
