@@ -186,7 +186,7 @@ class PostForm(UnchangedSinceOpenedForm):
         model = Post
         fields = [
             "title", "slug", "summary", "body", "status", "publish_at", "author",
-            "comments_enabled", "featured_image", "topics", "reviewer",
+            "comments_enabled", "email_on_publish", "featured_image", "topics", "reviewer",
         ]  # fmt: skip
         widgets = {
             # A small, curated set: every topic in view, ticked or not.
@@ -292,7 +292,16 @@ class PostAdmin(
         (None, {"fields": ["title", "slug", "summary", "body", "loaded_at"]}),
         (
             "Publishing",
-            {"fields": ["status", "publish_at", "author", "topics", "comments_enabled"]},
+            {
+                "fields": [
+                    "status",
+                    "publish_at",
+                    "author",
+                    "topics",
+                    "comments_enabled",
+                    "email_on_publish",
+                ]
+            },  # fmt: skip
         ),
         (
             "Featured image",
@@ -416,7 +425,12 @@ class PostAdmin(
 
     def save_model(self, request, obj, form, change):
         obj.edited_by = request.user  # named if the save sends it back for review
+        published = (
+            obj.status == obj.Status.PUBLISHED and obj.loaded_status != obj.Status.PUBLISHED
+        )
         super().save_model(request, obj, form, change)
+        if published:  # the form is a door to publishing, like the bulk action
+            publishing.announce([obj])
 
     def save_formset(self, request, form, formset, change):
         """The rows of an inline in a fixed number of queries, whatever their

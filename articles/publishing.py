@@ -14,17 +14,34 @@ many posts at once (the admin's bulk actions, the demo loader, commands):
 they apply the same rules, change the posts allowed at once, record a
 revision of each (articles.revisions) and return an ``Outcome`` naming each
 post changed and each refusal with its reason.
+
+``post_published`` is sent (``posts=[...]``) inside the transaction that
+publishes posts, by ``publish`` and by the post's change form
+(``announce``): a draft becoming published, now or at a future time. Other
+apps listen (the newsletter sends a post to its subscribers) without
+articles knowing them; a receiver that acts outside the database does so
+after the commit.
 """
 
 import dataclasses
 
 from django.db import transaction
+from django.dispatch import Signal
 from django.utils import timezone
 
 from core.models import SiteStamp
 
 from . import revisions
 from .models import POSTS_STAMP, Post, ReviewState, Topic, review_required
+
+post_published = Signal()
+
+
+def announce(posts):
+    """Tell the listeners of ``post_published`` that ``posts`` were published."""
+    if posts:
+        post_published.send(sender=Post, posts=list(posts))
+
 
 NO_TOPIC = (
     "Choose one or more topics: a published post is listed under its "
@@ -143,6 +160,7 @@ def publish(posts, by=None, comment="Published."):
             )
             SiteStamp.touch(POSTS_STAMP)
             revisions.record(outcome.changed, by, comment)
+            announce(outcome.changed)
     return outcome
 
 

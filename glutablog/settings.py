@@ -92,6 +92,8 @@ INSTALLED_APPS = [
     "images",
     "articles",
     "comments",
+    # Readers who follow by email (it knows articles and core, nothing else).
+    "newsletter",
     "pages",
     "accounts",
 ]
@@ -576,6 +578,28 @@ COMMENTS_DELETION_LINK_HOURS = env.int("COMMENTS_DELETION_LINK_HOURS", default=2
 # Network addresses and browser strings of comments older than this are
 # cleared by `manage.py clear_network_data` (run it daily from cron).
 COMMENTS_KEEP_NETWORK_DATA_DAYS = env.int("COMMENTS_KEEP_NETWORK_DATA_DAYS", default=90)
+
+# --- Newsletter -------------------------------------------------------------
+# The subscribe form: forms sent per client address per minute (0: no limit).
+NEWSLETTER_RATE_LIMIT_PER_MINUTE = env.int("NEWSLETTER_RATE_LIMIT_PER_MINUTE", default=5)
+# At most one confirmation email per address in this many minutes.
+NEWSLETTER_CONFIRMATION_MINUTES = env.int("NEWSLETTER_CONFIRMATION_MINUTES", default=60)
+# How long the emailed confirmation link stays good.
+NEWSLETTER_CONFIRMATION_HOURS = env.int("NEWSLETTER_CONFIRMATION_HOURS", default=48)
+# Subscriptions never confirmed are deleted after this many days.
+NEWSLETTER_PENDING_DAYS = env.int("NEWSLETTER_PENDING_DAYS", default=7)
+# A post is emailed to its subscribers when it is published (or comes due).
+NEWSLETTER_SEND_ON_PUBLISH = env.bool("NEWSLETTER_SEND_ON_PUBLISH", default=True)
+# The email carries the post's full text (on) or its summary and a link (off).
+NEWSLETTER_FULL_TEXT = env.bool("NEWSLETTER_FULL_TEXT", default=False)
+# Emails sent over one SMTP connection, in one transaction, by one task.
+NEWSLETTER_BATCH_SIZE = env.int("NEWSLETTER_BATCH_SIZE", default=100)
+# A batch a worker took this long ago and did not finish (the worker was
+# killed) is taken again by the next.
+NEWSLETTER_CLAIM_MINUTES = env.int("NEWSLETTER_CLAIM_MINUTES", default=10)
+# An address that reads unsubscribe requests by email (the mailto: in
+# List-Unsubscribe); empty: the https one-click address alone.
+NEWSLETTER_UNSUBSCRIBE_EMAIL = env.str("NEWSLETTER_UNSUBSCRIBE_EMAIL", default="")
 
 # --- Logging ----------------------------------------------------------------
 LOGGING = {

@@ -34,6 +34,7 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("blog/", include("articles.urls")),
     path("comments/", include("comments.urls")),
+    path("newsletter/", include("newsletter.urls")),
     # Site pages under their own prefix: an editor's slug ("admin", "blog",
     # "sitemap.xml" ...) can never shadow the site's own addresses, nor an
     # address a later app adds at the root shadow a page.

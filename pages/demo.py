@@ -16,8 +16,9 @@ moderator reads every one.
 """
 
 PRIVACY_BODY = """\
-This page says what we keep when you leave a comment, who sees it, how long we \
-keep it and how to have it deleted. Reading the site asks nothing of you.
+This page says what we keep when you leave a comment or follow the blog by \
+email, who sees it, how long we keep it and how to have it deleted. Reading \
+the site asks nothing of you.
 
 ## What the comment form stores
 
@@ -61,6 +62,19 @@ Ask for the deletion of your comments on the page \
 with, and we email a link to that address to confirm it is yours. When you \
 follow the link, every comment sent with that address is deleted, with your \
 name, email address, network address and browser.
+
+## Following the blog by email
+
+When you subscribe, we store your **email address**, the **topics** you chose \
+(or that you follow every post), when you asked and when you confirmed, and \
+which posts we emailed you and whether they were delivered. Only our \
+administrators see your address.
+
+- Nothing is sent to you but one email with a link to confirm. If you do not \
+confirm, your address is deleted after {pending_days} days.
+- Every email has a link to unsubscribe in one click, to pause or to choose \
+topics. On the unsubscribe page you can also delete your address at once, \
+with the record of what we sent you.
 """
 
 
@@ -84,7 +98,9 @@ def pages():
             "slug": "privacy",
             "title": "Privacy policy",
             "body": PRIVACY_BODY.format(
-                keep_days=keep_network_data_days(), delete_url="/comments/delete/"
+                keep_days=keep_network_data_days(),
+                delete_url="/comments/delete/",
+                pending_days=settings.NEWSLETTER_PENDING_DAYS,
             ),
             "place": "footer",
             "order": 10,

@@ -259,6 +259,12 @@ def _utc_naive(moment=None):
     return (moment or timezone.now()).astimezone(dt.UTC).replace(tzinfo=None)
 
 
+def email_on_publish_default():
+    """Whether a new post is emailed to subscribers when published, unless
+    its editor unticks it (NEWSLETTER_SEND_ON_PUBLISH, docs/settings.md)."""
+    return getattr(settings, "NEWSLETTER_SEND_ON_PUBLISH", True)
+
+
 # Revisions (django-reversion; articles.revisions records them): a post's
 # version holds its references and disclaimers on the post, so reverting
 # brings those back too (and removes the ones added since). The medical
@@ -310,6 +316,14 @@ class Post(ReviewFields, models.Model):
         "comments open",
         default=True,
         help_text="Untick to close comments on this post (existing comments stay).",
+    )
+    # Read by whichever app mails posts (the newsletter); articles only
+    # stores the editor's choice. Its default is NEWSLETTER_SEND_ON_PUBLISH.
+    email_on_publish = models.BooleanField(
+        "email to subscribers",
+        default=email_on_publish_default,
+        help_text="Send this post to the blog's email subscribers when it is published "
+        "(once: a post published again is not sent again).",
     )
     disclaimers = models.ManyToManyField(
         "Disclaimer", through="PostDisclaimer", related_name="posts", blank=True

@@ -131,6 +131,8 @@ PAGE_KINDS = {
     "site page": Kind("/pages/about/"),
     "privacy policy": Kind("/pages/privacy/"),
     "comment deletion request": Kind("/comments/delete/"),
+    "newsletter subscribe page": Kind("/newsletter/subscribe/"),
+    "newsletter check your email": Kind("/newsletter/subscribe/sent/"),
     "search results": Kind("/blog/search/?q=glutamine"),
     "search, nothing found": Kind("/blog/search/?q=xylophone"),
     "404 page": Kind("/blog/no-such-post/", status=404),

@@ -27,6 +27,8 @@ from comments import deletion
 from comments.models import Comment
 from core.middleware import busy_response
 from core.views import permission_denied
+from newsletter import links
+from newsletter.models import Subscriber
 from pages.models import Page
 from tests import html_checker
 from tests.admin.forms import submitted
@@ -189,6 +191,35 @@ def every_kind_of_page(staff, post, comment, page):
     get("deletion: confirm", confirm, client=asking)
     get("deletion: bad link", reverse("comments:delete_confirm", args=["nonsense"]), status=400)
     documents["deletion: done"] = html_of(asking.post(confirm))
+
+    # Following by email: the form's own page, its mistakes, the
+    # confirmation page and its answers.
+    following = Client()
+    get("newsletter: subscribe", reverse("newsletter:subscribe"), client=following)
+    documents["newsletter: subscribe with errors"] = html_of(
+        following.post(reverse("newsletter:subscribe"), {"email": "not an address"}), 400
+    )
+    get("newsletter: sent", reverse("newsletter:sent"), client=following)
+    subscriber = Subscriber.objects.create(
+        email="follower@example.com", confirmation_sent_at=timezone.now()
+    )
+    confirm_link = reverse("newsletter:confirm", args=[links.confirmation_token(subscriber, None)])
+    get("newsletter: confirm", confirm_link, client=following)
+    documents["newsletter: confirmed"] = html_of(following.post(confirm_link))
+    own = {
+        name: reverse(f"newsletter:{name}", args=[links.subscriber_token(subscriber)])
+        for name in ("unsubscribe", "preferences", "forget")
+    }
+    get("newsletter: preferences", own["preferences"], client=following)
+    get("newsletter: unsubscribe", own["unsubscribe"], client=following)
+    documents["newsletter: unsubscribed"] = html_of(following.post(own["unsubscribe"]))
+    documents["newsletter: address deleted"] = html_of(following.post(own["forget"]))
+    get(
+        "newsletter: bad link",
+        reverse("newsletter:confirm", args=["nonsense"]),
+        status=400,
+        client=following,
+    )
 
     # Errors.
     get("404", "/blog/no-such-post/", status=404)

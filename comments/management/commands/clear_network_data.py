@@ -8,7 +8,8 @@ to run from cron: it clears in batches of --batch-size rows, each UPDATE its
 own short transaction; it is idempotent (a second run finds nothing to
 clear) and two runs at once are harmless (each UPDATE touches only rows that
 still hold something, so nothing is cleared or counted twice); it says what
-it did, and exits 0.
+it did, and exits 0. Then it runs what other apps registered with
+core.retention (the newsletter's unconfirmed subscriptions).
 """
 
 import datetime as dt
@@ -18,6 +19,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 
 from comments.models import Comment
+from core import retention
 
 
 class Command(BaseCommand):
@@ -49,3 +51,5 @@ class Command(BaseCommand):
             f"comment{'s' if cleared != 1 else ''} posted before {when} "
             f"(kept: the last {days} days)."
         )
+        for what, deleted in retention.run(timezone.now()):
+            self.stdout.write(f"Deleted {deleted} {what}.")

@@ -1,0 +1,238 @@
+"""Sending a post to its subscribers: each email once, in batches, resumable.
+
+``post_published`` (articles.publishing) queues ``start_mailing`` after the
+commit, deferred to the post's publish time when it is scheduled (on the
+database backend; the immediate backend cannot wait, so a scheduled post is
+sent by its first publish only there). The task makes the post's ``Mailing``
+once (a post published again is not sent again), a ``Delivery`` for each
+follower, and queues ``send_batch``.
+
+``send_batch`` claims up to NEWSLETTER_BATCH_SIZE queued deliveries in one
+short transaction (``select_for_update(skip_locked=True)`` on PostgreSQL, so
+two workers never take the same rows; SQLite has one writer) and commits the
+claim; then it sends them over one SMTP connection, recording each one's
+outcome as soon as it is known (its own UPDATE): sent; refused for good at
+``RCPT`` with a 5xx, and the address marked undeliverable; a 4xx tried again
+after a backoff (core.mail.retry_delay). Then it queues itself for the rest.
+A worker killed mid-batch leaves its unsent rows claimed: after
+NEWSLETTER_CLAIM_MINUTES another batch (queued for then, on the database
+backend) takes them again, so at most the one email in flight when it died
+can go twice.
+"""
+
+import datetime as dt
+import logging
+import smtplib
+from email.utils import make_msgid
+
+from django.conf import settings
+from django.core.mail import EmailMultiAlternatives, get_connection
+from django.db import connection, transaction
+from django.db.models import Min, Q
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import timezone
+from django_tasks import task
+
+from articles.models import Post
+from core import mail, markup
+
+from . import links
+from .models import Delivery, Mailing, Subscriber
+
+logger = logging.getLogger("newsletter")
+
+
+def published(sender, posts, **kwargs):
+    """Receiver of articles.publishing.post_published: each post its editor
+    left ticked (``Post.email_on_publish``) is sent once it is committed."""
+    for post in posts:
+        if post.email_on_publish:
+            mail.enqueue_on_commit(start_mailing, post.pk)
+
+
+def _later(task_, when, *args):
+    """Queue ``task_`` to run at ``when`` where the backend can wait; True if queued."""
+    if not task_.get_backend().supports_defer:
+        return False
+    task_.using(run_after=when).enqueue(*args)
+    return True
+
+
+@task()
+def start_mailing(post_pk):
+    post = Post.objects.filter(
+        pk=post_pk, status=Post.Status.PUBLISHED, email_on_publish=True
+    ).first()
+    if post is None:
+        return "not published"
+    if post.publish_at > timezone.now():
+        return "comes due later" if _later(start_mailing, post.publish_at, post_pk) else "not due"
+    mailing, created = Mailing.objects.start(post)
+    if not created:
+        return "sent before"
+    queued = mailing.queue()
+    send_batch.enqueue(post_pk)
+    return f"{queued} queued"
+
+
+# --- the email ------------------------------------------------------------
+
+
+def list_id():
+    return f"{mail.one_line(settings.BLOG_TITLE)} <posts.{mail.site_host()}>"
+
+
+def message_for(post, subscriber, connection=None):
+    """The email of ``post`` for ``subscriber``: HTML and plain text, the
+    post's summary or (NEWSLETTER_FULL_TEXT) its body with absolute
+    addresses, its references and always its disclaimers, and the
+    subscriber's own links (RFC 8058 one-click unsubscribe, preferences)."""
+    token = links.subscriber_token(subscriber)
+    post_url = settings.SITE_URL + post.get_absolute_url()
+    unsubscribe = settings.SITE_URL + reverse("newsletter:unsubscribe", args=[token])
+    context = {
+        "post": post,
+        "blog_title": settings.BLOG_TITLE,
+        "full_content": settings.NEWSLETTER_FULL_TEXT,
+        "body_html": markup.with_absolute_urls(post.body_html, post_url)
+        if settings.NEWSLETTER_FULL_TEXT
+        else "",
+        "post_url": post_url,
+        "unsubscribe_url": unsubscribe,
+        "preferences_url": settings.SITE_URL + reverse("newsletter:preferences", args=[token]),
+    }
+    targets = [f"<{unsubscribe}>"]
+    if settings.NEWSLETTER_UNSUBSCRIBE_EMAIL:
+        targets.append(
+            f"<mailto:{settings.NEWSLETTER_UNSUBSCRIBE_EMAIL}?subject=unsubscribe%20{token}>"
+        )
+    message = EmailMultiAlternatives(
+        subject=mail.one_line(post.title, mail.SUBJECT_MAX_LENGTH),
+        body=render_to_string("newsletter/email/post.txt", context),
+        to=[subscriber.email],
+        connection=connection,
+        headers={
+            "Auto-Submitted": "auto-generated",
+            "Message-ID": make_msgid(domain=mail.site_host()),
+            "List-Id": list_id(),
+            "List-Unsubscribe": ", ".join(targets),
+            "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
+        },
+    )
+    message.attach_alternative(
+        render_to_string("newsletter/email/post.html", context), "text/html"
+    )
+    return message
+
+
+# --- sending ----------------------------------------------------------------
+
+
+def _due(now):
+    """Queued deliveries a worker may take now: not waiting for a retry, and
+    not held by another worker's batch (unless its claim is stale: killed)."""
+    stale = now - dt.timedelta(minutes=settings.NEWSLETTER_CLAIM_MINUTES)
+    return (
+        Q(state=Delivery.State.QUEUED)
+        & (Q(retry_at__isnull=True) | Q(retry_at__lte=now))
+        & (Q(claimed_at__isnull=True) | Q(claimed_at__lt=stale))
+    )
+
+
+def claim(post_pk, now):
+    """Take up to NEWSLETTER_BATCH_SIZE deliveries of ``post_pk`` for this
+    worker, in one short transaction: rows locked by another worker at the
+    same moment are skipped (PostgreSQL), and the claim is committed before
+    anything is sent."""
+    with transaction.atomic():
+        rows = Delivery.objects.filter(_due(now), post_id=post_pk).order_by("pk")
+        if connection.features.has_select_for_update_skip_locked:
+            rows = rows.select_for_update(skip_locked=True)
+        pks = list(rows.values_list("pk", flat=True)[: settings.NEWSLETTER_BATCH_SIZE])
+        Delivery.objects.filter(pk__in=pks).update(claimed_at=now)
+    return list(Delivery.objects.filter(pk__in=pks).select_related("subscriber").order_by("pk"))
+
+
+def _record(delivery, **fields):
+    """Record one delivery's outcome at once (its own UPDATE, committed): a
+    worker killed after it never sends it again."""
+    Delivery.objects.filter(pk=delivery.pk).update(claimed_at=None, **fields)
+
+
+def deliver(post, rows, now):
+    """Send ``rows`` over one SMTP connection, recording each as it goes.
+    Returns False when the server failed as a whole (the rest are released,
+    still queued)."""
+    smtp = get_connection()
+    try:
+        smtp.open()
+        for delivery in rows:
+            if delivery.subscriber.status != Subscriber.Status.ACTIVE:
+                _record(delivery, state=Delivery.State.FAILED)  # paused or left meanwhile
+                continue
+            attempts = delivery.attempts + 1
+            try:
+                smtp.send_messages([message_for(post, delivery.subscriber, smtp)])
+            except smtplib.SMTPRecipientsRefused as error:
+                code = min(code for code, _ in error.recipients.values())
+                if code >= 500:
+                    _record(delivery, state=Delivery.State.REFUSED, attempts=attempts)
+                    Subscriber.objects.filter(pk=delivery.subscriber_id).update(
+                        status=Subscriber.Status.UNDELIVERABLE, status_changed_at=now
+                    )
+                elif attempts >= settings.MAIL_SEND_ATTEMPTS:
+                    _record(delivery, state=Delivery.State.FAILED, attempts=attempts)
+                else:
+                    delay = dt.timedelta(seconds=mail.retry_delay(attempts))
+                    _record(delivery, attempts=attempts, retry_at=now + delay)
+            else:
+                _record(
+                    delivery, state=Delivery.State.SENT, attempts=attempts, sent_at=timezone.now()
+                )
+    except (smtplib.SMTPException, OSError):
+        logger.warning("newsletter batch stopped: mail server failed", exc_info=True)
+        Delivery.objects.filter(
+            pk__in=[row.pk for row in rows], state=Delivery.State.QUEUED
+        ).update(claimed_at=None)
+        return False
+    finally:
+        smtp.close()
+    return True
+
+
+@task()
+def send_batch(post_pk, attempt=1):
+    """Send the next batch of ``post_pk``'s queued deliveries; queue the next."""
+    mailing = Mailing.objects.filter(post_id=post_pk).select_related("post").first()
+    if mailing is None or mailing.paused:
+        return "paused"
+    now = timezone.now()
+    rows = claim(post_pk, now)
+    if not rows:
+        _retry_later(post_pk)
+        return "nothing due"
+    # Should this worker be killed, a later run takes its batch again.
+    _later(
+        send_batch,
+        now + dt.timedelta(minutes=settings.NEWSLETTER_CLAIM_MINUTES, seconds=1),
+        post_pk,
+    )
+    if not deliver(mailing.post, rows, now):
+        if attempt >= settings.MAIL_SEND_ATTEMPTS:
+            raise RuntimeError(f"mail server failed {attempt} times; post {post_pk} left queued")
+        delay = dt.timedelta(seconds=mail.retry_delay(attempt))
+        if not _later(send_batch, now + delay, post_pk, attempt + 1):
+            send_batch.enqueue(post_pk, attempt=attempt + 1)
+        return "mail server failed; batch queued again"
+    send_batch.enqueue(post_pk)
+    return f"{len(rows)} handled"
+
+
+def _retry_later(post_pk):
+    """Nothing due now: wake up for the first temporary refusal's retry."""
+    retry_at = Delivery.objects.filter(
+        post_id=post_pk, state=Delivery.State.QUEUED, retry_at__isnull=False
+    ).aggregate(first=Min("retry_at"))["first"]
+    if retry_at is not None:
+        _later(send_batch, retry_at, post_pk)
