@@ -25,7 +25,7 @@ from django.utils import timezone
 
 from articles.models import Post, Topic
 from core.emails import MAX_LENGTH, normalize_email, validate_email_address
-from core.mail import enqueue_on_commit
+from core.mail import enqueue_with_data
 
 
 class SubscriberQuerySet(models.QuerySet):
@@ -174,7 +174,7 @@ class MailingQuerySet(models.QuerySet):
         posts = list(self.filter(paused=True).values_list("post_id", flat=True))
         self.filter(post_id__in=posts).update(paused=False)
         for post_pk in posts:
-            enqueue_on_commit(send_batch, post_pk)
+            enqueue_with_data(send_batch, post_pk)
         return len(posts)
 
     def last(self):

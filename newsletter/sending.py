@@ -48,7 +48,7 @@ def published(sender, posts, **kwargs):
     left ticked (``Post.email_on_publish``) is sent once it is committed."""
     for post in posts:
         if post.email_on_publish:
-            mail.enqueue_on_commit(start_mailing, post.pk)
+            mail.enqueue_with_data(start_mailing, post.pk)
 
 
 def _later(task_, when, *args):

@@ -10,7 +10,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt
 
 from core import ratelimit, site_links
-from core.mail import enqueue_on_commit
+from core.mail import enqueue_with_data
 from core.methods import SAFE, allow
 from core.security import same_origin_required
 
@@ -62,7 +62,7 @@ def subscribe(request):
     form = _form(request, request.POST)
     if not form.is_valid():
         return _subscribe_page(request, form, status=400)
-    enqueue_on_commit(
+    enqueue_with_data(
         tasks.send_confirmation, form.cleaned_data["email"], form.cleaned_data["topics"]
     )
     return redirect("newsletter:sent")

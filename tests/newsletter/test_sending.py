@@ -1,8 +1,11 @@
 """A post published is sent to its subscribers: each follower once, never
 twice, with its disclaimer, its references and the unsubscribe headers."""
 
+from io import StringIO
+
 import pytest
 from django.core import mail as django_mail
+from django.core.management import call_command
 from django.urls import reverse
 from django.utils import timezone
 
@@ -226,3 +229,19 @@ def test_the_post_form_box_unticked_sends_nothing(
         editor_client.post(url, data)
     assert Post.objects.get(title="Zinc").status == Post.Status.PUBLISHED
     assert django_mail.outbox == []
+
+
+@pytest.mark.parametrize(
+    "command, options",
+    [("load_demo", {}), ("generate_data", {"posts": 3, "comments": 0})],
+)
+def test_demo_and_generated_posts_are_mailed_to_no_one(
+    readers, command, options, django_capture_on_commit_callbacks
+):
+    """The demo's posts and generate_data's made-up ones are published through
+    the one publishing path, but they are not news: no subscriber gets them."""
+    with django_capture_on_commit_callbacks(execute=True):
+        call_command(command, stdout=StringIO(), **options)
+    assert Post.objects.published().exists()
+    assert recipients() == []
+    assert not Mailing.objects.exists()

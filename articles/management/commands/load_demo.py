@@ -86,6 +86,7 @@ class Command(BaseCommand):
             "body": spec["body"],
             "author": author,
             "status": Post.Status.DRAFT,  # published once complete (handle)
+            "email_on_publish": False,  # demo content is not news for subscribers
             "publish_at": spec.get("publish_at") or timezone.now() + spec["schedule_in"],
         }
         post = Post.objects.filter(slug=spec["slug"]).first()

@@ -147,6 +147,7 @@ class Command(BaseCommand):
                         body_html=body_html,
                         author=author,
                         status=Post.Status.DRAFT,
+                        email_on_publish=False,  # made-up posts are mailed to no one
                         publish_at=published,
                         created_at=published,
                         updated_at=published,
