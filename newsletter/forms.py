@@ -55,7 +55,10 @@ class TopicsMixin:
 
 class SubscribeForm(TopicsMixin, forms.Form):
     email = EmailAddressField(
-        label="Your email address",
+        # Not "Your email address": the comment deletion form, on pages whose
+        # footer has this form, asks that; two fields, one name, confuse a
+        # screen reader's list of fields.
+        label="Email address for new posts",
         max_length=MAX_LENGTH,
         error_messages={
             "required": "Please give the email address the posts should go to.",

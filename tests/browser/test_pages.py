@@ -51,7 +51,7 @@ def test_editor_adds_a_page_to_the_footer_and_a_reader_opens_it(
     editor.get_by_role("link", name="View on site").click()
     expect(editor).to_have_url(re.compile(r"/pages/shipping-and-returns/$"))
     expect(editor.get_by_role("note")).to_contain_text("This page is a draft")
-    expect(editor.get_by_role("heading", level=2)).to_have_text("Returns")
+    expect(editor.get_by_role("main").get_by_role("heading", level=2)).to_have_text("Returns")
     screenshot(editor, "page-preview")
     editor.go_back()
     reader.reload()
