@@ -319,13 +319,19 @@ def wait_for_port(process, host, port, name, timeout=30):
     sys.exit(f"serve: {name} did not listen on {host}:{port} within {timeout} s")
 
 
-def stop(process, name, sig):
+# How long an app server gets to stop: gunicorn's graceful_timeout (as long as
+# a request may take: glutablog/gunicorn.conf.py) and a margin.
+APP_STOP_SECONDS = 45
+
+
+def stop(process, name, sig, wait=30):
+    """Signal ``process`` and wait up to ``wait`` seconds; then kill it."""
     if process.poll() is None:
         process.send_signal(sig)
         try:
-            process.wait(timeout=30)
+            process.wait(timeout=wait)
         except subprocess.TimeoutExpired:
-            say(f"{name} did not stop within 30 s: killed")
+            say(f"{name} did not stop within {wait} s: killed")
             process.kill()
             process.wait(timeout=10)
 
@@ -346,6 +352,7 @@ def main(argv=None):
     if is_cluster(args):
         refuse_unshared(env)
     children = []
+    app_servers = []
     try:
         media_store = None
         if wants_moto(args, env):
@@ -411,7 +418,6 @@ def main(argv=None):
             ]
         else:
             nodes = [("gunicorn", env, args.app_port)]
-        app_servers = []
         for name, node_environment, _ in nodes:
             gunicorn = subprocess.Popen(gunicorn_command, cwd=BASE_DIR, env=node_environment)
             children.append((name, gunicorn, signal.SIGTERM))
@@ -484,7 +490,7 @@ def main(argv=None):
         return 0
     finally:
         for name, process, sig in reversed(children):
-            stop(process, name, sig)
+            stop(process, name, sig, APP_STOP_SECONDS if process in app_servers else 30)
 
 
 if __name__ == "__main__":
