@@ -474,13 +474,14 @@ def main(argv=None):
                     continue
                 if is_cluster(args) and process in app_servers:
                     # One app server down is what a cluster is for: nginx
-                    # sends its readers to the others. Only when all are gone
-                    # does the set stop.
+                    # sends its readers to the others. With all of them
+                    # down nginx stays, as in production: readers get
+                    # stale copies and its page that hands back what they
+                    # typed, not a refused connection.
                     say(f"{name} exited with {process.returncode}; the others go on")
                     lost.add(process.pid)
                     if all(server.poll() is not None for server in app_servers):
-                        say("every app server has exited: stopping")
-                        return 1
+                        say("every app server has exited: nginx answers with its own page")
                     continue
                 say(f"{name} exited with {process.returncode}: stopping")
                 return 1
