@@ -27,7 +27,9 @@ The cluster (`make cluster`, docs/operations.md): --app-nodes N starts N
 gunicorn app servers, each its own process on its own loopback port
 (--app-port and the ports after it, or --app-ports), with its own temporary
 and media folders under the run folder and nothing else on disk in common;
-nginx balances over them; one task worker. Media go to an S3-compatible
+nginx balances over them; one task worker. SIGHUP restarts the app servers
+one at a time (a rolling deploy onto the code now on disk; each stops
+gracefully, SIGTERM, and answers again before the next stops). Media go to an S3-compatible
 object store: the bucket AWS_STORAGE_BUCKET_NAME names, or (when none is set,
 or with --object-store moto) moto's standalone S3 server started here on
 --moto-port with its bucket created, which nginx serves read-only under
@@ -67,6 +69,14 @@ class Stop(Exception):
 
 def _stop(signum, frame):
     raise Stop()
+
+
+_roll = {"asked": False}
+
+
+def _ask_roll(signum, frame):
+    """SIGHUP: restart the app servers one at a time (main's loop does it)."""
+    _roll["asked"] = True
 
 
 def parse_args(argv=None):
@@ -336,12 +346,36 @@ def stop(process, name, sig, wait=30):
             process.wait(timeout=10)
 
 
+def roll(args, nodes, gunicorn_command, children, app_servers):
+    """A rolling restart (SIGHUP): each app server in turn is stopped
+    gracefully (it finishes its requests while nginx sends new ones to the
+    others), started again on the code now on disk (a new BUILD_ID), and
+    waited for before the next one stops. docs/operations.md."""
+    say("rolling restart: one app server at a time")
+    for index, (name, node_environment, port) in enumerate(nodes):
+        old = app_servers[index]
+        stop(old, name, signal.SIGTERM, APP_STOP_SECONDS)
+        new = subprocess.Popen(gunicorn_command, cwd=BASE_DIR, env=node_environment)
+        app_servers[index] = new
+        children[:] = [
+            (name, new, sig) if process is old else (child, process, sig)
+            for child, process, sig in children
+        ]
+        if is_cluster(args):
+            pid_file = Path(node_environment["TMPDIR"]).parent / "gunicorn.pid"
+            pid_file.write_text(f"{new.pid}\n")
+        wait_for_http(new, args.host, port, name, unix_socket=None if port else app_socket(args))
+        say(f"{name} restarted")
+    say("rolling restart done")
+
+
 def main(argv=None):
     args = parse_args(argv)
     # Set for SIGINT too: a shell starting this in the background leaves
     # SIGINT ignored, and Ctrl-C on the process group must still stop it here.
     signal.signal(signal.SIGINT, _stop)
     signal.signal(signal.SIGTERM, _stop)
+    signal.signal(signal.SIGHUP, _ask_roll)
     nginx = nginx_config.find_nginx()
     if nginx is None:
         sys.exit(
@@ -469,6 +503,9 @@ def main(argv=None):
         say(f"nginx's files in {run_dir}; Ctrl-C stops them all")
         lost = set()
         while True:
+            if _roll["asked"]:
+                _roll["asked"] = False
+                roll(args, nodes, gunicorn_command, children, app_servers)
             for name, process, _ in children:
                 if process.poll() is None or process.pid in lost:
                     continue

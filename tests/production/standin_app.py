@@ -10,6 +10,7 @@ a test changes it the way an approved comment changes a post page. Every 200 car
 id unique to that response, so two equal bodies are one stored copy.
 """
 
+import hashlib
 import json
 import os
 import time
@@ -18,6 +19,13 @@ from pathlib import Path
 
 DIRECTORY = Path(os.environ.get("STANDIN_DIR", "."))
 SLOW_SECONDS = 3
+# The code's build, as core.build computes it once per process: read when the
+# app is loaded, so a server started again after $STANDIN_DIR/build changed
+# is the new build (test_cluster_rolling.py).
+try:
+    BUILD = (DIRECTORY / "build").read_text().strip()
+except FileNotFoundError:
+    BUILD = "1"
 
 # What Django sends on a page that is the same for every reader without a
 # session (core.page_cache.shared_headers).
@@ -117,6 +125,21 @@ def application(environ, start_response):
             "port": server_port(environ),
         }
     )
+    if path == "/blog/built/":
+        # Shareable, with the site's ETag: a hash of the bytes (core.page_cache).
+        body = f"rendered by build {BUILD}\n".encode()
+        headers = [
+            *SHAREABLE,
+            ("ETag", f'"{hashlib.sha256(body).hexdigest()[:32]}"'),
+            ("X-Build", BUILD),
+            ("Content-Type", "text/plain; charset=utf-8"),
+            ("Content-Length", str(len(body))),
+        ]
+        if if_none_match == headers[1][1]:
+            start_response("304 Not Modified", headers[:3])
+            return [b""]
+        start_response("200 OK", headers)
+        return [body]
     if path not in PAGES:
         start_response("404 Not Found", [("Content-Type", "text/plain")])
         return [b"not found\n"]
