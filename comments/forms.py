@@ -206,7 +206,10 @@ class CommentForm(forms.ModelForm):
         # one field at a time) are off: the server's messages are shown, all
         # at once, summarised at the top (templates/partials/error_summary.html)
         # and on each field, where screen readers find them.
-        self.helper.attrs = {"novalidate": True}
+        # data-keep-unsent: core/static/core/unsent.js keeps the text in the
+        # browser as it is sent, for nginx's page when no server answers
+        # (docs/operations.md#several-app-servers-make-cluster).
+        self.helper.attrs = {"novalidate": True, "data-keep-unsent": ""}
         self.helper.layout = Layout(
             "name",
             "email",

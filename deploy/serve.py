@@ -27,7 +27,9 @@ The cluster (`make cluster`, docs/operations.md): --app-nodes N starts N
 gunicorn app servers, each its own process on its own loopback port
 (--app-port and the ports after it, or --app-ports), with its own temporary
 and media folders under the run folder and nothing else on disk in common;
-nginx balances over them; one task worker. Media go to an S3-compatible
+nginx balances over them; one task worker. SIGHUP restarts the app servers
+one at a time (a rolling deploy onto the code now on disk; each stops
+gracefully, SIGTERM, and answers again before the next stops). Media go to an S3-compatible
 object store: the bucket AWS_STORAGE_BUCKET_NAME names, or (when none is set,
 or with --object-store moto) moto's standalone S3 server started here on
 --moto-port with its bucket created, which nginx serves read-only under
@@ -67,6 +69,14 @@ class Stop(Exception):
 
 def _stop(signum, frame):
     raise Stop()
+
+
+_roll = {"asked": False}
+
+
+def _ask_roll(signum, frame):
+    """SIGHUP: restart the app servers one at a time (main's loop does it)."""
+    _roll["asked"] = True
 
 
 def parse_args(argv=None):
@@ -319,15 +329,44 @@ def wait_for_port(process, host, port, name, timeout=30):
     sys.exit(f"serve: {name} did not listen on {host}:{port} within {timeout} s")
 
 
-def stop(process, name, sig):
+# How long an app server gets to stop: gunicorn's graceful_timeout (as long as
+# a request may take: glutablog/gunicorn.conf.py) and a margin.
+APP_STOP_SECONDS = 45
+
+
+def stop(process, name, sig, wait=30):
+    """Signal ``process`` and wait up to ``wait`` seconds; then kill it."""
     if process.poll() is None:
         process.send_signal(sig)
         try:
-            process.wait(timeout=30)
+            process.wait(timeout=wait)
         except subprocess.TimeoutExpired:
-            say(f"{name} did not stop within 30 s: killed")
+            say(f"{name} did not stop within {wait} s: killed")
             process.kill()
             process.wait(timeout=10)
+
+
+def roll(args, nodes, gunicorn_command, children, app_servers):
+    """A rolling restart (SIGHUP): each app server in turn is stopped
+    gracefully (it finishes its requests while nginx sends new ones to the
+    others), started again on the code now on disk (a new BUILD_ID), and
+    waited for before the next one stops. docs/operations.md."""
+    say("rolling restart: one app server at a time")
+    for index, (name, node_environment, port) in enumerate(nodes):
+        old = app_servers[index]
+        stop(old, name, signal.SIGTERM, APP_STOP_SECONDS)
+        new = subprocess.Popen(gunicorn_command, cwd=BASE_DIR, env=node_environment)
+        app_servers[index] = new
+        children[:] = [
+            (name, new, sig) if process is old else (child, process, sig)
+            for child, process, sig in children
+        ]
+        if is_cluster(args):
+            pid_file = Path(node_environment["TMPDIR"]).parent / "gunicorn.pid"
+            pid_file.write_text(f"{new.pid}\n")
+        wait_for_http(new, args.host, port, name, unix_socket=None if port else app_socket(args))
+        say(f"{name} restarted")
+    say("rolling restart done")
 
 
 def main(argv=None):
@@ -336,6 +375,7 @@ def main(argv=None):
     # SIGINT ignored, and Ctrl-C on the process group must still stop it here.
     signal.signal(signal.SIGINT, _stop)
     signal.signal(signal.SIGTERM, _stop)
+    signal.signal(signal.SIGHUP, _ask_roll)
     nginx = nginx_config.find_nginx()
     if nginx is None:
         sys.exit(
@@ -346,6 +386,7 @@ def main(argv=None):
     if is_cluster(args):
         refuse_unshared(env)
     children = []
+    app_servers = []
     try:
         media_store = None
         if wants_moto(args, env):
@@ -411,7 +452,6 @@ def main(argv=None):
             ]
         else:
             nodes = [("gunicorn", env, args.app_port)]
-        app_servers = []
         for name, node_environment, _ in nodes:
             gunicorn = subprocess.Popen(gunicorn_command, cwd=BASE_DIR, env=node_environment)
             children.append((name, gunicorn, signal.SIGTERM))
@@ -463,18 +503,22 @@ def main(argv=None):
         say(f"nginx's files in {run_dir}; Ctrl-C stops them all")
         lost = set()
         while True:
+            if _roll["asked"]:
+                _roll["asked"] = False
+                roll(args, nodes, gunicorn_command, children, app_servers)
             for name, process, _ in children:
                 if process.poll() is None or process.pid in lost:
                     continue
                 if is_cluster(args) and process in app_servers:
                     # One app server down is what a cluster is for: nginx
-                    # sends its readers to the others. Only when all are gone
-                    # does the set stop.
+                    # sends its readers to the others. With all of them
+                    # down nginx stays, as in production: readers get
+                    # stale copies and its page that hands back what they
+                    # typed, not a refused connection.
                     say(f"{name} exited with {process.returncode}; the others go on")
                     lost.add(process.pid)
                     if all(server.poll() is not None for server in app_servers):
-                        say("every app server has exited: stopping")
-                        return 1
+                        say("every app server has exited: nginx answers with its own page")
                     continue
                 say(f"{name} exited with {process.returncode}: stopping")
                 return 1
@@ -484,7 +528,7 @@ def main(argv=None):
         return 0
     finally:
         for name, process, sig in reversed(children):
-            stop(process, name, sig)
+            stop(process, name, sig, APP_STOP_SECONDS if process in app_servers else 30)
 
 
 if __name__ == "__main__":

@@ -24,7 +24,11 @@ worker_class = os.environ.get("GUNICORN_WORKER_CLASS", "sync")
 threads = int(os.environ.get("GUNICORN_THREADS", "1"))
 # A request taking longer than this is killed; the reader gets an error, not a hang.
 timeout = int(os.environ.get("GUNICORN_TIMEOUT", "30"))
-graceful_timeout = 20
+# On SIGTERM the master stops listening (nginx sends new requests to another
+# server) and each worker finishes the request it is serving before it exits,
+# given up to this long: as long as a request may take, so a stop or a rolling
+# restart cuts none off (docs/operations.md).
+graceful_timeout = int(os.environ.get("GUNICORN_GRACEFUL_TIMEOUT", str(timeout)))
 keepalive = 5
 # Load Django once in the master and fork the workers from it: a recycled
 # worker starts at once instead of importing everything again (which showed

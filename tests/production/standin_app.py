@@ -10,6 +10,7 @@ a test changes it the way an approved comment changes a post page. Every 200 car
 id unique to that response, so two equal bodies are one stored copy.
 """
 
+import hashlib
 import json
 import os
 import time
@@ -17,6 +18,14 @@ import uuid
 from pathlib import Path
 
 DIRECTORY = Path(os.environ.get("STANDIN_DIR", "."))
+SLOW_SECONDS = 3
+# The code's build, as core.build computes it once per process: read when the
+# app is loaded, so a server started again after $STANDIN_DIR/build changed
+# is the new build (test_cluster_rolling.py).
+try:
+    BUILD = (DIRECTORY / "build").read_text().strip()
+except FileNotFoundError:
+    BUILD = "1"
 
 # What Django sends on a page that is the same for every reader without a
 # session (core.page_cache.shared_headers).
@@ -27,6 +36,9 @@ PAGES = {
     "/blog/shared/": SHAREABLE,
     "/blog/shared-too/": SHAREABLE,
     "/blog/slow-to-revalidate/": SHAREABLE,
+    # An answer that takes SLOW_SECONDS: a request still in flight when its
+    # server is told to stop (test_cluster_graceful.py).
+    "/blog/slow/": [("Cache-Control", "private, no-store")],
     # Shareable, and failing when a test says so (failure_file()): "die" ends
     # the worker without an answer (what nginx sees of a crashed or killed
     # gunicorn worker), a number is the status the app answers with.
@@ -81,6 +93,14 @@ def failure(path):
         return ""
 
 
+def server_port(environ):
+    """The port of the app server that took the request (SERVER_PORT is the
+    Host header's), or None on a unix socket."""
+    sock = environ.get("gunicorn.socket")
+    address = sock.getsockname() if sock is not None else None
+    return address[1] if isinstance(address, tuple) else None
+
+
 def log(record):
     line = (json.dumps(record) + "\n").encode()
     fd = os.open(DIRECTORY / "requests.log", os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o644)
@@ -102,8 +122,24 @@ def application(environ, start_response):
             "if_none_match": if_none_match,
             "cookie": environ.get("HTTP_COOKIE"),
             "time": time.time(),
+            "port": server_port(environ),
         }
     )
+    if path == "/blog/built/":
+        # Shareable, with the site's ETag: a hash of the bytes (core.page_cache).
+        body = f"rendered by build {BUILD}\n".encode()
+        headers = [
+            *SHAREABLE,
+            ("ETag", f'"{hashlib.sha256(body).hexdigest()[:32]}"'),
+            ("X-Build", BUILD),
+            ("Content-Type", "text/plain; charset=utf-8"),
+            ("Content-Length", str(len(body))),
+        ]
+        if if_none_match == headers[1][1]:
+            start_response("304 Not Modified", headers[:3])
+            return [b""]
+        start_response("200 OK", headers)
+        return [body]
     if path not in PAGES:
         start_response("404 Not Found", [("Content-Type", "text/plain")])
         return [b"not found\n"]
@@ -122,6 +158,8 @@ def application(environ, start_response):
     headers.append(("ETag", etag))
     if path == "/blog/slow-to-revalidate/" and if_none_match:
         time.sleep(1.5)
+    if path == "/blog/slow/":
+        time.sleep(SLOW_SECONDS)
     if if_none_match == etag:
         start_response("304 Not Modified", headers)
         return [b""]

@@ -2,7 +2,10 @@
 the two app servers is killed; readers get no error, because nginx sends
 an idempotent request that a server refused or dropped to the other one
 (proxy_next_upstream's default: error, timeout). deploy.serve keeps the rest
-of the cluster running while one app server is down.
+of the cluster running while one app server is down. Then the other dies
+too: a comment sent in Chromium gets nginx's page of the site
+(core/static/core/unavailable.html) with the text handed back, and the
+text is in the form again back on the post.
 
 A cluster of its own: the one of test_cluster.py stays whole for its tests.
 """
@@ -17,6 +20,9 @@ import time
 from pathlib import Path
 
 import pytest
+from playwright.sync_api import expect, sync_playwright
+
+from tests.browser.support import TIMEOUT_MS, Watch, launch_chromium
 
 from .cluster import start_cluster
 from .helpers import BASE_DIR, manage
@@ -95,3 +101,49 @@ def test_readers_get_no_error_when_an_app_server_is_killed_under_load(cluster):
     status, _, _ = cluster.browser(node=0).get(POST)
     assert status == 200
     assert cluster.browser().get(POST)[0] == 200
+
+
+def test_a_comment_sent_when_no_server_answers_gets_the_sites_page_with_its_text(cluster):
+    for node_dir in cluster.node_dirs():
+        kill_app_server(node_dir)
+    for port in cluster.app_ports:
+        deadline = time.monotonic() + 10
+        while not refused(port):
+            assert time.monotonic() < deadline, f"port {port} still answers"
+            time.sleep(0.1)
+    words = "Does glutamine help after a long run?\nAsking for my sister."
+    watch = Watch(cluster.served.origin)
+    with sync_playwright() as playwright:
+        chromium = launch_chromium(playwright)
+        try:
+            context = chromium.new_context(
+                base_url=cluster.served.origin,
+                ignore_https_errors=True,  # the cluster's self-signed certificate
+            )
+            context.set_default_timeout(TIMEOUT_MS)
+            watch.attach(context)
+            page = context.new_page()
+            # nginx's copy of the post (stale-if-error), its servers gone.
+            page.goto(POST)
+            form = page.locator("#comment-form")
+            watch.expect_status(502, form.get_attribute("action"))
+            form.locator("input[name=name]").fill("Ann")
+            form.locator("input[name=email]").fill("ann@example.com")
+            form.locator("textarea[name=text]").fill(words)
+            form.locator("input[name=consent]").check()
+            with page.expect_navigation():
+                form.get_by_role("button", name="Post comment").click()
+
+            expect(page.locator("h1")).to_have_text("The site cannot answer right now")
+            expect(page.locator("#unsent-text")).to_have_value(words)
+            page.get_by_role("link", name="go back to the page").click()
+            page.wait_for_url(f"**{POST}#comment-form")
+            expect(page.locator("#comment-form textarea[name=text]")).to_have_value(words)
+            expect(page.locator("#comment-form input[name=name]")).to_have_value("Ann")
+            expect(page.locator(".unsent-restored")).to_contain_text("was not sent")
+            # Handed back once: a page opened again starts empty.
+            page.reload()
+            expect(page.locator("#comment-form textarea[name=text]")).to_have_value("")
+        finally:
+            chromium.close()
+    watch.assert_clean()
