@@ -12,6 +12,7 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
+from playwright.sync_api import expect
 
 CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
 CHROMIUM_ARGS = [
@@ -25,6 +26,10 @@ CHROMIUM_ARGS = [
 ROOT = Path(__file__).resolve().parents[2]
 ARTIFACTS = ROOT / "artifacts" / "screenshots"
 TIMEOUT_MS = 10_000
+# Assertions wait as long as actions do (Playwright's own default is 5 s): on
+# two busy cores (both xdist workers, each with its live server, Chromium and
+# nginx) a passkey ceremony's three requests took longer than 5 s.
+expect.set_options(timeout=TIMEOUT_MS)
 
 # Reports CSP violations from the page to the test (the binding is not
 # subject to the page's policy). Installed before any page script runs.
