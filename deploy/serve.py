@@ -157,14 +157,12 @@ def environment(args):
     return env
 
 
-def refuse_unshared(env):
-    """Several app servers need one database and one cache they all reach:
-    SQLite (a file of one machine) or a local-memory cache (one per process)
-    would give each server data of its own. Read from the settings (the
-    environment or .env)."""
-    code = (
-        "from django.conf import settings; print(settings.DATABASES['default']['ENGINE']); "
-        "print(settings.CACHES['default']['BACKEND'])"
+def read_settings(env, *names):
+    """The values of these settings (``settings.<name>`` expressions), as
+    Django reads them from the environment and .env, each as text. Read in a
+    process of its own: serve itself never imports the settings."""
+    code = "from django.conf import settings\n" + "".join(
+        f"print(settings.{name})\n" for name in names
     )
     result = subprocess.run(
         [sys.executable, "-c", code],
@@ -176,7 +174,17 @@ def refuse_unshared(env):
     )
     if result.returncode != 0:
         sys.exit(f"serve: cannot read the settings:\n{result.stderr.strip().splitlines()[-1]}")
-    engine, cache = result.stdout.split("\n")[:2]
+    return result.stdout.split("\n")[: len(names)]
+
+
+def refuse_unshared(env):
+    """Several app servers need one database and one cache they all reach:
+    SQLite (a file of one machine) or a local-memory cache (one per process)
+    would give each server data of its own. Read from the settings (the
+    environment or .env)."""
+    engine, cache = read_settings(
+        env, "DATABASES['default']['ENGINE']", "CACHES['default']['BACKEND']"
+    )
     if "postgresql" not in engine:
         sys.exit("serve: a cluster needs PostgreSQL, shared by its servers: set DATABASE_URL")
     if "redis" not in cache.lower():
@@ -276,21 +284,9 @@ def manage(env, *args):
 def django_settings(env):
     """STATIC_ROOT, MEDIA_ROOT and the origin passkeys belong to, as the
     settings (environment, .env) give them."""
-    code = (
-        "from django.conf import settings; print(settings.STATIC_ROOT); "
-        "print(settings.MEDIA_ROOT); print(settings.OTP_WEBAUTHN_ALLOWED_ORIGINS[0])"
+    static_root, media_root, passkey_origin = read_settings(
+        env, "STATIC_ROOT", "MEDIA_ROOT", "OTP_WEBAUTHN_ALLOWED_ORIGINS[0]"
     )
-    result = subprocess.run(
-        [sys.executable, "-c", code],
-        cwd=BASE_DIR,
-        env=dict(env, DJANGO_SETTINGS_MODULE="glutablog.settings"),
-        capture_output=True,
-        text=True,
-        check=False,
-    )
-    if result.returncode != 0:
-        sys.exit(f"serve: cannot read the settings:\n{result.stderr.strip().splitlines()[-1]}")
-    static_root, media_root, passkey_origin = result.stdout.split("\n")[:3]
     return Path(static_root), Path(media_root), passkey_origin
 
 
