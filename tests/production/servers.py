@@ -8,6 +8,7 @@ nginx missing is an error with a clear message, never a skip: CI installs it
 
 import http.client
 import os
+import random
 import signal
 import socket
 import ssl
@@ -37,16 +38,36 @@ def require_nginx():
     return nginx
 
 
+# Ports for the servers the tests start, below the kernel's ephemeral range
+# (/proc/sys/net/ipv4/ip_local_port_range, 32768 and up here), so that no
+# outgoing connection (wrk's, the database's, Chromium's) takes one between
+# the choice and the server's bind, and a slice of their own for each xdist
+# worker, so that two workers never choose the same one.
+PORTS_LOW, PORTS_SLICE = 20000, 1500
+_handed_out = set()
+
+
 def free_ports(count):
-    """Ports the kernel has just handed out as free (bound to port 0, then released)."""
-    sockets = [socket.socket() for _ in range(count)]
-    try:
-        for sock in sockets:
-            sock.bind(("127.0.0.1", 0))
-        return [sock.getsockname()[1] for sock in sockets]
-    finally:
-        for sock in sockets:
-            sock.close()
+    """``count`` loopback ports free now, never handed out before by this
+    process, from this xdist worker's own slice."""
+    worker = os.environ.get("PYTEST_XDIST_WORKER", "gw0").removeprefix("gw")
+    low = PORTS_LOW + (int(worker) % 8 if worker.isdigit() else 0) * PORTS_SLICE
+    offset = random.randrange(PORTS_SLICE)
+    ports = []
+    for step in range(PORTS_SLICE):
+        port = low + (offset + step) % PORTS_SLICE
+        if port in _handed_out:
+            continue
+        with socket.socket() as sock:
+            try:
+                sock.bind(("127.0.0.1", port))
+            except OSError:
+                continue
+        _handed_out.add(port)
+        ports.append(port)
+        if len(ports) == count:
+            return ports
+    raise RuntimeError(f"no {count} free ports between {low} and {low + PORTS_SLICE}")
 
 
 @dataclass
