@@ -12,10 +12,10 @@
 Every test here is marked ``production`` (tests/conftest.py: ``pytest -m "not
 production"`` leaves the tier out). Under pytest-xdist each set is started
 once: the tests using it form one ``xdist_group`` (``--dist loadgroup``, as
-``make test`` runs), run by one worker. pytest-xdist 3.8.0 does not group
-under pytest 9.2 (pytest-xdist issue 1386: the group never reaches the
-scheduler), so for now each worker starts the sets its tests need; each set is
-its own (ports, folders, databases), so two of a kind do not meet.
+``make test`` runs), run by one worker. So do the tests of a module that starts
+a set of its own (a module-scoped ``cluster``, a migrated template): grouped by
+module, one worker starts it, where two would each start theirs. (pytest is
+pinned below 9: pytest-xdist 3.8.0 cannot group under pytest 9, its issue 1386.)
 """
 
 import uuid
@@ -49,8 +49,8 @@ def pytest_collection_modifyitems(items):
         if not item.path.is_relative_to(HERE):
             continue
         used = [name for name in SETS if name in getattr(item, "fixturenames", ())]
-        if used:
-            item.add_marker(pytest.mark.xdist_group(f"production-{used[0]}"))
+        group = used[0] if used else item.path.stem
+        item.add_marker(pytest.mark.xdist_group(f"production-{group}"))
 
 
 # Each gunicorn worker's own cache: these tests are about nginx, and leave no

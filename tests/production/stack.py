@@ -78,6 +78,7 @@ class Sink:
         from aiosmtpd.controller import Controller
 
         self.messages = []
+        self._texts = []  # the plain text of messages[:len(_texts)]
         self._lock = threading.Lock()
         [port] = free_ports(1)
         self.controller = Controller(self, hostname="127.0.0.1", port=port)
@@ -98,6 +99,15 @@ class Sink:
     @property
     def url(self):
         return f"smtp://127.0.0.1:{self.controller.port}"
+
+    def texts(self):
+        """The plain-text part of every message received so far, each read
+        once: a test polling for a thousand mails does not parse them all again
+        on every poll, taking the processor from the workers it waits on."""
+        with self._lock:
+            messages = self.messages[len(self._texts) :]
+        self._texts.extend(text_of(message) for _, message in messages)
+        return list(self._texts)
 
     def wait_for(self, to, subject_contains="", timeout=30):
         """The first message to ``to`` whose subject has the words (the worker

@@ -428,8 +428,8 @@ def worker(cluster, worker_id):
 def sent_with(sink, mark):
     """How many times each queued comment's mail reached the sink."""
     counts = {}
-    for _, message in list(sink.messages):  # a copy: the sink's thread appends
-        found = re.search(rf"{mark} (\d{{4}})", text_of(message))
+    for text in sink.texts():
+        found = re.search(rf"{mark} (\d{{4}})", text)
         if found:
             counts[found.group(1)] = counts.get(found.group(1), 0) + 1
     return counts
