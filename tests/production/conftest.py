@@ -23,7 +23,7 @@ from pathlib import Path
 
 import pytest
 
-from .helpers import manage, production_env
+from .helpers import Shell, manage, production_env
 from .servers import serve
 from .stack import REDIS_URL, NginxClock, Sink, postgres_database
 
@@ -153,13 +153,15 @@ def stack(tmp_path_factory):
         served.sink = sink
         served.clock = clock
         served.password = PASSWORD
+        served.manage = Shell(served.env)
         try:
             for command in ("load_demo", "load_demo_comments", "load_demo_pages"):
-                result = manage(command, env=served.env)
+                result = served.manage(command)
                 assert result.returncode == 0, result.stderr
-            result = manage("shell", "-c", SET_PASSWORDS, env=served.env)
+            result = served.manage("shell", "-c", SET_PASSWORDS)
             assert result.returncode == 0, result.stderr
             yield served
         finally:
+            served.manage.stop()
             served.stop()
             sink.stop()

@@ -27,7 +27,7 @@ import pytest
 from PIL import Image as PILImage
 
 from .cluster import BUCKET, start_cluster
-from .helpers import BASE_DIR, manage
+from .helpers import BASE_DIR, Shell, manage
 from .stack import Sink, link_in, text_of
 
 PASSWORD = "a known cluster password 42"
@@ -68,18 +68,20 @@ def cluster(tmp_path_factory, sink):
     with start_cluster(
         tmp, sink, COMMENTS_NOTIFY_EMAILS="", MAIL_PER_ADDRESS_MINUTES="0"
     ) as cluster:
+        cluster.manage = Shell(cluster.env)
         for command in ("load_demo", "load_demo_comments"):
-            result = manage(command, env=cluster.env)
+            result = cluster.manage(command)
             assert result.returncode == 0, result.stderr
-        result = manage("shell", "-c", SET_PASSWORDS, env=cluster.env)
+        result = cluster.manage("shell", "-c", SET_PASSWORDS)
         assert result.returncode == 0, result.stderr
         yield cluster
+        cluster.manage.stop()
 
 
 def shell(cluster, code):
     """The last line ``code`` prints, run in a `manage.py shell` on the
     cluster's data (the shell's own notes come before)."""
-    result = manage("shell", "-c", code, env=cluster.env, timeout=300)
+    result = cluster.manage("shell", "-c", code, timeout=300)
     assert result.returncode == 0, result.stderr
     lines = result.stdout.strip().splitlines()
     return lines[-1] if lines else ""

@@ -12,8 +12,6 @@ import uuid
 
 import pytest
 
-from .helpers import manage
-
 QUIET_SECONDS = 600
 
 SETUP = """
@@ -121,7 +119,7 @@ Post.objects.create(title="By a new writer {mark}", slug="{mark}-by-a-new-writer
 
 
 def shell(stack, code):
-    result = manage("shell", "-c", SETUP + code, env=stack.env)
+    result = stack.manage("shell", "-c", SETUP + code)
     assert result.returncode == 0, result.stderr
 
 

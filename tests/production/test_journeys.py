@@ -25,7 +25,6 @@ from playwright.sync_api import expect, sync_playwright
 
 from tests.browser.support import TIMEOUT_MS, Watch, launch_chromium, screenshot_failed_pages
 
-from .helpers import manage
 from .stack import link_in, text_of
 
 pytestmark = pytest.mark.browser
@@ -362,7 +361,7 @@ def test_a_restart_of_the_stack_never_brings_back_an_old_page(stack):
     assert anonymous(stack, path)[1] == "HIT"
     stack.stop()
     title = "Reading a Supplement Label, Retitled While the Site Was Down"
-    result = manage("shell", "-c", RETITLE.format(title=title), env=stack.env)
+    result = stack.manage("shell", "-c", RETITLE.format(title=title))
     assert result.returncode == 0, result.stderr
     stack.start_again()
     status, text = first_reader_after_the_change(stack, path)

@@ -40,8 +40,6 @@ from tests.browser.support import (
     screenshot_failed_pages,
 )
 
-from .helpers import manage
-
 pytestmark = pytest.mark.browser
 
 NEW_EDITOR = """
@@ -123,7 +121,7 @@ def new_editor(stack):
     """A new member of Editors with a password and no second factor yet."""
     username = f"nova{uuid.uuid4().hex[:6]}"
     code = NEW_EDITOR.format(username=username, password=stack.password)
-    result = manage("shell", "-c", code, env=stack.env)
+    result = stack.manage("shell", "-c", code)
     assert result.returncode == 0, result.stderr
     return username
 
