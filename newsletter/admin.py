@@ -219,6 +219,7 @@ class MailingAdmin(admin.ModelAdmin):
             **self.admin_site.each_context(request),
             "title": "Send this post again?",
             "opts": self.opts,
+            "post_opts": Post._meta,
             "mailing": mailing,
             "post": mailing.post,
             "post_url": post_url,

@@ -101,3 +101,8 @@ def test_only_those_who_may_change_mailings(
 def test_an_unknown_mailing(editor_client):
     url = reverse("admin:newsletter_mailing_send_again", args=[999999])
     assert editor_client.get(url).status_code in (302, 404)
+
+
+def test_the_mailing_s_page_links_it_too(editor_client, sent):
+    page = editor_client.get(reverse("admin:newsletter_mailing_change", args=[sent.pk]))
+    assert f'href="{again_url(sent)}"' in page.content.decode()
