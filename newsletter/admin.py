@@ -21,6 +21,7 @@ the page's ``newsletter_tools`` block; articles knows nothing of them):
 import csv
 
 from django.contrib import admin, messages
+from django.contrib.admin import helpers
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect
@@ -29,10 +30,10 @@ from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.translation import ngettext
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_POST
 
 from articles.models import Post
 from core.mail import enqueue_with_data
+from core.methods import SAFE, allow
 
 from . import sending, tasks
 from .models import Mailing, Subscriber
@@ -40,6 +41,10 @@ from .models import Mailing, Subscriber
 NO_ADDRESS = (
     "Your account has no email address, so no test was sent. Add one to your "
     "account (or ask an administrator to), then send the test again."
+)
+NOT_PUBLISHED = (
+    "This post is not published, so it is not sent again. Publish it first, then "
+    "send it again if readers should have it."
 )
 
 
@@ -95,7 +100,7 @@ class MailingAdmin(admin.ModelAdmin):
     list_filter = ["paused"]
     search_fields = ["post__title"]
     date_hierarchy = "created_at"
-    actions = ["pause", "resume"]
+    actions = ["pause", "resume", "send_again"]
     fields = ["post", "created_at", "paused"]
     readonly_fields = fields
 
@@ -130,6 +135,63 @@ class MailingAdmin(admin.ModelAdmin):
             request, ngettext("%d mailing resumed.", "%d mailings resumed.", count) % count
         )
 
+    @admin.action(description="Send the selected mailings again…", permissions=["change"])
+    def send_again(self, request, queryset):
+        """Like Django's *Delete selected*: a confirmation page first, whose
+        button posts the same selection back with ``confirm``."""
+        mailings = list(queryset.select_related("post"))
+        if request.POST.get("confirm") != "yes":
+            return self.send_again_page(request, mailings)
+        self.send_mailings_again(request, mailings)
+        return None
+
+    def send_mailings_again(self, request, mailings):
+        """Send each of ``mailings`` again (``Mailing.send_again``), record it
+        in its history and tell the user; a post no longer public is not sent."""
+        count, sent = 0, False
+        for mailing in mailings:
+            if not mailing.may_send_again:
+                self.message_user(request, f"“{mailing.post}”: {NOT_PUBLISHED}", messages.ERROR)
+                continue
+            queued = mailing.send_again()
+            self.log_change(request, mailing, f"Sent again: {queued} queued.")
+            count, sent = count + queued, True
+        if not sent:
+            return
+        self.message_user(
+            request,
+            ngettext(
+                "Sent again to %d subscriber who had not received it.",
+                "Sent again to %d subscribers who had not received it.",
+                count,
+            )
+            % count,
+            messages.SUCCESS,
+        )
+
+    def send_again_page(self, request, mailings, post_url=None):
+        """The confirmation: for each mailing, how many followers now have
+        not received it, or why it is not sent."""
+        rows = [
+            {
+                "mailing": mailing,
+                "waiting": mailing.not_received().count(),
+                "not_published": None if mailing.may_send_again else NOT_PUBLISHED,
+            }
+            for mailing in mailings
+        ]
+        context = {
+            **self.admin_site.each_context(request),
+            "title": "Send this post again?" if post_url else "Send these mailings again?",
+            "opts": self.opts,
+            "post_opts": Post._meta,
+            "rows": rows,
+            "post_url": post_url,
+            "sendable": any(row["not_published"] is None for row in rows),
+            "action_checkbox_name": helpers.ACTION_CHECKBOX_NAME,
+        }
+        return TemplateResponse(request, "newsletter/admin/send_again.html", context)
+
     # --- one post's email: preview, test, send again ------------------------
 
     def get_urls(self):
@@ -138,22 +200,22 @@ class MailingAdmin(admin.ModelAdmin):
         return [
             path(
                 "post/<int:post_id>/email/",
-                view(never_cache(self.preview_view)),
+                view(allow(*SAFE)(never_cache(self.preview_view))),
                 name=f"{prefix}_preview",
             ),
             path(
                 "post/<int:post_id>/email.txt",
-                view(never_cache(self.preview_text_view)),
+                view(allow(*SAFE)(never_cache(self.preview_text_view))),
                 name=f"{prefix}_preview_text",
             ),
             path(
                 "post/<int:post_id>/test/",
-                view(require_POST(self.send_test_view)),
+                view(allow("POST")(self.send_test_view)),
                 name=f"{prefix}_send_test",
             ),
             path(
                 "<path:object_id>/send-again/",
-                view(never_cache(self.send_again_view)),
+                view(allow(*SAFE, "POST")(never_cache(self.send_again_view))),
                 name=f"{prefix}_send_again",
             ),
             *super().get_urls(),
@@ -199,37 +261,6 @@ class MailingAdmin(admin.ModelAdmin):
             raise PermissionDenied
         post_url = reverse(f"{self.admin_site.name}:articles_post_change", args=[mailing.post_id])
         if request.method == "POST":
-            if not mailing.may_send_again:
-                self.message_user(request, NOT_PUBLISHED, messages.ERROR)
-                return redirect(post_url)
-            count = mailing.send_again()
-            self.log_change(request, mailing, f"Sent again: {count} queued.")
-            self.message_user(
-                request,
-                ngettext(
-                    "Sent again to %d subscriber who had not received it.",
-                    "Sent again to %d subscribers who had not received it.",
-                    count,
-                )
-                % count,
-                messages.SUCCESS,
-            )
+            self.send_mailings_again(request, [mailing])
             return redirect(post_url)
-        context = {
-            **self.admin_site.each_context(request),
-            "title": "Send this post again?",
-            "opts": self.opts,
-            "post_opts": Post._meta,
-            "mailing": mailing,
-            "post": mailing.post,
-            "post_url": post_url,
-            "waiting": mailing.not_received().count(),
-            "not_published": None if mailing.may_send_again else NOT_PUBLISHED,
-        }
-        return TemplateResponse(request, "newsletter/admin/send_again.html", context)
-
-
-NOT_PUBLISHED = (
-    "This post is not published, so it is not sent again. Publish it first, then "
-    "send it again if readers should have it."
-)
+        return self.send_again_page(request, [mailing], post_url=post_url)

@@ -34,8 +34,7 @@ def draft(editor_user, live_server, settings):
     post.disclaimers.add(
         DisclaimerFactory(
             marker="**",
-            text="These statements have not been evaluated by the Food and Drug "
-            "Administration.",
+            text="These statements have not been evaluated by the Food and Drug Administration.",
         )
     )
     Subscriber.objects.create(email="reader@example.com", status=Subscriber.Status.ACTIVE)

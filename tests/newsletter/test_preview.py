@@ -69,6 +69,17 @@ def test_the_preview_is_the_email_subscribers_get(editor_client, draft, settings
     assert 'src="https://blog.example.com/media/lozenge.png"' in html
 
 
+def test_the_full_text_is_sanitised_as_on_the_post_page(editor_client, draft, settings):
+    settings.NEWSLETTER_FULL_TEXT = True
+    draft.body = (
+        'Zinc.[**] <img src="/x.png" onerror="alert(1)"> <a href="javascript:alert(1)">x</a>'
+    )
+    draft.save()
+    html = editor_client.get(urls(draft)["html"]).content.decode()
+    assert "Zinc." in html
+    assert "onerror" not in html and "javascript:" not in html
+
+
 def test_the_plain_text_part(editor_client, draft):
     response = editor_client.get(urls(draft)["text"])
     assert response["Content-Type"].startswith("text/plain")
@@ -110,11 +121,10 @@ def test_no_address_no_test(editor_client, editor, draft, django_capture_on_comm
 
 
 def test_only_staff_who_may_change_the_post(client, moderator_client, draft):
-    for url in urls(draft).values():
-        if url == urls(draft)["change"]:
-            continue
-        assert moderator_client.post(url).status_code == 403
-        assert moderator_client.get(url).status_code in (403, 405)
+    for name in ("html", "text"):
+        assert moderator_client.get(urls(draft)[name]).status_code == 403
+        assert moderator_client.post(urls(draft)[name]).status_code == 405
+    assert moderator_client.post(urls(draft)["test"]).status_code == 403
     page = moderator_client.get(urls(draft)["change"]).content.decode()
     assert "Preview email" not in page and "Send a test" not in page
     client.logout()

@@ -106,3 +106,24 @@ def test_an_unknown_mailing(editor_client):
 def test_the_mailing_s_page_links_it_too(editor_client, sent):
     page = editor_client.get(reverse("admin:newsletter_mailing_change", args=[sent.pk]))
     assert f'href="{again_url(sent)}"' in page.content.decode()
+
+
+def test_the_bulk_action_asks_first_too(
+    editor_client, sent, gut, django_capture_on_commit_callbacks
+):
+    """Mailings, selected in their list: *Send again…* shows the same kind of
+    confirmation page; only its button sends."""
+    changelist = reverse("admin:newsletter_mailing_changelist")
+    Subscriber.objects.create(email="newcomer@example.com", status=ACTIVE)
+    chosen = {"action": "send_again", "_selected_action": [sent.pk]}
+    with django_capture_on_commit_callbacks(execute=True):
+        page = editor_client.post(changelist, chosen)
+    assert page.status_code == 200
+    html = page.content.decode()
+    assert "Zinc and Colds" in html and "1 subscriber" in html
+    assert 'name="csrfmiddlewaretoken"' in html and 'value="send_again"' in html
+    assert django_mail.outbox == []
+    with django_capture_on_commit_callbacks(execute=True):
+        response = editor_client.post(changelist, {**chosen, "confirm": "yes"}, follow=True)
+    assert "Sent again to 1 subscriber who had not received it." in response.content.decode()
+    assert [m.to for m in django_mail.outbox] == [["newcomer@example.com"]]
