@@ -127,6 +127,7 @@ def signals_kept():
         signal.signal(sig, handler)
 
 
+@pytest.mark.django_db(transaction=True)  # the worker opens its own connections
 def test_a_scheduled_post_is_sent_when_it_comes_due(
     editor_client, draft, follower, worker, time_machine, django_capture_on_commit_callbacks
 ):
