@@ -41,18 +41,21 @@ def newsletter_post_tools(context, post):
     if request is None or post is None or post.pk is None:
         return {}
     site = admin.site
-    names = {name: f"{site.name}:newsletter_mailing_{name}" for name in ("preview", "send_again")}
+
+    def url(name, pk):
+        return reverse(f"{site.name}:newsletter_mailing_{name}", args=[pk])
+
     tools = {}
     if site.get_model_admin(Post).has_change_permission(request, post):
         tools = {
             "may_preview": True,
-            "preview_url": reverse(names["preview"], args=[post.pk]),
-            "text_url": reverse(f"{site.name}:newsletter_mailing_preview_text", args=[post.pk]),
-            "test_url": reverse(f"{site.name}:newsletter_mailing_send_test", args=[post.pk]),
+            "preview_url": url("preview", post.pk),
+            "text_url": url("preview_text", post.pk),
+            "test_url": url("send_test", post.pk),
         }
     mailing = Mailing.objects.filter(post=post).first()
     if mailing is not None and site.get_model_admin(Mailing).has_change_permission(
         request, mailing
     ):
-        tools["again_url"] = reverse(names["send_again"], args=[mailing.pk])
+        tools["again_url"] = url("send_again", mailing.pk)
     return tools
