@@ -1,7 +1,8 @@
 """Every door that publishes a post sends it, once: the change form, the bulk
 action, a plain ``post.save()`` (commands, the shell) and a scheduled post
 coming due, which needs no command: the task worker that always runs sends
-it at its time. Unpublished and published again, it is not sent again."""
+it at its time; a revert to a published version publishes too. Unpublished
+and published again, it is not sent again."""
 
 import datetime as dt
 
@@ -12,6 +13,8 @@ from django.urls import reverse
 from django.utils import timezone
 from django_tasks_db.models import DBTaskResult
 
+from articles import revisions
+from articles.events import post_published
 from articles.models import Post
 from newsletter.models import Mailing, Subscriber
 from tests.admin.forms import submitted
@@ -151,3 +154,33 @@ def test_a_scheduled_post_is_sent_when_it_comes_due(
     assert Mailing.objects.filter(post=draft).count() == 1
     assert sent_to() == ["reader@example.com"]
     assert not DBTaskResult.objects.filter(task_path__endswith="start_mailing", status="READY")
+
+
+def test_a_revert_to_the_published_version_is_a_publish_and_is_not_sent_twice(
+    editor_client, draft, follower, django_capture_on_commit_callbacks
+):
+    heard = []
+
+    def listener(sender, posts, **kwargs):
+        heard.extend(post.pk for post in posts)
+
+    post_published.connect(listener)
+    try:
+        save_form(editor_client, draft, django_capture_on_commit_callbacks, status="published")
+        action(editor_client, "unpublish", draft, django_capture_on_commit_callbacks)
+        published = [
+            version
+            for version in revisions.versions_of(draft)
+            if version.field_dict["status"] == Post.Status.PUBLISHED
+        ][-1]
+        url = reverse("admin:articles_post_revision", args=[draft.pk, published.pk])
+        data = submitted(editor_client.get(url).text, "post_form")
+        data["_save"] = ["Save"]
+        with django_capture_on_commit_callbacks(execute=True):
+            assert editor_client.post(url, data).status_code == 302
+    finally:
+        post_published.disconnect(listener)
+    assert Post.objects.get(pk=draft.pk).status == Post.Status.PUBLISHED
+    assert heard == [draft.pk, draft.pk]  # the form's publish, then the revert's
+    assert Mailing.objects.filter(post=draft).count() == 1
+    assert sent_to() == ["reader@example.com"]
