@@ -27,6 +27,7 @@ def draft(editor_user, live_server, settings):
         publish_at=None,
         author=editor_user,
         title="Zinc and Colds",
+        slug="zinc-and-colds",
         summary="What the trials say about zinc lozenges.",
         body="Zinc lozenges may shorten a cold.[**]",
     )
@@ -72,6 +73,7 @@ def test_editor_previews_tests_publishes_and_sends_again(
     assert test.subject == "[Test] Zinc and Colds"
     assert "evaluated by the Food and Drug" in test.alternatives[0][0]
     assert mail_to("reader@example.com") == [] and not Mailing.objects.exists()
+    expect(page.locator(".body-preview-status")).to_have_text("Up to date")  # live preview
     screenshot(page, "newsletter-post-tools", readme=True)
 
     # Published: the follower gets it, once.
