@@ -425,12 +425,8 @@ class PostAdmin(
 
     def save_model(self, request, obj, form, change):
         obj.edited_by = request.user  # named if the save sends it back for review
-        published = (
-            obj.status == obj.Status.PUBLISHED and obj.loaded_status != obj.Status.PUBLISHED
-        )
+        # A draft saved published is announced by Post.save (articles.events).
         super().save_model(request, obj, form, change)
-        if published:  # the form is a door to publishing, like the bulk action
-            publishing.announce([obj])
 
     def save_formset(self, request, form, formset, change):
         """The rows of an inline in a fixed number of queries, whatever their

@@ -15,33 +15,26 @@ they apply the same rules, change the posts allowed at once, record a
 revision of each (articles.revisions) and return an ``Outcome`` naming each
 post changed and each refusal with its reason.
 
-``post_published`` is sent (``posts=[...]``) inside the transaction that
-publishes posts, by ``publish`` and by the post's change form
-(``announce``): a draft becoming published, now or at a future time. Other
-apps listen (the newsletter sends a post to its subscribers) without
-articles knowing them; a receiver that acts outside the database does so
-after the commit.
+``post_published`` (articles.events) is sent inside the transaction that
+publishes posts: by ``publish`` for the drafts it publishes in one UPDATE,
+and by ``Post.save`` for a draft (or a new post) saved published, whatever
+saved it (the change form, a revert, a command). The admin decides nothing
+about it. A draft becoming published, now or at a future time, is announced
+once; a post saved again while published is not.
 """
 
 import dataclasses
 
 from django.db import transaction
-from django.dispatch import Signal
 from django.utils import timezone
 
 from core.models import SiteStamp
 
 from . import revisions
+from .events import announce, post_published
 from .models import POSTS_STAMP, Post, ReviewState, Topic, review_required
 
-post_published = Signal()
-
-
-def announce(posts):
-    """Tell the listeners of ``post_published`` that ``posts`` were published."""
-    if posts:
-        post_published.send(sender=Post, posts=list(posts))
-
+__all__ = ["Outcome", "Refusal", "announce", "post_published", "publish", "refusals", "unpublish"]
 
 NO_TOPIC = (
     "Choose one or more topics: a published post is listed under its "

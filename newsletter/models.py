@@ -19,7 +19,7 @@ that makes each email go once.
 """
 
 from django.conf import settings
-from django.db import models
+from django.db import models, transaction
 from django.db.models import Q
 from django.utils import timezone
 
@@ -200,21 +200,66 @@ class Mailing(models.Model):
     def __str__(self):
         return f"mailing of post {self.post_id}"
 
+    def followers(self):
+        """The active subscribers who follow the post now: all posts, or one
+        of its topics."""
+        topics = Post.topics.through.objects.filter(post_id=self.post_id).values("topic_id")
+        on_topic = Subscriber.topics.through.objects.filter(topic_id__in=topics)
+        return Subscriber.objects.active().filter(
+            Q(all_posts=True) | Q(pk__in=on_topic.values("subscriber_id"))
+        )
+
     def queue(self):
         """A Delivery, queued, for every active subscriber who follows the
         post (all posts, or one of its topics) and has none for it yet.
         Returns how many were queued."""
-        topics = Post.topics.through.objects.filter(post_id=self.post_id).values("topic_id")
-        followers = (
-            Subscriber.objects.active()
-            .filter(Q(all_posts=True) | Q(topics__in=topics))
-            .exclude(deliveries__post_id=self.post_id)
-            .values_list("pk", flat=True)
-            .distinct()
+        followers = self.followers().exclude(
+            pk__in=Delivery.objects.filter(post_id=self.post_id).values("subscriber_id")
         )
-        rows = [Delivery(post_id=self.post_id, subscriber_id=pk) for pk in followers]
+        rows = [
+            Delivery(post_id=self.post_id, subscriber_id=pk)
+            for pk in followers.values_list("pk", flat=True)
+        ]
         Delivery.objects.bulk_create(rows, batch_size=1000, ignore_conflicts=True)
         return len(rows)
+
+    def not_received(self):
+        """The followers now who have not received the post: subscribed
+        since it was sent, or their email failed (a refused address is no
+        longer active). Those it is on its way to are not among them."""
+        have_it = Delivery.objects.filter(post_id=self.post_id).exclude(
+            state=Delivery.State.FAILED
+        )
+        return self.followers().exclude(pk__in=have_it.values("subscriber_id"))
+
+    @property
+    def may_send_again(self):
+        """Only a post still public is sent again."""
+        return Post.objects.published().filter(pk=self.post_id).exists()
+
+    def send_again(self):
+        """Send the post, at an editor's explicit request, to ``not_received()``:
+        the failed deliveries queued again, one queued for each new follower;
+        a paused mailing goes on. Nobody gets it twice. Returns how many were
+        queued (0, and nothing done, when the post is no longer public)."""
+        from .sending import send_batch
+
+        if not self.may_send_again:
+            return 0
+        with transaction.atomic():
+            failed = Delivery.objects.filter(
+                post_id=self.post_id,
+                state=Delivery.State.FAILED,
+                subscriber__in=self.not_received(),
+            )
+            count = failed.update(
+                state=Delivery.State.QUEUED, attempts=0, retry_at=None, claimed_at=None
+            )
+            count += self.queue()
+            Mailing.objects.filter(pk=self.pk).update(paused=False)
+            self.paused = False
+            enqueue_with_data(send_batch, self.post_id)
+        return count
 
 
 class Delivery(models.Model):

@@ -126,6 +126,25 @@ def message_for(post, subscriber, connection=None):
     return message
 
 
+TEST_PREFIX = "[Test] "
+
+
+def sample_message(post, email=""):
+    """The email of ``post`` as a subscriber would get it, for the editor's
+    preview and test (``email``: where the test goes). Made by
+    ``message_for`` for a subscriber that is not stored: its links to
+    unsubscribe and to preferences have the subscriber's form, and lead
+    nowhere."""
+    return message_for(post, Subscriber(email=email))
+
+
+def message_for_test(post, email):
+    """The test an editor sends to ``email``: the email, its subject marked."""
+    message = sample_message(post, email)
+    message.subject = mail.one_line(TEST_PREFIX + post.title, mail.SUBJECT_MAX_LENGTH)
+    return message
+
+
 # --- sending ----------------------------------------------------------------
 
 

@@ -13,9 +13,10 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django_tasks import task
 
+from articles.models import Post
 from core import mail
 
-from . import links
+from . import links, sending
 from .models import Subscriber
 
 logger = logging.getLogger("newsletter")
@@ -50,3 +51,18 @@ def send_confirmation(email, topic_ids, attempt=1):
         to=[subscriber.email],
     )
     return mail.send(message, retry=send_confirmation, args=[email, topic_ids], attempt=attempt)
+
+
+@task()
+def send_test(post_pk, email, attempt=1):
+    """Mail the test of post ``post_pk``'s email to ``email``: the staff
+    member who asked for it, at their own address (newsletter.admin)."""
+    post = Post.objects.filter(pk=post_pk).first()
+    if post is None:
+        return "post deleted"
+    return mail.send(
+        sending.message_for_test(post, email),
+        retry=send_test,
+        args=[post_pk, email],
+        attempt=attempt,
+    )

@@ -23,6 +23,7 @@ from core.text import MarkdownField, OneLineField, PlainTextField
 from core.versions import version
 from images.models import sync_placed_images
 
+from ..events import announce
 from .disclaimers import PostDisclaimer
 from .references import Reference
 from .review import ReviewFields, ReviewState, review_due_cutoff, review_required
@@ -384,15 +385,27 @@ class Post(ReviewFields, models.Model):
         self.body_html = self.render().html
         self.reading_minutes = reading_minutes(self.body_html)
         self.page_changed_at = timezone.now()
+        published = self.becomes_published  # judged before the save forgets the row read
         with transaction.atomic():
             super().save(*args, **kwargs)
             # Other posts' pages list it (related posts).
             SiteStamp.touch(POSTS_STAMP)
             self.clear_or_reopen_review(by=self.edited_by)
             self.index_for_search()
+            if published:
+                announce([self])
 
     def get_absolute_url(self):
         return reverse("articles:detail", kwargs={"slug": self.slug})
+
+    @property
+    def becomes_published(self):
+        """Is this save publishing the post: new and published, or read as a
+        draft and published now (at once or at a future time)? Saved again
+        while published, or read without its status, it is not."""
+        if self.status != self.Status.PUBLISHED:
+            return False
+        return self._state.adding or self.loaded_status == self.Status.DRAFT
 
     def date_if_published(self, now=None):
         """A published post without a publish time is dated ``now``; one whose

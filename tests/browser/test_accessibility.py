@@ -21,6 +21,7 @@ from playwright.sync_api import expect
 from articles.models import Post
 from comments.models import Comment
 from images.models import Image
+from newsletter.models import Mailing
 
 from .axe_audit import assert_accessible
 from .conftest import ARTIFACTS
@@ -100,6 +101,24 @@ def _post_review(page, env):
     expect(page.locator("table.review-history")).to_be_visible()
 
 
+def _email_preview(page, env):
+    """The post's email as subscribers get it, previewed from its admin page."""
+    env.admin_login(page, env.editor_user)
+    post = Post.objects.get(slug="glutamine-and-gut-health")
+    page.goto(f"/admin/articles/post/{post.pk}/change/")
+    page.get_by_role("link", name="Preview email").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text(post.title)
+
+
+def _send_again(page, env):
+    """A sent post's "Send again…" confirmation."""
+    post = Post.objects.get(slug="glutamine-and-gut-health")
+    mailing = Mailing.objects.create(post=post)
+    env.admin_login(page, env.editor_user)
+    page.goto(f"/admin/newsletter/mailing/{mailing.pk}/send-again/")
+    expect(page.get_by_role("button", name="Yes, send it again")).to_be_visible()
+
+
 def _comment_queue(page, env):
     env.admin_login(page, env.moderator_user)
     page.goto("/admin/comments/comment/")
@@ -152,6 +171,8 @@ PAGE_KINDS = {
     "reviewer bio": Kind("/blog/reviewers/jane-doe/"),
     "author page": Kind("/blog/authors/erin-editor/"),
     "medical review (admin)": Kind(_post_review),
+    "post's email preview (admin)": Kind(_email_preview),
+    "send again confirmation (admin)": Kind(_send_again),
     "comment queue (moderators)": Kind(_comment_queue),
 }
 

@@ -241,6 +241,12 @@ def every_kind_of_page(staff, post, comment, page):
     documents["500"] = render_to_string("500.html").encode()
     documents["503"] = html_of(busy_response(RequestFactory().post("/")), 503)
     get("admin login", reverse("admin:login"))
+    # The post's email (its HTML part), as its editor previews it in the admin.
+    get(
+        "newsletter email",
+        reverse("admin:newsletter_mailing_preview", args=[demo.pk]),
+        client=staff,
+    )
     return documents
 
 
