@@ -6,6 +6,9 @@ mail to the test's SMTP sink (stack.Sink).
 
 * ``start_cluster()``: the cluster, started once per session; a ``Cluster``
   knows each server's port, the run folder and the environment.
+* ``start_standin_cluster()``: two app servers running the stand-in app
+  (standin_app.py) under the real gunicorn.conf.py and nginx: a cluster that
+  starts in seconds, for the tests that stop and restart its servers.
 * ``Browser``: a person's HTTP client, with its cookies, speaking to nginx
   (https) or straight to one app server (plain http on loopback, with the
   headers nginx would add), logging in and sending forms as a browser does.
@@ -111,6 +114,35 @@ def start_cluster(tmp: Path, sink, nodes=2, **settings):
             yield Cluster(served, app_ports, moto_port)
         finally:
             served.stop()
+
+
+@contextmanager
+def start_standin_cluster(tmp: Path):
+    """Two app servers of the stand-in app behind nginx, on the run folder's
+    unix socket; yields the Served and the two app ports. The stand-in writes
+    its request log (and reads its build) in ``tmp``."""
+    ports = free_ports(2)
+    env = production_env(
+        STANDIN_DIR=str(tmp),
+        # Read, never opened: deploy.serve asks a cluster for shared services.
+        DATABASE_URL="postgres://postgres@127.0.0.1:5432/unused",
+        CACHE_URL=REDIS_URL,
+        ALLOWED_HOSTS="127.0.0.1,localhost",
+        STATIC_ROOT=str(tmp / "static"),
+        WEB_CONCURRENCY="2",
+    )
+    served = serve(
+        tmp / "run",
+        env,
+        "--app-ports", ",".join(map(str, ports)),
+        "--app", "tests.production.standin_app:application",
+        "--skip-setup", "--object-store", "none",
+        tcp_app=False,
+    )  # fmt: skip
+    try:
+        yield served, ports
+    finally:
+        served.stop()
 
 
 class Browser:

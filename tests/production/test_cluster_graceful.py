@@ -21,9 +21,8 @@ from pathlib import Path
 
 import pytest
 
-from .helpers import BASE_DIR, production_env
-from .servers import free_ports, serve
-from .stack import REDIS_URL
+from .cluster import start_standin_cluster
+from .helpers import BASE_DIR
 from .standin_app import SLOW_SECONDS
 
 SLOW = "/blog/slow/"
@@ -33,28 +32,8 @@ READ = "/blog/personal/"  # never stored by nginx: every request reaches a serve
 @pytest.fixture(scope="module")
 def cluster(tmp_path_factory):
     tmp = tmp_path_factory.mktemp("graceful")
-    ports = free_ports(2)
-    env = production_env(
-        STANDIN_DIR=str(tmp),
-        # Read, never opened: deploy.serve asks a cluster for shared services.
-        DATABASE_URL="postgres://postgres@127.0.0.1:5432/unused",
-        CACHE_URL=REDIS_URL,
-        ALLOWED_HOSTS="127.0.0.1,localhost",
-        STATIC_ROOT=str(tmp / "static"),
-        WEB_CONCURRENCY="2",
-    )
-    served = serve(
-        tmp / "run",
-        env,
-        "--app-ports", ",".join(map(str, ports)),
-        "--app", "tests.production.standin_app:application",
-        "--skip-setup", "--object-store", "none",
-        tcp_app=False,
-    )  # fmt: skip
-    try:
+    with start_standin_cluster(tmp) as (served, ports):
         yield served, ports, tmp
-    finally:
-        served.stop()
 
 
 def logged(directory, path):

@@ -18,9 +18,7 @@ import time
 
 import pytest
 
-from .helpers import production_env
-from .servers import free_ports, serve
-from .stack import REDIS_URL
+from .cluster import start_standin_cluster
 
 BUILT = "/blog/built/"
 
@@ -29,28 +27,8 @@ BUILT = "/blog/built/"
 def cluster(tmp_path_factory):
     tmp = tmp_path_factory.mktemp("rolling")
     (tmp / "build").write_text("old\n")
-    ports = free_ports(2)
-    env = production_env(
-        STANDIN_DIR=str(tmp),
-        # Read, never opened: deploy.serve asks a cluster for shared services.
-        DATABASE_URL="postgres://postgres@127.0.0.1:5432/unused",
-        CACHE_URL=REDIS_URL,
-        ALLOWED_HOSTS="127.0.0.1,localhost",
-        STATIC_ROOT=str(tmp / "static"),
-        WEB_CONCURRENCY="2",
-    )
-    served = serve(
-        tmp / "run",
-        env,
-        "--app-ports", ",".join(map(str, ports)),
-        "--app", "tests.production.standin_app:application",
-        "--skip-setup", "--object-store", "none",
-        tcp_app=False,
-    )  # fmt: skip
-    try:
+    with start_standin_cluster(tmp) as (served, _):
         yield served, tmp
-    finally:
-        served.stop()
 
 
 def test_a_rolling_restart_onto_a_new_build_serves_no_error_and_no_mixed_page(cluster):
