@@ -2,6 +2,7 @@
 twice, with its disclaimer, its references and the unsubscribe headers."""
 
 from io import StringIO
+from urllib.parse import quote
 
 import pytest
 from django.core import mail as django_mail
@@ -11,7 +12,7 @@ from django.utils import timezone
 
 from articles import publishing
 from articles.models import Post
-from newsletter import sending
+from newsletter import links, sending
 from newsletter.models import Delivery, Mailing, Subscriber
 from tests.admin.forms import submitted
 from tests.articles.factories import DisclaimerFactory, PostFactory, ReferenceFactory
@@ -118,15 +119,37 @@ def test_the_email(readers, gut, django_capture_on_commit_callbacks, settings):
     assert message.extra_headers["List-Id"].endswith("<posts.blog.example.com>")
 
 
+def unsubscribe_targets(message):
+    return [t.strip() for t in message.extra_headers["List-Unsubscribe"].split(",")]
+
+
+def test_no_mailto_unsubscribe_without_a_mailbox_to_read_it(
+    readers, draft, settings, django_capture_on_commit_callbacks
+):
+    """A mailto: nobody reads would lose the reader's request: without
+    NEWSLETTER_UNSUBSCRIBE_EMAIL the header has the https one-click address alone."""
+    settings.NEWSLETTER_UNSUBSCRIBE_EMAIL = ""
+    publish(draft, django_capture_on_commit_callbacks)
+
+    for message in django_mail.outbox:
+        [target] = unsubscribe_targets(message)
+        assert target.startswith("<http") and "/newsletter/unsubscribe/" in target
+
+
 def test_the_mailto_unsubscribe_when_set(
     readers, draft, settings, django_capture_on_commit_callbacks
 ):
+    """Both, https first (RFC 8058's one-click POST goes there), then the
+    mailbox, with the subscriber's own signed token in the subject."""
     settings.NEWSLETTER_UNSUBSCRIBE_EMAIL = "leave@example.com"
     publish(draft, django_capture_on_commit_callbacks)
-    assert (
-        "<mailto:leave@example.com?subject=unsubscribe"
-        in (django_mail.outbox[0].extra_headers["List-Unsubscribe"])
-    )
+
+    message = next(m for m in django_mail.outbox if m.to == ["all@example.com"])
+    https, mailto = unsubscribe_targets(message)
+    token = https.rstrip("/>").rsplit("/", 1)[1]
+    assert https.startswith("<http") and links.read_subscriber(token) == readers["all"].pk
+    assert mailto == f"<mailto:leave@example.com?subject=unsubscribe%20{quote(token, safe=':')}>"
+    assert message.extra_headers["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
 
 
 def test_full_text_has_absolute_image_addresses(
