@@ -248,6 +248,9 @@ class Delivery(models.Model):
     # Taken by a worker's batch at this time; another worker takes it again
     # only once NEWSLETTER_CLAIM_MINUTES have passed (the first one was killed).
     claimed_at = models.DateTimeField(null=True, blank=True)
+    # The id of the task (send_batch's run) that claimed it: the same task,
+    # queued again when its killed worker starts again, takes it back at once.
+    claimed_by = models.CharField(max_length=64, blank=True, default="")
     created_at = models.DateTimeField(default=timezone.now, editable=False)
     sent_at = models.DateTimeField(null=True, blank=True)
 

@@ -14,9 +14,13 @@ claim; then it sends them over one SMTP connection, recording each one's
 outcome as soon as it is known (its own UPDATE): sent; refused for good at
 ``RCPT`` with a 5xx, and the address marked undeliverable; a 4xx tried again
 after a backoff (core.mail.retry_delay). Then it queues itself for the rest.
-A worker killed mid-batch leaves its unsent rows claimed: after
-NEWSLETTER_CLAIM_MINUTES another batch (queued for then, on the database
-backend) takes them again, so at most the one email in flight when it died
+A worker killed mid-batch leaves its unsent rows claimed, under the id of
+the task it was running. Started again under its id (`manage.py
+task_worker`, as serve.py and the services run it), it queues that task
+again, and the task's new run takes those rows back at once. A worker that
+never comes back: after NEWSLETTER_CLAIM_MINUTES another batch (queued for
+then, on the database backend) takes them again. Either way at most the one
+email in flight when it died (accepted by the mail server, not yet recorded)
 can go twice.
 """
 
@@ -129,35 +133,38 @@ def message_for(post, subscriber, connection=None):
 # --- sending ----------------------------------------------------------------
 
 
-def _due(now):
+def _due(now, by):
     """Queued deliveries a worker may take now: not waiting for a retry, and
-    not held by another worker's batch (unless its claim is stale: killed)."""
+    not held by another worker's batch (unless its claim is stale: killed),
+    or held by this same task ``by`` (its earlier run, killed)."""
     stale = now - dt.timedelta(minutes=settings.NEWSLETTER_CLAIM_MINUTES)
+    mine = Q(claimed_by=by) if by else Q(pk__in=[])
     return (
         Q(state=Delivery.State.QUEUED)
         & (Q(retry_at__isnull=True) | Q(retry_at__lte=now))
-        & (Q(claimed_at__isnull=True) | Q(claimed_at__lt=stale))
+        & (Q(claimed_at__isnull=True) | Q(claimed_at__lt=stale) | mine)
     )
 
 
-def claim(post_pk, now):
-    """Take up to NEWSLETTER_BATCH_SIZE deliveries of ``post_pk`` for this
-    worker, in one short transaction: rows locked by another worker at the
-    same moment are skipped (PostgreSQL), and the claim is committed before
-    anything is sent."""
+def claim(post_pk, now, by=""):
+    """Take up to NEWSLETTER_BATCH_SIZE deliveries of ``post_pk`` for the
+    task ``by`` (its result id), in one short transaction: rows locked by
+    another worker at the same moment are skipped (PostgreSQL), and the claim
+    is committed before anything is sent. The rows an earlier run of the same
+    task claimed come first."""
     with transaction.atomic():
-        rows = Delivery.objects.filter(_due(now), post_id=post_pk).order_by("pk")
+        rows = Delivery.objects.filter(_due(now, by), post_id=post_pk).order_by("pk")
         if connection.features.has_select_for_update_skip_locked:
             rows = rows.select_for_update(skip_locked=True)
         pks = list(rows.values_list("pk", flat=True)[: settings.NEWSLETTER_BATCH_SIZE])
-        Delivery.objects.filter(pk__in=pks).update(claimed_at=now)
+        Delivery.objects.filter(pk__in=pks).update(claimed_at=now, claimed_by=by)
     return list(Delivery.objects.filter(pk__in=pks).select_related("subscriber").order_by("pk"))
 
 
 def _record(delivery, **fields):
     """Record one delivery's outcome at once (its own UPDATE, committed): a
     worker killed after it never sends it again."""
-    Delivery.objects.filter(pk=delivery.pk).update(claimed_at=None, **fields)
+    Delivery.objects.filter(pk=delivery.pk).update(claimed_at=None, claimed_by="", **fields)
 
 
 def deliver(post, rows, now):
@@ -194,25 +201,34 @@ def deliver(post, rows, now):
         logger.warning("newsletter batch stopped: mail server failed", exc_info=True)
         Delivery.objects.filter(
             pk__in=[row.pk for row in rows], state=Delivery.State.QUEUED
-        ).update(claimed_at=None)
+        ).update(claimed_at=None, claimed_by="")
         return False
     finally:
         smtp.close()
     return True
 
 
-@task()
-def send_batch(post_pk, attempt=1):
-    """Send the next batch of ``post_pk``'s queued deliveries; queue the next."""
+@task(takes_context=True)
+def send_batch(context, post_pk, attempt=1):
+    """Send the next batch of ``post_pk``'s queued deliveries; queue the next.
+    The rows are claimed under this task's id: should the worker be killed
+    and started again, this same task (queued again by core's task_worker)
+    takes them back at once."""
+    return send_next(post_pk, attempt, by=str(context.task_result.id))
+
+
+def send_next(post_pk, attempt=1, by=""):
+    """The work of ``send_batch``, for the task ``by``."""
     mailing = Mailing.objects.filter(post_id=post_pk).select_related("post").first()
     if mailing is None or mailing.paused:
         return "paused"
     now = timezone.now()
-    rows = claim(post_pk, now)
+    rows = claim(post_pk, now, by=by)
     if not rows:
         _retry_later(post_pk)
         return "nothing due"
-    # Should this worker be killed, a later run takes its batch again.
+    # Should this worker be killed and never come back, a later run takes
+    # its batch again.
     _later(
         send_batch,
         now + dt.timedelta(minutes=settings.NEWSLETTER_CLAIM_MINUTES, seconds=1),

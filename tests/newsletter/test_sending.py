@@ -184,7 +184,7 @@ def test_a_subscriber_paused_after_queueing_is_not_sent(readers, draft):
     mailing, _ = Mailing.objects.start(draft)
     mailing.queue()
     readers["gut"].set_preferences(None, paused=True)
-    sending.send_batch.call(draft.pk)
+    sending.send_next(draft.pk)
     assert recipients() == ["all@example.com"]
     assert Delivery.objects.get(subscriber=readers["gut"]).state == Delivery.State.FAILED
 
@@ -268,3 +268,41 @@ def test_demo_and_generated_posts_are_mailed_to_no_one(
     assert Post.objects.published().exists()
     assert recipients() == []
     assert not Mailing.objects.exists()
+
+
+def test_a_killed_worker_started_again_resumes_its_batch_at_once(readers, draft, settings):
+    """The task a killed worker was running is queued again, with the same
+    id, when that worker starts again (core task_worker): its run takes back
+    the rows it had claimed at once, without waiting NEWSLETTER_CLAIM_MINUTES;
+    another task still cannot take them."""
+    Post.objects.filter(pk=draft.pk).update(
+        status=Post.Status.PUBLISHED, publish_at=timezone.now()
+    )
+    mailing, _ = Mailing.objects.start(draft)
+    mailing.queue()
+    now = timezone.now()
+    taken = sending.claim(draft.pk, now, by="task-1")  # and the worker dies here
+    assert len(taken) == 2
+
+    assert sending.claim(draft.pk, now, by="task-2") == []  # another task: held
+    again = sending.claim(draft.pk, now + timezone.timedelta(seconds=5), by="task-1")
+    assert {row.pk for row in again} == {row.pk for row in taken}
+
+
+def test_the_worker_s_task_claims_under_its_own_id(
+    readers, draft, settings, monkeypatch, django_capture_on_commit_callbacks
+):
+    """send_batch, run by a worker, claims its rows under its task's id (the
+    immediate backend gives each run an id too), and a sent row keeps no claim."""
+    settings.NEWSLETTER_BATCH_SIZE = 1
+    seen = []
+    original = sending.claim
+
+    def spy(post_pk, now, by=""):
+        seen.append(by)
+        return original(post_pk, now, by=by)
+
+    monkeypatch.setattr(sending, "claim", spy)
+    publish(draft, django_capture_on_commit_callbacks)
+    assert len(seen) >= 2 and all(seen) and len(set(seen)) == len(seen)
+    assert not Delivery.objects.exclude(claimed_by="").exists()

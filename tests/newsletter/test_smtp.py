@@ -65,7 +65,7 @@ def states():
 
 
 def test_refusals_at_rcpt(sink, queued):
-    sending.send_batch.call(queued.pk)
+    sending.send_next(queued.pk)
     assert sorted(to for recipients, _ in sink.messages for to in recipients) == [
         "a@example.com",
         "b@example.com",
@@ -84,13 +84,13 @@ def test_refusals_at_rcpt(sink, queued):
 
 
 def test_a_temporary_refusal_is_tried_again_after_its_backoff(sink, queued, settings):
-    sending.send_batch.call(queued.pk)
-    sending.send_batch.call(queued.pk)  # too early: nothing is due
+    sending.send_next(queued.pk)
+    sending.send_next(queued.pk)  # too early: nothing is due
     busy = Delivery.objects.get(subscriber__email="busy@example.com")
     assert busy.attempts == 1
     sink.refuse.pop("busy@example.com")
     Delivery.objects.filter(pk=busy.pk).update(retry_at=timezone.now())
-    sending.send_batch.call(queued.pk)
+    sending.send_next(queued.pk)
     busy.refresh_from_db()
     assert busy.state == Delivery.State.SENT and busy.attempts == 2
     # Nobody got anything twice; the undeliverable address was not tried again.
@@ -99,7 +99,7 @@ def test_a_temporary_refusal_is_tried_again_after_its_backoff(sink, queued, sett
 
 
 def test_a_new_post_skips_an_undeliverable_address(sink, queued, gut):
-    sending.send_batch.call(queued.pk)
+    sending.send_next(queued.pk)
     post = PostFactory(publish_at=timezone.now())
     mailing, _ = Mailing.objects.start(Post.objects.get(pk=post.pk))
     mailing.queue()
@@ -107,7 +107,7 @@ def test_a_new_post_skips_an_undeliverable_address(sink, queued, gut):
 
 
 def test_the_one_click_headers_reach_the_server(sink, queued):
-    sending.send_batch.call(queued.pk)
+    sending.send_next(queued.pk)
     _, message = sink.messages[0]
     assert message["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
     assert str(message["List-Unsubscribe"]).strip().startswith("<http")  # folded: a space
