@@ -21,8 +21,11 @@ WHAT = {
 }
 
 
-def _plural(count, word):
-    return f"{count} {word}{'' if count == 1 else 's'}"
+def _records(count):
+    """The send records, said plainly (none is said too)."""
+    if not count:
+        return "no record of an email sent to it (none was sent)"
+    return f"the records of the {count} email{'' if count == 1 else 's'} sent to it"
 
 
 def state(email):
@@ -46,8 +49,7 @@ def describe(state):
         return "my newsletter subscription", "Your newsletter subscription."
     return "my newsletter subscription", (
         f"Your newsletter subscription ({WHAT[subscriber.status]}), with the topics it "
-        f"follows, and the records of the {_plural(subscriber.delivery_total, 'email')} "
-        "sent to it."
+        f"follows, and {_records(subscriber.delivery_total)}."
     )
 
 
@@ -59,8 +61,8 @@ def erase(email, state):
         return None
     deliveries = own.erase()
     return (
-        f"Your newsletter subscription is deleted, with the records of the "
-        f"{_plural(deliveries, 'email')} sent to it. Nothing more will be sent to you."
+        f"Your newsletter subscription is deleted, with {_records(deliveries)}. "
+        "Nothing more will be sent to you."
     )
 
 

@@ -235,3 +235,16 @@ def test_the_unsubscribe_pages_delete_button_takes_the_send_records_too(client, 
 
     assert response.status_code == 200
     assert not Subscriber.objects.exists() and not Delivery.objects.exists()
+
+
+def test_a_subscription_nothing_was_sent_to_says_so_plainly(
+    client, mailoutbox, django_capture_on_commit_callbacks
+):
+    subscribe("new@example.com", status=Subscriber.Status.PENDING)
+    ask("new@example.com", django_capture_on_commit_callbacks)
+
+    page = client.get(link_in(mailoutbox[0]))
+
+    assert "(asked for, not confirmed)" in page.text
+    assert "no record of an email sent to it (none was sent)" in page.text
+    assert "0 email" not in page.text
