@@ -87,14 +87,16 @@ def list_id():
     return f"{mail.one_line(settings.BLOG_TITLE)} <posts.{mail.site_host()}>"
 
 
-def message_for(post, subscriber, connection=None):
-    """The email of ``post`` for ``subscriber``: HTML and plain text, the
-    post's summary or (NEWSLETTER_FULL_TEXT) its body with absolute
-    addresses, its references and always its disclaimers, and the
-    subscriber's own links (RFC 8058 one-click unsubscribe, preferences)."""
-    token = links.subscriber_token(subscriber)
+# Where each subscriber's own token goes in the email rendered once per
+# batch: letters and hyphens only, so neither a URL nor HTML escapes it, as
+# neither escapes a signed token (base64url and a colon).
+TOKEN = "SUBSCRIBER-OWN-TOKEN"
+
+
+def rendered(post):
+    """(text, html) of ``post``'s email with ``TOKEN`` for the subscriber's
+    token: the same for every subscriber, so a batch renders it once."""
     post_url = settings.SITE_URL + post.get_absolute_url()
-    unsubscribe = settings.SITE_URL + reverse("newsletter:unsubscribe", args=[token])
     context = {
         "post": post,
         "blog_title": settings.BLOG_TITLE,
@@ -103,17 +105,31 @@ def message_for(post, subscriber, connection=None):
         if settings.NEWSLETTER_FULL_TEXT
         else "",
         "post_url": post_url,
-        "unsubscribe_url": unsubscribe,
-        "preferences_url": settings.SITE_URL + reverse("newsletter:preferences", args=[token]),
+        "unsubscribe_url": settings.SITE_URL + reverse("newsletter:unsubscribe", args=[TOKEN]),
+        "preferences_url": settings.SITE_URL + reverse("newsletter:preferences", args=[TOKEN]),
     }
-    targets = [f"<{unsubscribe}>"]
+    return (
+        render_to_string("newsletter/email/post.txt", context),
+        render_to_string("newsletter/email/post.html", context),
+    )
+
+
+def message_for(post, subscriber, connection=None, parts=None):
+    """The email of ``post`` for ``subscriber``: HTML and plain text, the
+    post's summary or (NEWSLETTER_FULL_TEXT) its body with absolute
+    addresses, its references and always its disclaimers, and the
+    subscriber's own links (RFC 8058 one-click unsubscribe, preferences).
+    ``parts``: ``rendered(post)``, when a batch rendered it already."""
+    token = links.subscriber_token(subscriber)
+    text, html = (part.replace(TOKEN, token) for part in parts or rendered(post))
+    targets = [f"<{settings.SITE_URL}{reverse('newsletter:unsubscribe', args=[token])}>"]
     if settings.NEWSLETTER_UNSUBSCRIBE_EMAIL:
         targets.append(
             f"<mailto:{settings.NEWSLETTER_UNSUBSCRIBE_EMAIL}?subject=unsubscribe%20{token}>"
         )
     message = EmailMultiAlternatives(
         subject=mail.one_line(post.title, mail.SUBJECT_MAX_LENGTH),
-        body=render_to_string("newsletter/email/post.txt", context),
+        body=text,
         to=[subscriber.email],
         connection=connection,
         headers={
@@ -124,9 +140,7 @@ def message_for(post, subscriber, connection=None):
             "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
         },
     )
-    message.attach_alternative(
-        render_to_string("newsletter/email/post.html", context), "text/html"
-    )
+    message.attach_alternative(html, "text/html")
     return message
 
 
@@ -172,7 +186,18 @@ def deliver(post, rows, now):
     Returns False when the server failed as a whole (the rest are released,
     still queued)."""
     smtp = get_connection()
+    parts = rendered(post)
+    quick = connection.vendor == "postgresql"
     try:
+        if quick:
+            # Each outcome's commit is not waited onto disk (PostgreSQL's
+            # synchronous_commit, for this batch only): visible to every
+            # worker at once, so a killed worker loses nothing, and two
+            # milliseconds less per email. Only a crash of the database
+            # itself may forget the last fraction of a second of outcomes,
+            # whose emails would then go again.
+            with connection.cursor() as cursor:
+                cursor.execute("SET synchronous_commit TO OFF")
         smtp.open()
         for delivery in rows:
             if delivery.subscriber.status != Subscriber.Status.ACTIVE:
@@ -180,7 +205,7 @@ def deliver(post, rows, now):
                 continue
             attempts = delivery.attempts + 1
             try:
-                smtp.send_messages([message_for(post, delivery.subscriber, smtp)])
+                smtp.send_messages([message_for(post, delivery.subscriber, smtp, parts)])
             except smtplib.SMTPRecipientsRefused as error:
                 code = min(code for code, _ in error.recipients.values())
                 if code >= 500:
@@ -205,6 +230,9 @@ def deliver(post, rows, now):
         return False
     finally:
         smtp.close()
+        if quick:
+            with connection.cursor() as cursor:
+                cursor.execute("RESET synchronous_commit")
     return True
 
 
@@ -219,7 +247,13 @@ def send_batch(context, post_pk, attempt=1):
 
 def send_next(post_pk, attempt=1, by=""):
     """The work of ``send_batch``, for the task ``by``."""
-    mailing = Mailing.objects.filter(post_id=post_pk).select_related("post").first()
+    mailing = (
+        Mailing.objects.filter(post_id=post_pk)
+        .select_related("post")
+        # What every email of the batch shows, read once for the batch.
+        .prefetch_related("post__references", "post__post_disclaimers__disclaimer")
+        .first()
+    )
     if mailing is None or mailing.paused:
         return "paused"
     now = timezone.now()

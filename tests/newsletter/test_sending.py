@@ -306,3 +306,26 @@ def test_the_worker_s_task_claims_under_its_own_id(
     publish(draft, django_capture_on_commit_callbacks)
     assert len(seen) >= 2 and all(seen) and len(set(seen)) == len(seen)
     assert not Delivery.objects.exclude(claimed_by="").exists()
+
+
+def test_each_email_carries_its_own_subscriber_s_links(
+    readers, draft, settings, django_capture_on_commit_callbacks
+):
+    """The email is rendered once per batch; each copy still has its own
+    subscriber's signed links, in both parts and the header, and no other's."""
+    settings.SITE_URL = "https://blog.example.com"
+    publish(draft, django_capture_on_commit_callbacks)
+
+    assert len(django_mail.outbox) == 2
+    for message in django_mail.outbox:
+        subscriber = Subscriber.objects.get(email=message.to[0])
+        token = links.subscriber_token(subscriber)
+        html = message.alternatives[0][0]
+        for part in (message.body, html):
+            assert f"/newsletter/unsubscribe/{token}/" in part
+            assert f"/newsletter/preferences/{token}/" in part
+            assert sending.TOKEN not in part
+            assert part.count("/newsletter/unsubscribe/") == 1
+        assert unsubscribe_targets(message) == [
+            f"<https://blog.example.com/newsletter/unsubscribe/{token}/>"
+        ]

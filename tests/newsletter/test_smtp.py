@@ -112,3 +112,64 @@ def test_the_one_click_headers_reach_the_server(sink, queued):
     assert message["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
     assert str(message["List-Unsubscribe"]).strip().startswith("<http")  # folded: a space
     assert message.get_body(("html",)) is not None and message.get_body(("plain",)) is not None
+
+
+def test_a_batch_reads_the_post_once_whatever_its_size(sink, settings):  # noqa: F811
+    """What every email shows (the post, its references, its disclaimers) is
+    read once per batch: each email more costs only its own outcome's UPDATE."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from tests.articles.factories import DisclaimerFactory, ReferenceFactory
+
+    settings.NEWSLETTER_BATCH_SIZE = 100
+    costs = {}
+    for readers in (2, 12):
+        post = PostFactory(publish_at=timezone.now())
+        ReferenceFactory.create_batch(3, post=post)
+        post.disclaimers.add(DisclaimerFactory(marker=f"*{readers}", text="Not evaluated."))
+        Subscriber.objects.all().delete()
+        Subscriber.objects.bulk_create(
+            Subscriber(email=f"r{n}@example.com", status=Subscriber.Status.ACTIVE)
+            for n in range(readers)
+        )
+        mailing, _ = Mailing.objects.start(post)
+        mailing.queue()
+        with CaptureQueriesContext(connection) as queries:
+            sending.send_next(post.pk)
+        costs[readers] = len(queries)
+    assert costs[12] - costs[2] == 10, costs
+
+
+def test_on_postgresql_outcomes_are_not_waited_onto_disk_for_the_batch_only(
+    sink,
+    settings,
+    monkeypatch,  # noqa: F811
+):
+    """Two milliseconds an email (docs/operations.md): each outcome's commit
+    is asynchronous while the batch sends, and the connection is as before
+    afterwards (the worker's next task, or a pooled connection's next user)."""
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        pytest.skip("PostgreSQL's synchronous_commit")
+
+    def setting():
+        with connection.cursor() as cursor:
+            cursor.execute("SHOW synchronous_commit")
+            return cursor.fetchone()[0]
+
+    seen = []
+    record = sending._record
+    monkeypatch.setattr(
+        sending, "_record", lambda *a, **k: (seen.append(setting()), record(*a, **k))
+    )
+    post = PostFactory(publish_at=timezone.now())
+    Subscriber.objects.create(email="r@example.com", status=Subscriber.Status.ACTIVE)
+    mailing, _ = Mailing.objects.start(post)
+    mailing.queue()
+
+    sending.send_next(post.pk)
+
+    assert seen == ["off"]
+    assert setting() == "on"
