@@ -432,8 +432,9 @@ def newsletter_send(env, args, port_base, label):
             readers = args.send_connections
             wrk(port_base + 7, POST_PATH, 2, readers)  # warm-up: the page is cached
             quiet = wrk(port_base + 7, POST_PATH, 5, readers)
+            nice = ["nice", "-n", str(args.worker_nice)] if args.worker_nice else []
             worker = subprocess.Popen(
-                [PY, "manage.py", "task_worker", "--no-reload", "--worker-id", "bench-worker"],
+                [*nice, PY, "manage.py", "task_worker", "--no-reload", "--worker-id", "bench-worker"],
                 cwd=BASE_DIR, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
                 start_new_session=True,
             )  # fmt: skip
@@ -617,6 +618,9 @@ def main():
     parser.add_argument("--skip-newsletter", action="store_true", help="no newsletter send")
     parser.add_argument("--subscribers", type=int, default=10000, help="the newsletter send's")
     parser.add_argument("--batch-size", type=int, default=100, help="NEWSLETTER_BATCH_SIZE")
+    parser.add_argument(
+        "--worker-nice", type=int, default=0, help="the newsletter send's worker under nice -n N"
+    )
     parser.add_argument(
         "--send-connections",
         type=int,

@@ -5,8 +5,9 @@
 - ``notify_approval``: a reader who asked for it is told their comment is
   published (queued by ``CommentQuerySet.set_status``, once per comment);
 - ``send_deletion_link``: the link that confirms a reader's request to delete
-  their comments and what other apps keep about their address (queued by the deletion request page for every address, known
-  or not; the task alone finds out whether there is anything to delete).
+  their comments and what other apps keep about their address (queued by the
+  deletion request page for every address, known or not; the task alone
+  finds out whether there is anything to delete).
 
 Each task reads the database when it runs, so a retry or a late worker never
 sends what stopped being true (a comment decided or deleted in the meantime).

@@ -26,6 +26,7 @@ can go twice.
 
 import datetime as dt
 import logging
+import secrets
 import smtplib
 from email.utils import make_msgid
 
@@ -87,15 +88,14 @@ def list_id():
     return f"{mail.one_line(settings.BLOG_TITLE)} <posts.{mail.site_host()}>"
 
 
-# Where each subscriber's own token goes in the email rendered once per
-# batch: letters and hyphens only, so neither a URL nor HTML escapes it, as
-# neither escapes a signed token (base64url and a colon).
-TOKEN = "SUBSCRIBER-OWN-TOKEN"
-
-
 def rendered(post):
-    """(text, html) of ``post``'s email with ``TOKEN`` for the subscriber's
-    token: the same for every subscriber, so a batch renders it once."""
+    """(stand-in, text, html): ``post``'s email with a stand-in where each
+    subscriber's own token goes, the same for every subscriber, so a batch
+    renders it once. The stand-in is lowercase hex and hyphens, which neither
+    a URL nor HTML escapes (nor do they escape a signed token: base64url and
+    a colon), and new at each call: no text of a post can contain it, so an
+    editor cannot make a post carry each reader's token elsewhere."""
+    stand_in = f"subscriber-token-{secrets.token_hex(16)}"
     post_url = settings.SITE_URL + post.get_absolute_url()
     context = {
         "post": post,
@@ -105,10 +105,11 @@ def rendered(post):
         if settings.NEWSLETTER_FULL_TEXT
         else "",
         "post_url": post_url,
-        "unsubscribe_url": settings.SITE_URL + reverse("newsletter:unsubscribe", args=[TOKEN]),
-        "preferences_url": settings.SITE_URL + reverse("newsletter:preferences", args=[TOKEN]),
+        "unsubscribe_url": settings.SITE_URL + reverse("newsletter:unsubscribe", args=[stand_in]),
+        "preferences_url": settings.SITE_URL + reverse("newsletter:preferences", args=[stand_in]),
     }
     return (
+        stand_in,
         render_to_string("newsletter/email/post.txt", context),
         render_to_string("newsletter/email/post.html", context),
     )
@@ -121,7 +122,8 @@ def message_for(post, subscriber, connection=None, parts=None):
     subscriber's own links (RFC 8058 one-click unsubscribe, preferences).
     ``parts``: ``rendered(post)``, when a batch rendered it already."""
     token = links.subscriber_token(subscriber)
-    text, html = (part.replace(TOKEN, token) for part in parts or rendered(post))
+    stand_in, *texts = parts or rendered(post)
+    text, html = (part.replace(stand_in, token) for part in texts)
     targets = [f"<{settings.SITE_URL}{reverse('newsletter:unsubscribe', args=[token])}>"]
     if settings.NEWSLETTER_UNSUBSCRIBE_EMAIL:
         targets.append(
