@@ -272,7 +272,7 @@ class DeletionRequestForm(forms.Form):
     email = EmailAddressField(
         label="Your email address",
         max_length=EMAIL_MAX_LENGTH,
-        help_text="The address you gave with your comments.",
+        help_text="The address you gave with your comments, or subscribed with.",
         error_messages={
             "required": "Please give the email address you used with your comments.",
             "invalid": "Enter a valid email address, such as you@example.com.",

@@ -5,8 +5,9 @@
 - ``notify_approval``: a reader who asked for it is told their comment is
   published (queued by ``CommentQuerySet.set_status``, once per comment);
 - ``send_deletion_link``: the link that confirms a reader's request to delete
-  their comments (queued by the deletion request page for every address, known
-  or not; the task alone finds out whether there is anything to delete).
+  their comments and what other apps keep about their address (queued by the
+  deletion request page for every address, known or not; the task alone
+  finds out whether there is anything to delete).
 
 Each task reads the database when it runs, so a retry or a late worker never
 sends what stopped being true (a comment decided or deleted in the meantime).
@@ -135,28 +136,30 @@ def notify_approval(comment_pk, attempt=1):
 
 @task()
 def send_deletion_link(email, attempt=1):
-    """Mail the link that confirms the deletion of ``email``'s comments, if
-    there is anything to delete (nothing is sent to an address that has no
-    comment: the request page answered the same either way), to the address
-    as it is stored on them, never as it was typed."""
-    own = Comment.objects.by_address(email)
-    state = own.address_state()
-    if not state[0]:
-        return "no comments"
-    stored = own.filter(pk=state[1]).values_list("email", flat=True).first()
-    if stored is None:  # deleted a moment ago
-        return "no comments"
+    """Mail the link that confirms the deletion of what is kept about
+    ``email`` (its comments, and what other apps register with
+    core.personal_data), if there is anything (nothing is sent to an address
+    the site keeps nothing about: the request page answered the same either
+    way), to the address as it is stored, never as it was typed."""
+    state = deletion.holdings(email)
+    stored = None if state is None else deletion.stored_address(state)
+    if stored is None:  # nothing kept, or deleted a moment ago
+        return "nothing kept"
     if attempt == 1 and not mail.first_mail_to(stored, "comments:deletion-link"):
         logger.info("deletion link not sent again: one was sent in the last minutes")
         return "sent recently"
     link = settings.SITE_URL + reverse(
         "comments:delete_confirm", args=[deletion.make_token(state)]
     )
+    _, kept = deletion.describe(state)
     message = _message(
-        "Confirm the deletion of your comments",
+        "Confirm the deletion of your comments"
+        if not kept
+        else "Confirm the deletion of your data",
         "comments/email/deletion_link.txt",
         {
-            "count": state[0],
+            "count": state["count"],
+            "kept": kept,
             "link": link,
             "hours": settings.COMMENTS_DELETION_LINK_HOURS,
             "request_url": settings.SITE_URL + reverse("comments:delete"),

@@ -9,6 +9,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
 from articles.models import Post
+from core import personal_data
 from core.methods import SAFE, allow
 from core.middleware import BUSY_RETRY_SECONDS, database_busy
 from core.security import same_origin_required
@@ -129,7 +130,7 @@ def deletion_request(request):
             response = render(
                 request,
                 "comments/deletion_request.html",
-                {"form": form, "refused": True},
+                {"form": form, "refused": True, "nouns": personal_data.nouns()},
                 status=429,
             )
             response["Retry-After"] = str(rules.RETRY_AFTER)
@@ -137,13 +138,21 @@ def deletion_request(request):
         if valid:
             rules.deletion_asked(form.cleaned_data["email"], request.client)
             return redirect("comments:delete_sent")
-    return render(request, "comments/deletion_request.html", {"form": form})
+    return render(
+        request,
+        "comments/deletion_request.html",
+        {"form": form, "nouns": personal_data.nouns()},
+    )
 
 
 @never_cache
 @allow(*SAFE)
 def deletion_sent(request):
-    return render(request, "comments/deletion_sent.html", {"hours": deletion.lifetime() // 3600})
+    return render(
+        request,
+        "comments/deletion_sent.html",
+        {"hours": deletion.lifetime() // 3600, "nouns": personal_data.nouns()},
+    )
 
 
 @never_cache
@@ -162,18 +171,29 @@ def deletion_confirm(request, token):
             status=error.status,
         )  # fmt: skip
     if request.method == "POST":
-        record = Comment.objects.erase_address(email, expected_state=state)
-        if record is None:  # deleted by a click a moment before
+        erased = deletion.erase(email, state)
+        if erased is None:  # deleted by a click a moment before
             return render(
                 request, "comments/deletion_link_error.html", {"message": deletion.USED},
                 status=410,
             )  # fmt: skip
-        logger.info("comments deleted at their author's request: record %s", record.pk)
-        return render(request, "comments/deletion_done.html", {"record": record})
+        record, done = erased
+        logger.info(
+            "deleted at their owner's request: comments record %s, %d other part(s)",
+            record.pk if record else None, len(done),
+        )  # fmt: skip
+        return render(request, "comments/deletion_done.html", {"record": record, "done": done})
+    shorts, kept = deletion.describe(state)
+    count = state["count"]
     return render(
         request,
         "comments/deletion_confirm.html",
-        {"count": state[0], "posts": Comment.objects.by_address(email).post_total()},
+        {
+            "count": count,
+            "posts": Comment.objects.by_address(email).post_total() if count else 0,
+            "kept": kept,
+            "shorts": shorts,
+        },
     )
 
 

@@ -9,13 +9,14 @@ class NewsletterConfig(AppConfig):
 
     def ready(self):
         from articles.publishing import post_published
-        from core import retention
+        from core import personal_data, retention
 
-        from . import roles, sending
+        from . import rights, roles, sending
 
         post_migrate.connect(roles.ensure_roles, sender=self)
         post_published.connect(sending.published, dispatch_uid="newsletter.sending")
         retention.register("unconfirmed subscriptions", delete_expired_pending)
+        personal_data.register(rights.HOLDER)
 
 
 def delete_expired_pending(now):

@@ -40,6 +40,17 @@ class SubscriberQuerySet(models.QuerySet):
     def active(self):
         return self.filter(status=Subscriber.Status.ACTIVE)
 
+    def with_delivery_total(self):
+        """Each with ``delivery_total``: the send records kept for it."""
+        return self.annotate(delivery_total=models.Count("deliveries"))
+
+    def erase(self):
+        """Delete these subscriptions with their topics and send records, at
+        their readers' request (the link in any email, or the deletion asked
+        for by address). Returns how many send records went with them."""
+        _, per_model = self.delete()
+        return per_model.get(Delivery._meta.label, 0)
+
     def asked(self, email, now=None):
         """Someone asked to subscribe ``email`` (its normal form): the
         subscription is made pending when there is none, and returned when a
@@ -282,6 +293,9 @@ class Delivery(models.Model):
     # Taken by a worker's batch at this time; another worker takes it again
     # only once NEWSLETTER_CLAIM_MINUTES have passed (the first one was killed).
     claimed_at = models.DateTimeField(null=True, blank=True)
+    # The id of the task (send_batch's run) that claimed it: the same task,
+    # queued again when its killed worker starts again, takes it back at once.
+    claimed_by = models.CharField(max_length=64, blank=True, default="")
     created_at = models.DateTimeField(default=timezone.now, editable=False)
     sent_at = models.DateTimeField(null=True, blank=True)
 

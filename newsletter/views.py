@@ -152,7 +152,7 @@ def forget(request, token):
     """Delete the subscription and its send records at once (Django's CSRF
     token): the reader's right, from the link in any email."""
     subscriber = _subscriber(token)
-    subscriber.delete()
+    Subscriber.objects.filter(pk=subscriber.pk).erase()
     logger.info("subscriber %s deleted at their request", subscriber.pk)
     return render(request, "newsletter/forgotten.html")
 

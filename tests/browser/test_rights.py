@@ -38,7 +38,9 @@ def test_reader_asks_for_deletion_and_confirms_from_the_emailed_link(
     link.click()
 
     expect(reader).to_have_url("/comments/delete/")
-    expect(reader.get_by_role("heading", level=1)).to_have_text("Delete your comments")
+    expect(reader.get_by_role("heading", level=1)).to_have_text(
+        "Delete your comments and your address"
+    )
     reader.get_by_label("Your email address").fill("Dana@Example.com")
     screenshot(reader, "deletion-request")
     reader.get_by_role("button", name="Send me the link").click()

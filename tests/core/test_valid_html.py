@@ -186,7 +186,7 @@ def every_kind_of_page(staff, post, comment, page):
         asking.post(reverse("comments:delete"), {"email": "not an address"})
     )
     get("deletion: sent", reverse("comments:delete_sent"), client=asking)
-    token = deletion.make_token(Comment.objects.by_address(comment.email).address_state())
+    token = deletion.make_token(deletion.holdings(comment.email))
     confirm = reverse("comments:delete_confirm", args=[token])
     get("deletion: confirm", confirm, client=asking)
     get("deletion: bad link", reverse("comments:delete_confirm", args=["nonsense"]), status=400)

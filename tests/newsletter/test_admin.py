@@ -80,5 +80,5 @@ def test_a_paused_mailing_sends_nothing(mailing):
     from newsletter import sending
 
     Mailing.objects.filter(pk=mailing.pk).pause()
-    assert sending.send_batch.call(mailing.post_id) == "paused"
+    assert sending.send_next(mailing.post_id) == "paused"
     assert django_mail.outbox == []

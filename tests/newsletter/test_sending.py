@@ -2,6 +2,7 @@
 twice, with its disclaimer, its references and the unsubscribe headers."""
 
 from io import StringIO
+from urllib.parse import quote
 
 import pytest
 from django.core import mail as django_mail
@@ -11,7 +12,7 @@ from django.utils import timezone
 
 from articles import publishing
 from articles.models import Post
-from newsletter import sending
+from newsletter import links, sending
 from newsletter.models import Delivery, Mailing, Subscriber
 from tests.admin.forms import submitted
 from tests.articles.factories import DisclaimerFactory, PostFactory, ReferenceFactory
@@ -118,15 +119,37 @@ def test_the_email(readers, gut, django_capture_on_commit_callbacks, settings):
     assert message.extra_headers["List-Id"].endswith("<posts.blog.example.com>")
 
 
+def unsubscribe_targets(message):
+    return [t.strip() for t in message.extra_headers["List-Unsubscribe"].split(",")]
+
+
+def test_no_mailto_unsubscribe_without_a_mailbox_to_read_it(
+    readers, draft, settings, django_capture_on_commit_callbacks
+):
+    """A mailto: nobody reads would lose the reader's request: without
+    NEWSLETTER_UNSUBSCRIBE_EMAIL the header has the https one-click address alone."""
+    settings.NEWSLETTER_UNSUBSCRIBE_EMAIL = ""
+    publish(draft, django_capture_on_commit_callbacks)
+
+    for message in django_mail.outbox:
+        [target] = unsubscribe_targets(message)
+        assert target.startswith("<http") and "/newsletter/unsubscribe/" in target
+
+
 def test_the_mailto_unsubscribe_when_set(
     readers, draft, settings, django_capture_on_commit_callbacks
 ):
+    """Both, https first (RFC 8058's one-click POST goes there), then the
+    mailbox, with the subscriber's own signed token in the subject."""
     settings.NEWSLETTER_UNSUBSCRIBE_EMAIL = "leave@example.com"
     publish(draft, django_capture_on_commit_callbacks)
-    assert (
-        "<mailto:leave@example.com?subject=unsubscribe"
-        in (django_mail.outbox[0].extra_headers["List-Unsubscribe"])
-    )
+
+    message = next(m for m in django_mail.outbox if m.to == ["all@example.com"])
+    https, mailto = unsubscribe_targets(message)
+    token = https.rstrip("/>").rsplit("/", 1)[1]
+    assert https.startswith("<http") and links.read_subscriber(token) == readers["all"].pk
+    assert mailto == f"<mailto:leave@example.com?subject=unsubscribe%20{quote(token, safe=':')}>"
+    assert message.extra_headers["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
 
 
 def test_full_text_has_absolute_image_addresses(
@@ -161,7 +184,7 @@ def test_a_subscriber_paused_after_queueing_is_not_sent(readers, draft):
     mailing, _ = Mailing.objects.start(draft)
     mailing.queue()
     readers["gut"].set_preferences(None, paused=True)
-    sending.send_batch.call(draft.pk)
+    sending.send_next(draft.pk)
     assert recipients() == ["all@example.com"]
     assert Delivery.objects.get(subscriber=readers["gut"]).state == Delivery.State.FAILED
 
@@ -245,3 +268,80 @@ def test_demo_and_generated_posts_are_mailed_to_no_one(
     assert Post.objects.published().exists()
     assert recipients() == []
     assert not Mailing.objects.exists()
+
+
+def test_a_killed_worker_started_again_resumes_its_batch_at_once(readers, draft, settings):
+    """The task a killed worker was running is queued again, with the same
+    id, when that worker starts again (core task_worker): its run takes back
+    the rows it had claimed at once, without waiting NEWSLETTER_CLAIM_MINUTES;
+    another task still cannot take them."""
+    Post.objects.filter(pk=draft.pk).update(
+        status=Post.Status.PUBLISHED, publish_at=timezone.now()
+    )
+    mailing, _ = Mailing.objects.start(draft)
+    mailing.queue()
+    now = timezone.now()
+    taken = sending.claim(draft.pk, now, by="task-1")  # and the worker dies here
+    assert len(taken) == 2
+
+    assert sending.claim(draft.pk, now, by="task-2") == []  # another task: held
+    again = sending.claim(draft.pk, now + timezone.timedelta(seconds=5), by="task-1")
+    assert {row.pk for row in again} == {row.pk for row in taken}
+
+
+def test_the_worker_s_task_claims_under_its_own_id(
+    readers, draft, settings, monkeypatch, django_capture_on_commit_callbacks
+):
+    """send_batch, run by a worker, claims its rows under its task's id (the
+    immediate backend gives each run an id too), and a sent row keeps no claim."""
+    settings.NEWSLETTER_BATCH_SIZE = 1
+    seen = []
+    original = sending.claim
+
+    def spy(post_pk, now, by=""):
+        seen.append(by)
+        return original(post_pk, now, by=by)
+
+    monkeypatch.setattr(sending, "claim", spy)
+    publish(draft, django_capture_on_commit_callbacks)
+    assert len(seen) >= 2 and all(seen) and len(set(seen)) == len(seen)
+    assert not Delivery.objects.exclude(claimed_by="").exists()
+
+
+def test_each_email_carries_its_own_subscriber_s_links(
+    readers, draft, settings, django_capture_on_commit_callbacks
+):
+    """The email is rendered once per batch; each copy still has its own
+    subscriber's signed links, in both parts and the header, and no other's."""
+    settings.SITE_URL = "https://blog.example.com"
+    publish(draft, django_capture_on_commit_callbacks)
+
+    assert len(django_mail.outbox) == 2
+    for message in django_mail.outbox:
+        subscriber = Subscriber.objects.get(email=message.to[0])
+        token = links.subscriber_token(subscriber)
+        html = message.alternatives[0][0]
+        for part in (message.body, html):
+            assert f"/newsletter/unsubscribe/{token}/" in part
+            assert f"/newsletter/preferences/{token}/" in part
+            assert "subscriber-token-" not in part
+            assert part.count("/newsletter/unsubscribe/") == 1
+        assert unsubscribe_targets(message) == [
+            f"<https://blog.example.com/newsletter/unsubscribe/{token}/>"
+        ]
+
+
+def test_a_post_cannot_carry_each_reader_s_token_elsewhere(
+    readers, gut, django_capture_on_commit_callbacks
+):
+    """The stand-in for the subscriber's token is new at each batch: a post
+    that guesses its shape gets no token put into its own text."""
+    post = PostFactory(draft=True, publish_at=None, title="subscriber-token-0",
+                       summary="[x](https://elsewhere.example/subscriber-token-0)")  # fmt: skip
+    post.topics.add(gut)
+    publish(post, django_capture_on_commit_callbacks)
+
+    message = django_mail.outbox[0]
+    token = links.subscriber_token(Subscriber.objects.get(email=message.to[0]))
+    assert "https://elsewhere.example/subscriber-token-0" in message.body
+    assert f"elsewhere.example/{token}" not in message.body

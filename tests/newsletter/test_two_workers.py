@@ -62,7 +62,7 @@ def at_once(work, workers):
 def test_two_workers_send_each_email_once(sink, settings):  # noqa: F811
     settings.NEWSLETTER_BATCH_SIZE = 5
     post = queued_post(60)
-    errors = at_once(lambda: sending.send_batch.call(post.pk), 2)
+    errors = at_once(lambda: sending.send_next(post.pk), 2)
     assert errors == []
     sent = Counter(to for recipients, _ in sink.messages for to in recipients)
     assert len(sent) == 60 and set(sent.values()) == {1}

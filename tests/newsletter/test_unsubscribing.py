@@ -132,3 +132,36 @@ def test_an_unsubscribed_reader_can_delete_the_address(robin, post):
 def test_deleting_the_address_needs_the_csrf_token(robin):
     assert Client(enforce_csrf_checks=True).post(url("forget", robin)).status_code == 403
     assert Subscriber.objects.exists()
+
+
+# --- by email: the mailto: in List-Unsubscribe (NEWSLETTER_UNSUBSCRIBE_EMAIL) -----------
+
+
+def test_an_unsubscribe_email_is_acted_on_by_pasting_its_subject(db):
+    """Whoever reads the NEWSLETTER_UNSUBSCRIBE_EMAIL mailbox pastes each
+    request's subject into one command; a subject we did not sign changes nothing."""
+    from io import StringIO
+    from urllib.parse import unquote
+
+    from django.core.management import call_command
+
+    from newsletter import links
+    from newsletter.models import Subscriber
+
+    robin = Subscriber.objects.create(email="robin@example.com", status=Subscriber.Status.ACTIVE)
+    sam = Subscriber.objects.create(email="sam@example.com", status=Subscriber.Status.ACTIVE)
+    subject = unquote(f"unsubscribe%20{links.subscriber_token(robin)}")
+    forged = f"unsubscribe {sam.pk}:not-our-signature"
+    out = StringIO()
+
+    call_command("unsubscribe_by_email", subject, forged, "hello", stdout=out)
+
+    robin.refresh_from_db()
+    sam.refresh_from_db()
+    assert robin.status == Subscriber.Status.UNSUBSCRIBED
+    assert sam.status == Subscriber.Status.ACTIVE
+    assert out.getvalue().splitlines() == [
+        f"subscriber {robin.pk}: unsubscribed",
+        f"not a subject we signed: 'unsubscribe {sam.pk}:not-our-signature'",
+        "not a subject we signed: 'hello'",
+    ]

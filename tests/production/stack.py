@@ -16,6 +16,7 @@ PostgreSQL and Redis, with mail going to an SMTP server of the test's own.
 tests/production/conftest.py starts one stack per test session.
 """
 
+import asyncio
 import glob
 import os
 import re
@@ -72,7 +73,13 @@ def postgres_database(prefix="glutablog_tier"):
 
 
 class Sink:
-    """An SMTP server on a free loopback port that keeps what it is sent."""
+    """An SMTP server on a free loopback port that keeps what it is sent.
+
+    ``hold_after(n)``: accept ``n`` more messages, then keep the next sender
+    waiting at the end of DATA, its message not accepted (``holding`` is set),
+    until ``release()``, which refuses it with a 451: a test can kill the
+    sender while its message is in flight and know that it was not delivered.
+    """
 
     def __init__(self):
         from aiosmtpd.controller import Controller
@@ -80,14 +87,35 @@ class Sink:
         self.messages = []
         self._texts = []  # the plain text of messages[:len(_texts)]
         self._lock = threading.Lock()
+        self._hold_at = None
+        self.holding = threading.Event()
+        self._released = threading.Event()
         [port] = free_ports(1)
         self.controller = Controller(self, hostname="127.0.0.1", port=port)
 
     async def handle_DATA(self, server, session, envelope):  # noqa: N802 (aiosmtpd's name)
         message = message_from_bytes(envelope.original_content, policy=policy.default)
         with self._lock:
-            self.messages.append((tuple(envelope.rcpt_tos), message))
+            held = self._hold_at is not None and len(self.messages) >= self._hold_at
+            if not held:
+                self.messages.append((tuple(envelope.rcpt_tos), message))
+        if held:
+            self.holding.set()
+            while not self._released.is_set():
+                await asyncio.sleep(0.05)
+            return "451 4.3.0 Held by the test, not accepted"
         return "250 Message accepted for delivery"
+
+    def hold_after(self, count):
+        with self._lock:
+            self._hold_at = len(self.messages) + count
+            self.holding.clear()
+            self._released.clear()
+
+    def release(self):
+        with self._lock:
+            self._hold_at = None
+        self._released.set()
 
     def start(self):
         self.controller.start()

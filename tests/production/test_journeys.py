@@ -23,7 +23,13 @@ import pytest
 from django_otp.oath import TOTP
 from playwright.sync_api import expect, sync_playwright
 
-from tests.browser.support import TIMEOUT_MS, Watch, launch_chromium, screenshot_failed_pages
+from tests.browser.support import (
+    ARTIFACTS,
+    TIMEOUT_MS,
+    Watch,
+    launch_chromium,
+    screenshot_failed_pages,
+)
 
 from .stack import link_in, text_of
 
@@ -367,3 +373,135 @@ def test_a_restart_of_the_stack_never_brings_back_an_old_page(stack):
     status, text = first_reader_after_the_change(stack, path)
     assert status == 200
     assert title in text and title not in before
+
+
+# --- following by email -------------------------------------------------------
+
+NEWSLETTER_DRAFT = """
+from articles.models import Post
+from tests.articles.factories import PostFactory
+source = Post.objects.get(slug="glutamine-and-gut-health")
+topic = source.topics.order_by("name").first()
+post = PostFactory(draft=True, title={title!r}, slug={slug!r}, author=source.author,
+                   summary="How glutamine is taken around training.", email_on_publish=True)
+post.topics.add(topic)
+print(topic.name)
+"""
+
+
+def shot(page, name):
+    """A screenshot for a person to look at (artifacts/screenshots/)."""
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=ARTIFACTS / f"newsletter-{name}.png", full_page=True)
+
+
+def test_a_reader_follows_a_topic_receives_the_post_and_leaves_in_one_click(
+    stack, visitor, staff, watch
+):
+    mark = f"{time.time_ns() % 10**8}"
+    title = f"Glutamine Timing Around Training {mark}"
+    address = f"robin.follows.{mark}@readers.example.org"
+    result = manage(
+        "shell", "-c", NEWSLETTER_DRAFT.format(title=title, slug=f"glutamine-timing-{mark}"),
+        env=stack.env,
+    )  # fmt: skip
+    assert result.returncode == 0, result.stderr
+    topic = result.stdout.strip().splitlines()[-1]
+
+    # A reader subscribes from the form at the end of a post, to its topic.
+    reader = visitor()
+    reader.goto("/blog/glutamine-and-gut-health/")
+    form = reader.locator("#subscribe-page-form")
+    form.get_by_label("Email address for new posts").fill(address)
+    form.get_by_role("checkbox", name=topic, exact=True).check()
+    form.get_by_role("checkbox", name=re.compile("I agree that this site stores")).check()
+    shot(reader, "1-subscribe-form")
+    form.get_by_role("button", name="Subscribe").click()
+    expect(reader.get_by_role("heading", level=1)).to_have_text("Check your email")
+
+    # The confirmation, mailed by the worker; its link and its one button.
+    confirmation = stack.sink.wait_for(address, "Confirm your subscription")
+    reader.goto(link_in(confirmation, "/newsletter/confirm/"))
+    reader.get_by_role("button", name="Confirm my subscription").click()
+    expect(reader.get_by_role("heading", level=1)).to_have_text("You are subscribed")
+    shot(reader, "2-confirmed")
+
+    # An editor publishes a post on that topic; the worker mails it.
+    editor = staff("editor")
+    editor.goto("/admin/articles/post/?status__exact=draft")
+    bulk(editor, title, "Publish selected posts")
+    email = stack.sink.wait_for(address, title, timeout=60)
+    assert "How glutamine is taken around training." in text_of(email)
+    assert email["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
+    one_click = re.search(
+        r"<https://[^/>]+(/newsletter/unsubscribe/[^>]+)>", email["List-Unsubscribe"]
+    )
+    assert one_click, email["List-Unsubscribe"]
+
+    # The preferences page, from the email's signed link: another topic instead.
+    reader.goto(link_in(email, "/newsletter/preferences/"))
+    boxes = reader.locator("#preferences-form").get_by_role("checkbox")
+    expect(
+        reader.locator("#preferences-form").get_by_role("checkbox", name=topic, exact=True)
+    ).to_be_checked()
+    other = next(
+        name
+        for name in boxes.evaluate_all("els => els.map(e => e.labels[0].innerText)")
+        if name not in (topic, "Pause: send me nothing until I come back here")
+    )
+    reader.locator("#preferences-form").get_by_role("checkbox", name=topic, exact=True).uncheck()
+    reader.locator("#preferences-form").get_by_role("checkbox", name=other, exact=True).check()
+    reader.get_by_role("button", name="Save").click()
+    expect(reader.get_by_role("status")).to_have_text("Saved.")
+    reader.reload()
+    prefs = reader.locator("#preferences-form")
+    expect(prefs.get_by_role("checkbox", name=other, exact=True)).to_be_checked()
+    expect(prefs.get_by_role("checkbox", name=topic, exact=True)).not_to_be_checked()
+    shot(reader, "3-preferences")
+
+    # The mail client's one-click POST (RFC 8058): no cookie, no CSRF token.
+    response, _ = stack.get(
+        one_click.group(1),
+        method="POST",
+        body="List-Unsubscribe=One-Click",
+        headers={"Content-Type": "application/x-www-form-urlencoded"},
+    )
+    assert response.status == 200
+    reader.goto(link_in(email, "/newsletter/preferences/"))
+    expect(reader.locator("main")).to_contain_text("You are unsubscribed")
+    shot(reader, "4-unsubscribed")
+    watch.assert_clean()
+
+
+def test_a_reader_subscribes_from_the_footer_and_later_has_the_address_deleted(
+    stack, visitor, watch
+):
+    address = f"sam.footer.{time.time_ns() % 10**8}@readers.example.org"
+    reader = visitor()
+    reader.goto("/blog/")
+    footer = reader.locator("#subscribe-footer-form")
+    footer.get_by_label("Email address for new posts").fill(address)
+    footer.get_by_role("checkbox", name=re.compile("I agree that this site stores")).check()
+    footer.get_by_role("button", name="Subscribe").click()
+    expect(reader.get_by_role("heading", level=1)).to_have_text("Check your email")
+    reader.goto(
+        link_in(stack.sink.wait_for(address, "Confirm your subscription"), "/newsletter/confirm/")
+    )
+    reader.get_by_role("button", name="Confirm my subscription").click()
+    expect(reader.get_by_role("heading", level=1)).to_have_text("You are subscribed")
+
+    # The deletion request by address reaches the subscription, and says so.
+    reader.goto("/comments/delete/")
+    reader.get_by_label("Your email address").fill(address)
+    reader.get_by_role("button", name="Send me the link").click()
+    expect(reader.get_by_role("status")).to_contain_text("a newsletter subscription")
+    message = stack.sink.wait_for(address, "Confirm the deletion")
+    reader.goto(link_in(message, "/comments/delete/confirm/"))
+    expect(reader.locator("#deletion-what")).to_contain_text(
+        "Your newsletter subscription (active)"
+    )
+    shot(reader, "5-deletion-confirm")
+    reader.get_by_role("button", name="Delete my newsletter subscription").click()
+    expect(reader.get_by_role("status")).to_contain_text("Your newsletter subscription is deleted")
+    shot(reader, "6-deleted")
+    watch.assert_clean()
