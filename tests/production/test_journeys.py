@@ -401,9 +401,8 @@ def test_a_reader_follows_a_topic_receives_the_post_and_leaves_in_one_click(
     mark = f"{time.time_ns() % 10**8}"
     title = f"Glutamine Timing Around Training {mark}"
     address = f"robin.follows.{mark}@readers.example.org"
-    result = manage(
-        "shell", "-c", NEWSLETTER_DRAFT.format(title=title, slug=f"glutamine-timing-{mark}"),
-        env=stack.env,
+    result = stack.manage(
+        "shell", "-c", NEWSLETTER_DRAFT.format(title=title, slug=f"glutamine-timing-{mark}")
     )  # fmt: skip
     assert result.returncode == 0, result.stderr
     topic = result.stdout.strip().splitlines()[-1]

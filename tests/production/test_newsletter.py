@@ -20,7 +20,7 @@ from pathlib import Path
 
 import pytest
 
-from .helpers import BASE_DIR, manage
+from .helpers import BASE_DIR
 
 READERS = 300
 
@@ -55,7 +55,7 @@ print(sorted(Counter(rows.values_list("state", flat=True)).items()),
 
 
 def shell(stack, code):
-    result = manage("shell", "-c", code, env=stack.env, timeout=300)
+    result = stack.manage("shell", "-c", code, timeout=300)
     assert result.returncode == 0, result.stderr
     return result.stdout.strip().splitlines()[-1]
 
