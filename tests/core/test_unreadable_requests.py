@@ -74,11 +74,22 @@ def assert_sites_400(response):
     assert response["Referrer-Policy"] == "strict-origin-when-cross-origin"
 
 
+@pytest.fixture
+def django_log(caplog):
+    """caplog, hearing the ``django`` loggers too: settings.LOGGING stops them
+    from propagating to the root logger, where caplog listens."""
+    logger = logging.getLogger("django")
+    logger.addHandler(caplog.handler)
+    yield caplog
+    logger.removeHandler(caplog.handler)
+
+
 @override_settings(DEBUG=False)
 @pytest.mark.parametrize("content_type", ODD_CONTENT_TYPES)
 def test_a_post_in_an_odd_charset_is_the_sites_400_everywhere(
-    browser, content_type, caplog, input_cases
+    browser, content_type, django_log, input_cases
 ):
+    caplog = django_log
     for name, path in addresses().items():
         input_cases(1)
         caplog.clear()
