@@ -8,7 +8,7 @@ PORT ?= 8000
 PG_URL ?= postgres://postgres@127.0.0.1:5432/test
 REDIS_URL ?= redis://127.0.0.1:6379/1
 
-.PHONY: run test test-fast test-pg test-tools lint format install serve worker nginx bench bench-large wrk data backup restore clean
+.PHONY: run test test-fast test-pg test-tools lint format install serve worker nginx bench bench-large bench-huge wrk data backup restore clean
 
 $(BIN)/activate:
 	$(PYTHON) -m venv $(VENV)
@@ -114,6 +114,16 @@ bench: install wrk nginx
 # The same figures on 10,000 posts and 1,000,000 comments (a few minutes).
 bench-large: install wrk nginx
 	$(PY) bench/run.py --large --skip-load $(BENCH_ARGS)
+
+# 100,000 posts and 10,000,000 comments on PostgreSQL (PG_URL's server), made
+# by generate_data --bulk in minutes, in the database $(HUGE_DB) (about 10 GB
+# on disk while it exists: check df first), dropped afterwards. Generate once,
+# measure many times: BENCH_ARGS=--keep-database keeps it, and
+# BENCH_ARGS=--reuse-database measures it again without generating it.
+HUGE_DB ?= glutablog_huge
+bench-huge: install
+	$(PY) bench/run.py --large --bulk --posts 100000 --comments 10000000 --postgres \
+	  --pg-database $(HUGE_DB) --pg-admin-url $(PG_URL) --skip-throughput --skip-load $(BENCH_ARGS)
 
 # A large data set in the configured database (DATABASE_URL or db.sqlite3).
 POSTS ?= 10000

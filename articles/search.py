@@ -224,40 +224,39 @@ class _StringAgg(models.Aggregate):
 
 def index_posts(posts, using=None):
     """Write the search documents of ``posts`` (Post instances with their
-    current title, summary and body_html): one statement per post.
+    current title, summary and body_html): one statement per post, sent
+    together (``executemany``: psycopg pipelines them).
 
     PostgreSQL: upsert the post's vector; SQLite: INSERT OR REPLACE its FTS5
     row. The reference titles are read by the same statement."""
     using = using or "default"
+    rows = [
+        [
+            post.pk,
+            _clean_text(post.title),
+            _clean_text(post.summary),
+            plain_text(post.body_html),
+            post.pk,
+        ]
+        for post in posts
+    ]
+    if not rows:
+        return
     if vendor(using) == "postgresql":
-        with connections[using].cursor() as cursor:
-            for post in posts:
-                cursor.execute(
-                    f"INSERT INTO {TABLE} (rowid, search_vector) VALUES (%s, {PG_VECTOR}) "
-                    "ON CONFLICT (rowid) DO UPDATE SET search_vector = EXCLUDED.search_vector",
-                    [
-                        post.pk,
-                        _clean_text(post.title),
-                        _clean_text(post.summary),
-                        plain_text(post.body_html),
-                        post.pk,
-                    ],
-                )
+        statement = (
+            f"INSERT INTO {TABLE} (rowid, search_vector) VALUES (%s, {PG_VECTOR}) "
+            "ON CONFLICT (rowid) DO UPDATE SET search_vector = EXCLUDED.search_vector"
+        )
     elif vendor(using) == "sqlite":
-        with connections[using].cursor() as cursor:
-            for post in posts:
-                cursor.execute(
-                    f"INSERT OR REPLACE INTO {TABLE} (rowid, title, summary, body, refs) "
-                    "VALUES (%s, %s, %s, %s, COALESCE((SELECT group_concat(title, ' ') "
-                    "FROM articles_reference WHERE post_id = %s), ''))",
-                    [
-                        post.pk,
-                        _clean_text(post.title),
-                        _clean_text(post.summary),
-                        plain_text(post.body_html),
-                        post.pk,
-                    ],
-                )
+        statement = (
+            f"INSERT OR REPLACE INTO {TABLE} (rowid, title, summary, body, refs) "
+            "VALUES (%s, %s, %s, %s, COALESCE((SELECT group_concat(title, ' ') "
+            "FROM articles_reference WHERE post_id = %s), ''))"
+        )
+    else:
+        return
+    with connections[using].cursor() as cursor:
+        cursor.executemany(statement, rows)
 
 
 def forget_posts(pks, using=None):

@@ -164,10 +164,14 @@ class PostQuerySet(models.QuerySet):
         count = 0
         posts = self.order_by("pk").only("pk", "title", "summary", "body_html")
         with transaction.atomic(using=self.db):
+            batch = []
             for post in posts.iterator(chunk_size=batch_size):
-                search.index_posts([post], using=self.db)
-                count += 1
-        return count
+                batch.append(post)
+                if len(batch) == batch_size:
+                    search.index_posts(batch, using=self.db)
+                    count, batch = count + len(batch), []
+            search.index_posts(batch, using=self.db)
+        return count + len(batch)
 
     def page_version(self):
         """The version of the one post page in this queryset, or None: its id and
