@@ -98,8 +98,12 @@ serve: install nginx
 # The task worker alone (production runs it as its own service, beside the
 # web server; `make serve` starts it with gunicorn and nginx): it sends the mail
 # that requests queued. Needs TASKS_BACKEND=database (the default with DEBUG off).
+# task_worker (core) under a fixed id, as `make serve` runs it: started again
+# after a kill, it queues again the task it left running. WORKER_ID=... for a
+# second worker beside it (each id one process at a time).
+WORKER_ID ?= worker-1
 worker: install
-	DEBUG=$${DEBUG:-off} $(PY) manage.py db_worker --no-reload
+	DEBUG=$${DEBUG:-off} $(PY) manage.py task_worker --no-reload --worker-id $(WORKER_ID)
 
 # Benchmark (bench/README.md): gunicorn, nginx and wrk on 127.0.0.1:8100-8109.
 # BENCH_ARGS="--duration 30" and the like are passed on to bench/run.py.
