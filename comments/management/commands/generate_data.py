@@ -1,5 +1,6 @@
 """A large data set for the benchmark and for trying the admin at scale."""
 
+import contextlib
 import math
 import random
 import time
@@ -401,7 +402,7 @@ class Command(BaseCommand):
         # key checks are still pending, and PostgreSQL builds no index then.
         if connection.in_atomic_block:
             connection.check_constraints()
-        with connection.cursor() as cursor:
+        with connection.cursor() as cursor, self.unhurried(cursor):
             cursor.execute("SET maintenance_work_mem = '512MB'")
             for _name, definition in indexes:
                 cursor.execute(definition)
@@ -409,6 +410,18 @@ class Command(BaseCommand):
         self.progress(
             f"  {len(indexes)} indexes built again in {time.monotonic() - started:.1f} s"
         )
+
+    @staticmethod
+    @contextlib.contextmanager
+    def unhurried(cursor):
+        """PostgreSQL: no statement timeout (DATABASE_STATEMENT_TIMEOUT, 20 s,
+        is for requests) for this command's own index builds and VACUUM,
+        which take minutes on 10,000,000 rows; the session's limit after."""
+        cursor.execute("SET statement_timeout = 0")
+        try:
+            yield
+        finally:
+            cursor.execute("RESET statement_timeout")
 
     def settle(self):
         """--bulk: what a site that has been running a while has and a bulk
@@ -424,8 +437,9 @@ class Command(BaseCommand):
             if connection.vendor == "postgresql":
                 # VACUUM cannot run in a transaction (a test's): ANALYZE then.
                 command = "ANALYZE" if connection.in_atomic_block else "VACUUM (ANALYZE)"
-                for table in tables:
-                    cursor.execute(f"{command} {connection.ops.quote_name(table)}")
+                with self.unhurried(cursor):
+                    for table in tables:
+                        cursor.execute(f"{command} {connection.ops.quote_name(table)}")
             else:
                 cursor.execute("ANALYZE")
         self.progress(f"Vacuumed and analysed in {time.monotonic() - started:.1f} s")
