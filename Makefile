@@ -129,11 +129,12 @@ bench-huge: install
 	$(PY) bench/run.py --large --bulk --posts 100000 --comments 10000000 --postgres \
 	  --pg-database $(HUGE_DB) --pg-admin-url $(PG_URL) --skip-throughput --skip-load $(BENCH_ARGS)
 
-# A large data set in the configured database (DATABASE_URL or db.sqlite3).
+# A large data set in the configured database (DATABASE_URL or db.sqlite3);
+# BULK=1 for generate_data --bulk (100,000 posts and more).
 POSTS ?= 10000
 COMMENTS ?= 1000000
 data: install
-	$(PY) manage.py generate_data --posts $(POSTS) --comments $(COMMENTS)
+	$(PY) manage.py generate_data --posts $(POSTS) --comments $(COMMENTS) $(if $(BULK),--bulk)
 
 # SQLite backup into backups/, and restore: make restore FILE=backups/... YES=1
 backup: install
