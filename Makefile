@@ -120,10 +120,11 @@ bench-large: install wrk nginx
 	$(PY) bench/run.py --large --skip-load $(BENCH_ARGS)
 
 # 100,000 posts and 10,000,000 comments on PostgreSQL (PG_URL's server), made
-# by generate_data --bulk in minutes, in the database $(HUGE_DB) (about 10 GB
+# by generate_data --bulk in minutes, in the database $(HUGE_DB) (about 7 GB
 # on disk while it exists: check df first), dropped afterwards. Generate once,
 # measure many times: BENCH_ARGS=--keep-database keeps it, and
-# BENCH_ARGS=--reuse-database measures it again without generating it.
+# BENCH_ARGS="--reuse-database --keep-database" measures it again without
+# generating it (without --keep-database, it is dropped after).
 HUGE_DB ?= glutablog_huge
 bench-huge: install
 	$(PY) bench/run.py --large --bulk --posts 100000 --comments 10000000 --postgres \

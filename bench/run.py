@@ -603,7 +603,7 @@ def main():
     site_database = None
     try:
         if args.postgres:
-            site_database = args.pg_database or f"glutablog_bench_{os.getpid()}"
+            site_database = args.pg_database or f"glutablog_bench_site_{os.getpid()}"
             if not args.reuse_database:
                 postgres_database(args, site_database)
             env["DATABASE_URL"] = args.pg_admin_url.rsplit("/", 1)[0] + f"/{site_database}"
