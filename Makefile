@@ -8,7 +8,7 @@ PORT ?= 8000
 PG_URL ?= postgres://postgres@127.0.0.1:5432/test
 REDIS_URL ?= redis://127.0.0.1:6379/1
 
-.PHONY: run test test-fast test-pg test-tools lint format install serve worker nginx bench bench-large wrk data backup restore clean
+.PHONY: run test test-fast test-pg test-tools lint format install serve worker nginx bench bench-large bench-huge wrk data backup restore clean
 
 $(BIN)/activate:
 	$(PYTHON) -m venv $(VENV)
@@ -98,8 +98,12 @@ serve: install nginx
 # The task worker alone (production runs it as its own service, beside the
 # web server; `make serve` starts it with gunicorn and nginx): it sends the mail
 # that requests queued. Needs TASKS_BACKEND=database (the default with DEBUG off).
+# task_worker (core) under a fixed id, as `make serve` runs it: started again
+# after a kill, it queues again the task it left running. WORKER_ID=... for a
+# second worker beside it (each id one process at a time).
+WORKER_ID ?= worker-1
 worker: install
-	DEBUG=$${DEBUG:-off} $(PY) manage.py db_worker --no-reload
+	DEBUG=$${DEBUG:-off} $(PY) manage.py task_worker --no-reload --worker-id $(WORKER_ID)
 
 # Benchmark (bench/README.md): gunicorn, nginx and wrk on 127.0.0.1:8100-8109.
 # BENCH_ARGS="--duration 30" and the like are passed on to bench/run.py.
@@ -115,11 +119,23 @@ bench: install wrk nginx
 bench-large: install wrk nginx
 	$(PY) bench/run.py --large --skip-load $(BENCH_ARGS)
 
-# A large data set in the configured database (DATABASE_URL or db.sqlite3).
+# 100,000 posts and 10,000,000 comments on PostgreSQL (PG_URL's server), made
+# by generate_data --bulk in minutes, in the database $(HUGE_DB) (about 7 GB
+# on disk while it exists: check df first), dropped afterwards. Generate once,
+# measure many times: BENCH_ARGS=--keep-database keeps it, and
+# BENCH_ARGS="--reuse-database --keep-database" measures it again without
+# generating it (without --keep-database, it is dropped after).
+HUGE_DB ?= glutablog_huge
+bench-huge: install
+	$(PY) bench/run.py --large --bulk --posts 100000 --comments 10000000 --postgres \
+	  --pg-database $(HUGE_DB) --pg-admin-url $(PG_URL) --skip-throughput --skip-load $(BENCH_ARGS)
+
+# A large data set in the configured database (DATABASE_URL or db.sqlite3);
+# BULK=1 for generate_data --bulk (100,000 posts and more).
 POSTS ?= 10000
 COMMENTS ?= 1000000
 data: install
-	$(PY) manage.py generate_data --posts $(POSTS) --comments $(COMMENTS)
+	$(PY) manage.py generate_data --posts $(POSTS) --comments $(COMMENTS) $(if $(BULK),--bulk)
 
 # SQLite backup into backups/, and restore: make restore FILE=backups/... YES=1
 backup: install

@@ -30,6 +30,7 @@ from django.db import connection  # noqa: E402
 from django.test import Client  # noqa: E402
 
 from articles.models import Post  # noqa: E402
+from core.paginators import KeysetPaginator  # noqa: E402
 
 
 class QueryTimer:
@@ -85,8 +86,20 @@ def main():
     anonymous = Client(**host)
     published = Post.objects.published()
     count = published.count()
-    last_page = max(1, -(-count // settings.BLOG_POSTS_PER_PAGE))
+    per_page = settings.BLOG_POSTS_PER_PAGE
+    last_page = max(1, -(-count // per_page))
     middle_page = min(500, last_page)
+
+    def keyset_page(number):
+        """The index's page ``number`` (keyset pages: ?before=<the cursor of
+        the post just above it>)."""
+        if number <= 1:
+            return "/blog/"
+        above = published.order_by("-publish_at", "-pk").only("pk", "publish_at")[
+            (number - 1) * per_page - 1
+        ]
+        return f"/blog/?before={KeysetPaginator(Post.objects.none(), per_page).cursor_for(above)}"
+
     post = published.filter(slug="glutamine-and-gut-health").first() or published.first()
     from comments.models import Comment
 
@@ -110,9 +123,11 @@ def main():
         (anonymous, "sitemap /sitemap.xml, cold cache", "/sitemap.xml", True),
         (anonymous, "sitemap /sitemap.xml, cached", "/sitemap.xml", False),
         (anonymous, "post page, anonymous, cold cache", post.get_absolute_url(), True),
-        (anonymous, "index /blog/", "/blog/", False),
-        (anonymous, f"index ?page={middle_page}", f"/blog/?page={middle_page}", False),
-        (anonymous, f"index ?page={last_page} (last)", f"/blog/?page={last_page}", False),
+        (anonymous, "post page, anonymous, cached", post.get_absolute_url(), False),
+        (anonymous, "index /blog/, cold cache", "/blog/", True),
+        (anonymous, "index /blog/, cached", "/blog/", False),
+        (anonymous, f"index page {middle_page} (keyset)", keyset_page(middle_page), False),
+        (anonymous, f"index page {last_page} (last, keyset)", keyset_page(last_page), False),
         (anonymous, "feed /blog/feed/", "/blog/feed/", False),
     ]
     print(f"{connection.vendor}: {count:,} published posts, {Comment.objects.count():,} comments")

@@ -82,6 +82,9 @@ def base_env(tmp, **extra):
             "SECURE_SSL_REDIRECT": "off",
             "LOG_LEVEL": "WARNING",
             "EMAIL_URL": "dummymail://",
+            # The admin's pages are timed for a staff member signed in by
+            # force_login (bench/query_counts.py): no second factor to show.
+            "STAFF_TWO_FACTOR": "optional",
         }
     )
     keep.update({k: str(v) for k, v in extra.items()})
@@ -104,7 +107,11 @@ def manage(env, *args, quiet=True):
     return result
 
 
-def prepare_site(env, generate=None):
+def prepare_site(env, generate=None, bulk=False, reuse=False):
+    if reuse:  # the data is there already (--reuse-database): generated once, measured again
+        say("collectstatic (the database is reused as it is) ...")
+        manage(env, "collectstatic", "--noinput")
+        return
     say("migrate, load_demo, collectstatic ...")
     manage(env, "migrate", "--noinput")
     manage(env, "load_demo")
@@ -113,10 +120,13 @@ def prepare_site(env, generate=None):
     manage(env, "collectstatic", "--noinput")
     if generate:
         posts, comments = generate
-        say(f"generate_data --posts {posts} --comments {comments} (progress below)")
-        manage(
-            env, "generate_data", "--posts", str(posts), "--comments", str(comments), quiet=False
-        )
+        options = ["--posts", str(posts), "--comments", str(comments)]
+        if bulk:
+            options += ["--bulk", "--batch-size", "100000"]
+        say(f"generate_data {' '.join(options)} (progress below)")
+        started = time.monotonic()
+        manage(env, "generate_data", *options, quiet=False)
+        say(f"generated in {time.monotonic() - started:.0f} s")
 
 
 def start_gunicorn(env, port, workers, app=None, worker_class="sync", log=None):
@@ -489,6 +499,44 @@ def query_counts(env):
     )
 
 
+def page_timings(env):
+    """The pages that grow with the data, best and median of 3 (bench/page_timings.py)."""
+    step("pages that grow with the data: best and median of 3 (bench/page_timings.py)")
+    subprocess.run(
+        [PY, str(BENCH_DIR / "page_timings.py"), "--runs", "3"],
+        cwd=BASE_DIR,
+        env=env,
+        check=True,
+        timeout=1200,
+    )
+
+
+def database_size(env):
+    """The database's size on disk, and its largest tables with their indexes."""
+    step("database size")
+    url = env["DATABASE_URL"]
+    if url.startswith("sqlite"):
+        path = Path(url.split("sqlite://", 1)[1])
+        say(f"  SQLite file {path.name}: {path.stat().st_size / 2**20:,.0f} MB")
+        return
+    import psycopg
+
+    with psycopg.connect(url) as connection:
+        total = connection.execute(
+            "SELECT pg_size_pretty(pg_database_size(current_database()))"
+        ).fetchone()[0]
+        say(f"  database {url.rsplit('/', 1)[1]}: {total}")
+        rows = connection.execute(
+            "SELECT relname, pg_size_pretty(pg_table_size(oid)), "
+            "pg_size_pretty(pg_indexes_size(oid)), reltuples::bigint FROM pg_class "
+            "WHERE relkind = 'r' AND relnamespace = 'public'::regnamespace "
+            "ORDER BY pg_total_relation_size(oid) DESC LIMIT 6"
+        ).fetchall()
+    say(f"  {'table':<28} {'rows (estimate)':>16} {'table':>10} {'indexes':>10}")
+    for name, table, indexes, tuples in rows:
+        say(f"  {name:<28} {tuples:>16,} {table:>10} {indexes:>10}")
+
+
 def search_timings(env):
     """The search results page, p50/p95 over a set of queries (bench/search_timings.py)."""
     step("search results page: p50/p95 (bench/search_timings.py)")
@@ -582,10 +630,10 @@ def comment_load(env, args, port, label):
     return ok
 
 
-def postgres_database(args):
+def postgres_database(args, name=None):
     import psycopg
 
-    name = f"glutablog_bench_{os.getpid()}"
+    name = name or f"glutablog_bench_{os.getpid()}"
     with psycopg.connect(args.pg_admin_url, autocommit=True) as connection:
         connection.execute(f'DROP DATABASE IF EXISTS "{name}"')
         connection.execute(f'CREATE DATABASE "{name}"')
@@ -636,7 +684,26 @@ def main():
         "--think-seconds", type=float, default=1.2, help="seconds each reader waits before posting"
     )
     parser.add_argument("--keep", action="store_true", help="keep the temporary folder")
+    parser.add_argument(
+        "--postgres",
+        action="store_true",
+        help="the site and its data on a PostgreSQL database (--pg-database) instead of "
+        "SQLite; the database size is printed; dropped afterwards unless --keep-database",
+    )
+    parser.add_argument("--pg-database", help="with --postgres: its name (default: a new one)")
+    parser.add_argument("--keep-database", action="store_true", help="with --postgres")
+    parser.add_argument(
+        "--reuse-database",
+        action="store_true",
+        help="with --postgres: measure the data already in --pg-database (generate once, "
+        "measure many times)",
+    )
+    parser.add_argument(
+        "--bulk", action="store_true", help="with --large: generate_data --bulk (large sets)"
+    )
     args = parser.parse_args()
+    if args.reuse_database and not (args.postgres and args.pg_database):
+        sys.exit("--reuse-database needs --postgres and --pg-database")
     if not 1024 <= args.port_base <= 65000:
         sys.exit("--port-base must be within 1024-65000 (the run uses it and the 9 above it)")
     if shutil.which("wrk") is None:
@@ -654,11 +721,25 @@ def main():
     say(f"glutablog benchmark ({label}); working folder {tmp}")
     say(f"machine: {os.cpu_count()} cores; load average {os.getloadavg()[0]:.2f} (noisy if high)")
     ok = True
+    site_database = None
     try:
-        step(f"site on SQLite ({label})")
-        prepare_site(env, (args.posts, args.comments) if args.large else None)
+        if args.postgres:
+            site_database = args.pg_database or f"glutablog_bench_site_{os.getpid()}"
+            if not args.reuse_database:
+                postgres_database(args, site_database)
+            env["DATABASE_URL"] = args.pg_admin_url.rsplit("/", 1)[0] + f"/{site_database}"
+        step(f"site on {'PostgreSQL ' + site_database if args.postgres else 'SQLite'} ({label})")
+        prepare_site(
+            env,
+            (args.posts, args.comments) if args.large else None,
+            bulk=args.bulk,
+            reuse=args.reuse_database,
+        )
         query_counts(env)
         search_timings(env)
+        if args.large:
+            page_timings(env)
+        database_size(env)
         if not args.skip_throughput:
             throughput(env, tmp, args, args.port_base, label)
         if not args.skip_load:
@@ -678,6 +759,11 @@ def main():
     finally:
         for process in list(started_processes):
             stop(process)
+        if site_database and not args.keep_database:
+            drop_postgres_database(args, site_database)
+            say(f"dropped the database {site_database}")
+        elif site_database:
+            say(f"kept the database {site_database} (--reuse-database measures it again)")
         if args.keep:
             say(f"kept {tmp}")
         else:

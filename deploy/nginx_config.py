@@ -163,7 +163,12 @@ def site_config(
         "CACHE_DIR": _path(cache_dir, "cache folder"),
         "CERTIFICATE": _path(certificate, "certificate"),
         "CERTIFICATE_KEY": _path(certificate_key, "certificate key"),
-        "ACCESS_LOG": "off" if access_log in (None, "off") else _path(access_log, "access log"),
+        # "access_log off;" takes no format: nginx refuses "off glutablog".
+        "ACCESS_LOG": (
+            "off"
+            if access_log in (None, "off")
+            else f"{_path(access_log, 'access log')} glutablog"
+        ),
         "HTTP_LISTEN": _listen_lines(http_listen, ""),
         "HTTP_LISTEN_DEFAULT": _listen_lines(http_listen, " default_server"),
         "HTTPS_LISTEN": _listen_lines(https_listen, " ssl http2"),

@@ -422,3 +422,25 @@ def test_a_post_gone_without_a_signal_is_no_result_after_a_flush_or_migrate():
 
     assert orphans() == 0
     assert "No posts found" in Client().get(URL, {"q": "zanzibar"}).text
+
+
+@pytest.mark.skipif(
+    connection.vendor != "postgresql", reason="the bound on ranked matches is PostgreSQL's"
+)
+def test_postgresql_ranks_the_newest_matches_only(settings):
+    """A word on every post: only the newest SEARCH_RANK_CANDIDATES matches
+    are ranked, so its cost does not grow with the posts (docs/scaling.md);
+    the best of them come first, and the query count stays the same."""
+    best = PostFactory(title="Gut gut gut", summary="Gut.", body="Gut gut gut gut.")
+    newer = [PostFactory(title=f"Note {i}", body="A word on the gut.") for i in range(3)]
+    assert found("gut")[0] == best.title
+    Client().get(URL, {"q": "barrier"})  # the site's menus cached
+    with CaptureQueriesContext(connection) as unbounded:
+        Client().get(URL, {"q": "gut"})
+
+    settings.SEARCH_RANK_CANDIDATES = 3
+    assert found("gut") == titles(sorted(newer, key=lambda p: -p.pk))
+    with CaptureQueriesContext(connection) as bounded:
+        page = Client().get(URL, {"q": "gut"})
+    assert page.status_code == 200 and best.title not in words(page)
+    assert len(bounded) == len(unbounded)

@@ -13,6 +13,7 @@ from django.utils import timezone
 
 from articles import publishing
 from articles.models import Post, Topic
+from articles.models import post as post_module
 from tests.articles.factories import PostFactory, TopicFactory
 
 pytestmark = pytest.mark.django_db
@@ -436,3 +437,26 @@ def test_topic_counts_are_not_taken_from_drafts(client, gut):
 
     assert "Secret draft" not in html
     assert Topic.objects.get(pk=gut.pk).posts.count() == 1  # it is there, only not public
+
+
+def test_related_posts_are_looked_for_among_the_newest_sharing_a_topic(client, monkeypatch):
+    """A topic of 50,000 posts is not grouped whole for each first render:
+    the posts sharing most topics are looked for among the newest
+    RELATED_CANDIDATES sharing one (docs/scaling.md)."""
+    monkeypatch.setattr(post_module, "RELATED_CANDIDATES", 2)
+    a, b = TopicFactory.create_batch(2)
+    post = PostFactory(title="The post")
+    post.topics.add(a, b)
+    PostFactory(title="Shares two, oldest", publish_at=ago(30)).topics.add(a, b)
+    PostFactory(title="Shares one, new", publish_at=ago(1)).topics.add(a)
+    PostFactory(title="Shares one, newer", publish_at=ago(0.5)).topics.add(b)
+
+    # The oldest is beyond the two newest candidates: it fills the list last.
+    assert related_titles(client.get(post.get_absolute_url())) == [
+        "Shares one, newer",
+        "Shares one, new",
+        "Shares two, oldest",
+    ]
+    monkeypatch.setattr(post_module, "RELATED_CANDIDATES", 200)
+    post.save()  # a new version of the page
+    assert related_titles(client.get(post.get_absolute_url()))[0] == "Shares two, oldest"

@@ -5,6 +5,8 @@ alone. The production tier kills a real worker mid-way
 (tests/production/test_cluster.py)."""
 
 import signal
+import subprocess
+from pathlib import Path
 
 import pytest
 from django.core.management import call_command
@@ -44,3 +46,24 @@ def test_a_worker_started_again_runs_what_it_left_running(settings, signals_kept
     assert mine_now.status == TaskResultStatus.SUCCESSFUL
     assert mine_now.worker_ids == ["worker-1", "worker-1"]  # claimed again, by its own
     assert theirs_now.status == TaskResultStatus.RUNNING  # another worker's: not touched
+
+
+@pytest.mark.parametrize(
+    "target, worker_id", [("worker", "worker-1"), ("worker WORKER_ID=worker-2", "worker-2")]
+)
+def test_make_worker_runs_the_worker_that_takes_back_its_own_tasks(target, worker_id):
+    """`make worker` starts task_worker under a fixed id, as `make serve` and
+    `make cluster` do (db_worker alone would leave a killed run's task
+    running for ever). Read from make's dry run: nothing is started."""
+    base = Path(__file__).resolve().parents[2]
+    dry_run = subprocess.run(
+        ["make", "-n", *target.split()],
+        cwd=base,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=True,
+    ).stdout.splitlines()
+    command = dry_run[-1]
+    assert "manage.py task_worker --no-reload" in command
+    assert f"--worker-id {worker_id}" in command

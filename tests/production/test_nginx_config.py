@@ -36,11 +36,18 @@ def production_site(tmp_path, **overrides):
     return nginx_config.site_config(**options)
 
 
-def test_the_production_file_loads_inside_debian_s_nginx_conf(tmp_path):
+@pytest.mark.parametrize("access_log", ["a file", "off"])
+def test_the_production_file_loads_inside_debian_s_nginx_conf(tmp_path, access_log):
+    """With an access log, or with none (``--access-log off``: nginx's
+    ``access_log off;`` takes no format)."""
     nginx = require_nginx()
     assert DEBIAN_MAIN.is_file(), "Debian's nginx package installs /etc/nginx/nginx.conf"
     site = tmp_path / "glutablog.conf"
-    site.write_text(production_site(tmp_path))
+    if access_log == "off":
+        site.write_text(production_site(tmp_path, access_log="off"))
+        assert "access_log off;" in site.read_text()
+    else:
+        site.write_text(production_site(tmp_path))
     main = DEBIAN_MAIN.read_text()
     # Debian's file, with its own logs and pid moved out of the system's way,
     # and conf.d/ holding only our file (the default site is removed in production).
