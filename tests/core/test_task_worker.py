@@ -4,6 +4,7 @@ the tasks its killed predecessor left running, and leaves other workers'
 alone. The production tier kills a real worker mid-way
 (tests/production/test_cluster.py)."""
 
+import os
 import signal
 import subprocess
 from pathlib import Path
@@ -57,8 +58,10 @@ def test_make_worker_runs_the_worker_that_takes_back_its_own_tasks(target, worke
     running for ever). Read from make's dry run: nothing is started."""
     base = Path(__file__).resolve().parents[2]
     dry_run = subprocess.run(
-        ["make", "-n", *target.split()],
+        ["make", "-n", "--no-print-directory", *target.split()],
         cwd=base,
+        # Not a sub-make of `make test`'s: its flags would come along.
+        env={k: v for k, v in os.environ.items() if k not in {"MAKEFLAGS", "MAKELEVEL", "MFLAGS"}},
         capture_output=True,
         text=True,
         timeout=60,
