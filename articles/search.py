@@ -179,6 +179,16 @@ def wanted_text(query):
     return " ".join(piece for piece in pieces if piece)
 
 
+def words_alone(query):
+    """Whether the query is words only: no phrase (a quoted one, or words
+    joined by a hyphen or an apostrophe, which PostgreSQL also reads as a
+    phrase) and no left-out word. Such a query is answered by the index
+    alone, with no check of positions."""
+    return all(
+        not negated and len(words) == 1 for group in query.groups for negated, words in group
+    )
+
+
 def fts5_expression(query):
     """The Query as an FTS5 MATCH expression made only of quoted strings and
     the operators written here: nothing the reader typed is FTS5 syntax."""
@@ -337,50 +347,68 @@ FTS5TableColumn.register_lookup(FTS5Match)
 
 
 def candidates(query):
-    """PostgreSQL: the ids of the newest rank_candidates() search documents
-    holding the query's wanted words (wanted_text), as SQL for ``pk__in``;
-    results are looked for among these only, so what a search costs does
-    not grow with the posts.
+    """PostgreSQL: SQL and its parameters for the newest rank_candidates()
+    search documents (``rowid``, ``search_vector``) holding the query's
+    wanted words (wanted_text). Results are looked for among these only, so
+    what a search costs does not grow with the posts.
 
     The newest newest_window() documents are read first, newest first, and
     the reading stops as soon as enough hold the words (a common word: a few
     thousand rows). Only when they hold too few are the older ones looked up
-    through the GIN index (a rare word: a few rows). Both ways are written
-    out, as a UNION ALL under one LIMIT (PostgreSQL runs the second part only
-    if the first gave too few): left to choose, the planner judged words
-    that always come together ("roles in health and disease") rare, taking
-    them for independent, and read 33,000 matches through the index to keep
-    5,000 (93 ms at 100,000 posts; 9 ms this way)."""
+    through the GIN index (a rare word: a few rows), their ids sorted, then
+    each one's vector read (the vectors are wide: sorting them went to disk).
+    Both ways are written out, as a UNION ALL under one LIMIT (PostgreSQL
+    runs the second part only if the first gave too few): left to choose,
+    the planner judged words that always come together ("roles in health
+    and disease") rare, taking them for independent, and read 33,000
+    matches through the index to keep 5,000 (93 ms at 100,000 posts)."""
     words = [CONFIG, wanted_text(query)]
-    return RawSQL(
-        "SELECT rowid FROM ("
-        f"(SELECT rowid FROM (SELECT rowid, search_vector FROM {TABLE} "
+    sql = (
+        "SELECT rowid, search_vector FROM ("
+        f"(SELECT rowid, search_vector FROM (SELECT rowid, search_vector FROM {TABLE} "
         "ORDER BY rowid DESC LIMIT %s) AS newest "
         "WHERE search_vector @@ websearch_to_tsquery(%s::regconfig, %s)) "
-        f"UNION ALL (SELECT rowid FROM {TABLE} "
+        "UNION ALL (SELECT older.rowid, vector.search_vector "
+        f"FROM (SELECT rowid FROM {TABLE} "
         "WHERE search_vector @@ websearch_to_tsquery(%s::regconfig, %s) "
         f"AND rowid < (SELECT MIN(rowid) FROM (SELECT rowid FROM {TABLE} "
-        "ORDER BY rowid DESC LIMIT %s) AS newest_read) ORDER BY rowid DESC)"
-        ") AS candidates LIMIT %s",
-        [newest_window(), *words, *words, newest_window(), rank_candidates()],
+        "ORDER BY rowid DESC LIMIT %s) AS newest_read) ORDER BY rowid DESC) AS older "
+        f"CROSS JOIN LATERAL (SELECT search_vector FROM {TABLE} AS document "
+        "WHERE document.rowid = older.rowid OFFSET 0) AS vector)"
+        ") AS candidates LIMIT %s"
+    )
+    return sql, [newest_window(), *words, *words, newest_window(), rank_candidates()]
+
+
+def _matching_candidates(query, then="", then_params=()):
+    """The ids of the candidates() the query matches (a phrase in order, no
+    left-out word), followed by ``then`` (an ORDER BY and LIMIT)."""
+    sql, params = candidates(query)
+    return RawSQL(
+        f"SELECT rowid FROM ({sql}) AS candidates "
+        "WHERE search_vector @@ websearch_to_tsquery(%s::regconfig, %s) " + then,
+        [*params, CONFIG, query.text, *then_params],
     )
 
 
 def matches(queryset, query, using=None):
     """The search documents of the published posts of ``queryset`` (a
     PostQuerySet) that match ``query`` (a Query), unranked: what is
-    counted. On PostgreSQL, among the candidates() only, as search() ranks."""
+    counted. On PostgreSQL, among the candidates() as search() ranks: a
+    query with a phrase or a left-out word is checked on them only; one of
+    words alone is counted through the GIN index, which stops at the
+    max_results() + 1 wanted (its candidates are the newest of its matches,
+    more than that many whenever it has more)."""
     using = using or queryset.db
     documents = _related(queryset.model, "search_document").objects.using(using)
     if not query.searchable:
         return documents.none()
     if vendor(using) == "postgresql":
+        published = documents.filter(post__in=queryset.published().order_by().values("pk"))
+        if not words_alone(query):
+            return published.filter(pk__in=_matching_candidates(query))
         tsquery = SearchQuery(query.text, search_type="websearch", config=CONFIG)
-        return documents.filter(
-            pk__in=candidates(query),
-            search_vector=tsquery,
-            post__in=queryset.published().order_by().values("pk"),
-        )
+        return published.filter(search_vector=tsquery)
     # SQLite: the posts' rows are not read to check which are public (their
     # long bodies come first on disk: checking every match read every body;
     # docs/performance.md). The few posts that are not public are read from
@@ -415,17 +443,12 @@ def search(queryset, query, using=None):
         # word) and ranked: ranking every match cost 255 ms for a word on
         # 100,000 posts, and checking a phrase of two common words on every
         # post holding both 59 ms.
-        found = candidates(query)
-        best = RawSQL(
-            f"SELECT rowid FROM {TABLE} WHERE rowid IN ({found.sql}) "
-            "AND search_vector @@ websearch_to_tsquery(%s::regconfig, %s) "
+        best = _matching_candidates(
+            query,
             "ORDER BY ts_rank(%s::float4[], search_vector, "
             "websearch_to_tsquery(%s::regconfig, %s)) DESC, rowid DESC LIMIT %s",
-            [
-                *found.params, CONFIG, query.text,
-                PG_WEIGHTS, CONFIG, query.text, max_results(),
-            ],
-        )  # fmt: skip
+            [PG_WEIGHTS, CONFIG, query.text, max_results()],
+        )
         return (
             queryset.published()
             .filter(pk__in=best)

@@ -4,6 +4,7 @@ PostgreSQL (tsvector): run with DATABASE_URL=postgres://... for the second."""
 import io
 import re
 
+import factory
 import pytest
 from django.core.management import call_command
 from django.db import connection
@@ -464,6 +465,20 @@ def test_the_wanted_words_keep_every_word_a_match_must_hold(text, wanted):
     assert search.wanted_text(search.clean_query(text)) == wanted
 
 
+@pytest.mark.parametrize(
+    ("text", "alone"),
+    [
+        ("gut barrier", True),
+        ('"gut" or zinc', True),
+        ('"gut barrier"', False),
+        ("e-mail", False),
+        ("zinc -magnesium", False),
+    ],
+)
+def test_words_alone_are_told_from_phrases_and_left_out_words(text, alone):
+    assert search.words_alone(search.clean_query(text)) is alone
+
+
 postgresql_only = pytest.mark.skipif(
     connection.vendor != "postgresql", reason="PostgreSQL's candidates"
 )
@@ -478,7 +493,9 @@ def test_postgresql_checks_phrases_among_the_newest_posts_holding_their_words(se
     settings.SEARCH_RANK_CANDIDATES = 3
     old = PostFactory(title="Old", body="Immune cells at work.")
     apart = PostFactory(title="Apart", body="Cells of the immune system.")
-    recent = [PostFactory(title=f"Recent {i}", body="Immune cells again.") for i in range(2)]
+    PostFactory.create_batch(
+        2, title=factory.Iterator(["Recent 0", "Recent 1"]), body="Immune cells again."
+    )
 
     assert found('"immune cells"') == ["Recent 1", "Recent 0"]
     page = Client().get(URL, {"q": '"immune cells"'})
