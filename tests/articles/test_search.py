@@ -519,7 +519,8 @@ def test_postgresql_finds_the_newest_matches_past_the_posts_it_reads_first(setti
 
     assert sorted(found("zinc")) == sorted([newest.title, older[1].title])
     assert oldest.title not in found("zinc")
-    assert "2 posts found" in Client().get(URL, {"q": "zinc"}).text
+    page = words(Client().get(URL, {"q": "zinc"}))
+    assert newest.title in page and older[1].title in page and oldest.title not in page
 
     PostFactory.create_batch(3, title="Zinc many", body="Zinc zinc.")  # all in the first read
     assert found("zinc") == ["Zinc many", "Zinc many"]
