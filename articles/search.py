@@ -381,12 +381,16 @@ def candidates(query):
 
 
 def _matching_candidates(query, then="", then_params=()):
-    """The ids of the candidates() the query matches (a phrase in order, no
-    left-out word), followed by ``then`` (an ORDER BY and LIMIT)."""
+    """The ids of the candidates() the query matches, followed by ``then``
+    (an ORDER BY and LIMIT). A query of words alone matches every candidate;
+    any other is checked on each (a phrase's words in order, no left-out
+    word)."""
     sql, params = candidates(query)
+    if words_alone(query):
+        return RawSQL(f"SELECT rowid FROM ({sql}) AS candidates {then}", [*params, *then_params])
     return RawSQL(
         f"SELECT rowid FROM ({sql}) AS candidates "
-        "WHERE search_vector @@ websearch_to_tsquery(%s::regconfig, %s) " + then,
+        f"WHERE search_vector @@ websearch_to_tsquery(%s::regconfig, %s) {then}",
         [*params, CONFIG, query.text, *then_params],
     )
 
