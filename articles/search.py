@@ -8,7 +8,8 @@ One interface, two engines, chosen by the database in use:
   reference titles D, in the ``english`` configuration (stemming, stop
   words); the reader's text goes through ``websearch_to_tsquery``, so
   quotes, ``or`` and ``-word`` work and nothing typed is a syntax error;
-  ranked by ``ts_rank``; snippets by ``ts_headline``. The vectors live in
+  ranked by ``ts_rank`` among candidates (the newest posts holding the
+  wanted words: candidates()); snippets by ``ts_headline``. The vectors live in
   their own narrow table, not on the post: ranking the matches reads narrow
   vectors, not wide post rows (docs/performance.md).
 - **SQLite**: an FTS5 table of the same name (porter tokenizer, rowid = the
