@@ -539,8 +539,9 @@ SEARCH_RESULTS_PER_PAGE = env.int("SEARCH_RESULTS_PER_PAGE", default=10)
 SEARCH_RATE_LIMIT_PER_MINUTE = env.int("SEARCH_RATE_LIMIT_PER_MINUTE", default=30)
 # At most this many results are counted and shown (the best ones).
 SEARCH_MAX_RESULTS = env.int("SEARCH_MAX_RESULTS", default=200)
-# PostgreSQL ranks at most this many matches (the newest posts') for them:
-# the cost of a word found on every post stops growing with the posts.
+# PostgreSQL looks for them among this many candidates (the newest posts
+# holding the wanted words), checks phrases and -words on those only and
+# ranks them: the cost of a word found on every post stops growing with the posts.
 SEARCH_RANK_CANDIDATES = env.int("SEARCH_RANK_CANDIDATES", default=5000)
 
 # --- References -------------------------------------------------------------

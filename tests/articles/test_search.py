@@ -4,6 +4,7 @@ PostgreSQL (tsvector): run with DATABASE_URL=postgres://... for the second."""
 import io
 import re
 
+import factory
 import pytest
 from django.core.management import call_command
 from django.db import connection
@@ -444,3 +445,82 @@ def test_postgresql_ranks_the_newest_matches_only(settings):
         page = Client().get(URL, {"q": "gut"})
     assert page.status_code == 200 and best.title not in words(page)
     assert len(bounded) == len(unbounded)
+
+
+@pytest.mark.parametrize(
+    ("text", "wanted"),
+    [
+        ("gut barrier", "gut barrier"),
+        ('"immune cells" zinc', "immune cells zinc"),
+        ('"gut -barrier"', "gut barrier"),
+        ('zinc -magnesium -"immune cells"', "zinc"),
+        ('omega or "fatty acids"', "omega or fatty acids"),
+        ('"1.5 g" dose', "1.5 g dose"),
+        ('-"only left out"', ""),
+    ],
+)
+def test_the_wanted_words_keep_every_word_a_match_must_hold(text, wanted):
+    """PostgreSQL finds its candidates with these words: every post the query
+    matches holds them (a phrase's words loose, left-out words dropped)."""
+    assert search.wanted_text(search.clean_query(text)) == wanted
+
+
+@pytest.mark.parametrize(
+    ("text", "alone"),
+    [
+        ("gut barrier", True),
+        ('"gut" or zinc', True),
+        ('"gut barrier"', False),
+        ("e-mail", False),
+        ("zinc -magnesium", False),
+    ],
+)
+def test_words_alone_are_told_from_phrases_and_left_out_words(text, alone):
+    assert search.words_alone(search.clean_query(text)) is alone
+
+
+postgresql_only = pytest.mark.skipif(
+    connection.vendor != "postgresql", reason="PostgreSQL's candidates"
+)
+
+
+@postgresql_only
+def test_postgresql_checks_phrases_among_the_newest_posts_holding_their_words(settings):
+    """A phrase is checked only on the candidates (the newest posts holding its
+    words): what it finds there is exact, and the count agrees; an older post
+    with the phrase, past the newest SEARCH_RANK_CANDIDATES holding both
+    words, is not looked at (docs/scaling.md)."""
+    settings.SEARCH_RANK_CANDIDATES = 3
+    old = PostFactory(title="Old", body="Immune cells at work.")
+    apart = PostFactory(title="Apart", body="Cells of the immune system.")
+    PostFactory.create_batch(
+        2, title=factory.Iterator(["Recent 0", "Recent 1"]), body="Immune cells again."
+    )
+
+    assert found('"immune cells"') == ["Recent 1", "Recent 0"]
+    page = Client().get(URL, {"q": '"immune cells"'})
+    assert "2 posts found" in page.text and apart.title not in words(page)
+    assert old.title not in words(page)
+
+    settings.SEARCH_RANK_CANDIDATES = 4
+    assert found('"immune cells"') == ["Recent 1", "Recent 0", "Old"]
+
+
+@postgresql_only
+def test_postgresql_finds_the_newest_matches_past_the_posts_it_reads_first(settings):
+    """The newest 4 x SEARCH_RANK_CANDIDATES posts are read first; when they
+    hold too few matches, the newest older ones come from the index: no
+    recent match is missed, whichever way they are found."""
+    settings.SEARCH_RANK_CANDIDATES = 2  # the newest 8 posts read first
+    oldest = PostFactory(title="Zinc oldest", body="Zinc.")
+    older = [PostFactory(title=f"Zinc {i}", body="Zinc.") for i in range(2)]
+    PostFactory.create_batch(8, title="Other", body="Magnesium.")
+    newest = PostFactory(title="Zinc newest", body="Zinc.")
+
+    assert sorted(found("zinc")) == sorted([newest.title, older[1].title])
+    assert oldest.title not in found("zinc")
+    page = words(Client().get(URL, {"q": "zinc"}))
+    assert newest.title in page and older[1].title in page and oldest.title not in page
+
+    PostFactory.create_batch(3, title="Zinc many", body="Zinc zinc.")  # all in the first read
+    assert found("zinc") == ["Zinc many", "Zinc many"]
