@@ -362,8 +362,9 @@ def candidates(query):
     Both ways are written out, as a UNION ALL under one LIMIT (PostgreSQL
     runs the second part only if the first gave too few): left to choose,
     the planner judged words that always come together ("roles in health
-    and disease") rare, taking them for independent, and read 33,000
-    matches through the index to keep 5,000 (93 ms at 100,000 posts)."""
+    and disease") rare, taking them for independent, and read every match
+    through the index to keep a few thousand (docs/scaling.md has the
+    figures)."""
     words = [CONFIG, wanted_text(query)]
     # The id of the oldest post read first; NULL when there are fewer posts
     # (then "IS NOT NULL" skips the index altogether, checked once).
@@ -452,9 +453,9 @@ def search(queryset, query, using=None):
         # best takes a place from the last public result, no more.
         # Only the candidates (the newest rank_candidates() posts holding the
         # wanted words) are checked against the query (a phrase, a left-out
-        # word) and ranked: ranking every match cost 255 ms for a word on
-        # 100,000 posts, and checking a phrase of two common words on every
-        # post holding both 59 ms.
+        # word) and ranked: ranking every match, or checking a phrase of two
+        # common words on every post holding both, grew with the posts
+        # (docs/scaling.md).
         best = _matching_candidates(
             query,
             "ORDER BY ts_rank(%s::float4[], search_vector, "
