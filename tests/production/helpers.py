@@ -63,6 +63,19 @@ def manage(*args, env, timeout=120):
     )
 
 
+def task_worker(env, worker_id):
+    """A task worker of the test's own on a set's environment (`manage.py
+    task_worker`, polling every 0.2 s), beside the one serve.py started."""
+    return subprocess.Popen(
+        [sys.executable, "manage.py", "task_worker", "--no-reload", "--interval", "0.2",
+         "--worker-id", worker_id],
+        cwd=BASE_DIR,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )  # fmt: skip
+
+
 # The loop a ``Shell`` runs: Django set up once, then one management command
 # per line read (its arguments as JSON), answered on a descriptor of its own
 # so that nothing else the process prints can be taken for the answer.

@@ -17,8 +17,6 @@ import json
 import os
 import re
 import signal
-import subprocess
-import sys
 import time
 import uuid
 
@@ -27,7 +25,7 @@ import pytest
 from PIL import Image as PILImage
 
 from .cluster import BUCKET, start_cluster
-from .helpers import BASE_DIR, Shell, manage
+from .helpers import Shell, manage, task_worker
 from .stack import Sink, link_in, text_of
 
 PASSWORD = "a known cluster password 42"
@@ -416,17 +414,6 @@ print(sorted(Counter(task.worker_ids[-1] for task in done).items()))
 """
 
 
-def worker(cluster, worker_id):
-    return subprocess.Popen(
-        [sys.executable, "manage.py", "task_worker", "--no-reload", "--interval", "0.2",
-         "--worker-id", worker_id],
-        cwd=BASE_DIR,
-        env=cluster.env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )  # fmt: skip
-
-
 def sent_with(sink, mark):
     """How many times each queued comment's mail reached the sink."""
     counts = {}
@@ -451,7 +438,7 @@ def wait_for_all(sink, mark, count, timeout=600):
 def test_two_workers_send_each_of_a_thousand_emails_once(cluster, sink):
     mark = f"Once-{uuid.uuid4().hex[:6]}"
     shell(cluster, QUEUE_MAIL.format(slug=POST, mark=mark, count=1000))
-    second = worker(cluster, f"second-{mark}")  # serve.py's own is the first
+    second = task_worker(cluster.env, f"second-{mark}")  # serve.py's own is the first
     try:
         counts = wait_for_all(sink, mark, 1000)
     finally:
@@ -467,7 +454,7 @@ def test_a_worker_killed_mid_way_loses_nothing_and_sends_nothing_twice(cluster, 
     mark = f"Killed-{uuid.uuid4().hex[:6]}"
     shell(cluster, QUEUE_MAIL.format(slug=POST, mark=mark, count=1000))
     worker_id = f"killed-{mark}"
-    second = worker(cluster, worker_id)
+    second = task_worker(cluster.env, worker_id)
     while len(sent_with(sink, mark)) < 300:
         time.sleep(0.05)
     os.kill(second.pid, signal.SIGKILL)
@@ -477,7 +464,7 @@ def test_a_worker_killed_mid_way_loses_nothing_and_sends_nothing_twice(cluster, 
         "from django_tasks_db.models import DBTaskResult\n"
         f"print(sum(1 for t in DBTaskResult.objects.running() if t.worker_ids[-1] == {worker_id!r}))",
     )
-    again = worker(cluster, worker_id)  # the same worker started again
+    again = task_worker(cluster.env, worker_id)  # the same worker started again
     try:
         counts = wait_for_all(sink, mark, 1000)
     finally:

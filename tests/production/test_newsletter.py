@@ -12,15 +12,13 @@ nothing was in flight that could arrive twice.
 import os
 import re
 import signal
-import subprocess
-import sys
 import time
 import uuid
 from pathlib import Path
 
 import pytest
 
-from .helpers import BASE_DIR
+from .helpers import task_worker
 
 READERS = 300
 
@@ -58,17 +56,6 @@ def shell(stack, code):
     result = stack.manage("shell", "-c", code, timeout=300)
     assert result.returncode == 0, result.stderr
     return result.stdout.strip().splitlines()[-1]
-
-
-def worker(stack, worker_id):
-    return subprocess.Popen(
-        [sys.executable, "manage.py", "task_worker", "--no-reload", "--interval", "0.2",
-         "--worker-id", worker_id],
-        cwd=BASE_DIR,
-        env=stack.env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )  # fmt: skip
 
 
 def serve_worker_pid(stack):
@@ -114,7 +101,7 @@ def test_a_worker_killed_mid_send_and_started_again_sends_each_email_once(stack,
     mark = f"killed-{uuid.uuid4().hex[:6]}"
     pk = int(shell(stack, MAKE_SUBSCRIBERS_AND_POST.format(mark=mark, count=READERS)))
     worker_id = f"newsletter-{mark}"
-    first = worker(stack, worker_id)
+    first = task_worker(stack.env, worker_id)
     again = None
     sink.hold_after(150)
     try:
@@ -127,7 +114,7 @@ def test_a_worker_killed_mid_send_and_started_again_sends_each_email_once(stack,
         # Half a batch left claimed by the dead worker's task: nobody else takes it.
         assert shell(stack, STATES.format(pk=pk)) == "[('queued', 150), ('sent', 150)] 50"
 
-        again = worker(stack, worker_id)  # the same worker, started again
+        again = task_worker(stack.env, worker_id)  # the same worker, started again
         deadline = time.monotonic() + 120
         while len(received(sink, mark)) < READERS and time.monotonic() < deadline:
             time.sleep(0.2)
