@@ -24,6 +24,7 @@ as usual.
 
 import os
 import shutil
+import threading
 
 import pytest
 from django.contrib.auth import get_user_model
@@ -52,6 +53,38 @@ def _allow_async_unsafe():
     with pytest.MonkeyPatch.context() as patch:
         patch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
         yield
+
+
+@pytest.fixture(scope="session")
+def live_server(live_server):
+    """pytest-django's live server, answering one request at a time.
+
+    On SQLite in memory its request threads share the test database's one
+    connection, and two requests at once (a page and the favicon, or a
+    late script of the page before) can each open a transaction on it:
+    "cannot start a transaction within a transaction", a 500 in a journey
+    (Django's documentation of LiveServerTestCase warns of simultaneous
+    queries on the shared connection). Each answer is read whole inside the
+    lock, the session's save and the response's close included."""
+    server = live_server.thread.httpd
+    server.set_app(one_at_a_time(server.get_app()))
+    return live_server
+
+
+def one_at_a_time(app):
+    lock = threading.Lock()
+
+    def serial_app(environ, start_response):
+        with lock:
+            result = app(environ, start_response)
+            try:
+                body = b"".join(result)
+            finally:
+                if hasattr(result, "close"):
+                    result.close()
+        return [body]
+
+    return serial_app
 
 
 @pytest.fixture(autouse=True)
