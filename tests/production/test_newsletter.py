@@ -74,10 +74,22 @@ def serve_worker_pid(stack):
     raise AssertionError("serve.py's task worker is not running")
 
 
+QUEUED_OR_RUNNING = """
+from django_tasks_db.models import DBTaskResult
+print(DBTaskResult.objects.ready().count() + DBTaskResult.objects.running().count())
+"""
+
+
 @pytest.fixture
 def alone(stack):
     """Only the test's own worker takes tasks: serve.py's is stopped (SIGSTOP)
-    while the test runs, and goes on afterwards."""
+    while the test runs, and goes on afterwards. It is stopped once it has done
+    what earlier tests on the stack queued (their emails would otherwise be
+    sent by the test's worker and counted by the sink's hold)."""
+    deadline = time.monotonic() + 120
+    while (left := shell(stack, QUEUED_OR_RUNNING)) != "0":
+        assert time.monotonic() < deadline, f"{left} earlier tasks still queued or running"
+        time.sleep(0.2)
     pid = serve_worker_pid(stack)
     os.kill(pid, signal.SIGSTOP)
     try:
