@@ -536,22 +536,22 @@ def newsletter_send(env, args, port_base, label):
     return fast and quick
 
 
-def query_counts(env):
+def run_script(env, script, *args, check=True, timeout=600):
+    """One of bench/'s measuring scripts, in the site's environment; it prints
+    its own figures."""
     subprocess.run(
-        [PY, str(BENCH_DIR / "query_counts.py")], cwd=BASE_DIR, env=env, check=True, timeout=600
+        [PY, str(BENCH_DIR / script), *args], cwd=BASE_DIR, env=env, check=check, timeout=timeout
     )
+
+
+def query_counts(env):
+    run_script(env, "query_counts.py")
 
 
 def page_timings(env):
     """The pages that grow with the data, best and median of 3 (bench/page_timings.py)."""
     step("pages that grow with the data: best and median of 3 (bench/page_timings.py)")
-    subprocess.run(
-        [PY, str(BENCH_DIR / "page_timings.py"), "--runs", "3"],
-        cwd=BASE_DIR,
-        env=env,
-        check=True,
-        timeout=1200,
-    )
+    run_script(env, "page_timings.py", "--runs", "3", timeout=1200)
 
 
 def database_size(env):
@@ -583,13 +583,8 @@ def database_size(env):
 def search_timings(env):
     """The search results page, p50/p95 over a set of queries (bench/search_timings.py)."""
     step("search results page: p50/p95 (bench/search_timings.py)")
-    subprocess.run(
-        [PY, str(BENCH_DIR / "search_timings.py"), "--runs", "3"],
-        cwd=BASE_DIR,
-        env=env,
-        check=False,  # a missed target is printed (FAIL), the benchmark goes on
-        timeout=600,
-    )
+    # A missed target is printed (FAIL); the benchmark goes on.
+    run_script(env, "search_timings.py", "--runs", "3", check=False)
 
 
 def comment_load(env, args, port, label):

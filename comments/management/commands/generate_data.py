@@ -347,15 +347,16 @@ class Command(BaseCommand):
         try:
             for start in range(0, count, batch_size):
                 last = min(start + batch_size, count)
-                with transaction.atomic(), connection.cursor() as cursor:
+                with transaction.atomic():
                     if postgresql:
-                        self.copy_rows(cursor, table, quoted, rows(start, last))
+                        self.copy_rows(table, quoted, rows(start, last))
                     else:
                         placeholders = ", ".join(["%s"] * len(fields))
-                        cursor.executemany(
-                            f"INSERT INTO {table} ({quoted}) VALUES ({placeholders})",
-                            list(rows(start, last)),
-                        )
+                        with connection.cursor() as cursor:
+                            cursor.executemany(
+                                f"INSERT INTO {table} ({quoted}) VALUES ({placeholders})",
+                                list(rows(start, last)),
+                            )
                 progress.add(last - start)
         finally:
             self.build_indexes(dropped)
@@ -365,10 +366,14 @@ class Command(BaseCommand):
         Post.objects.filter(pk__in=[pk for pk, _ in posts]).mark_pages_changed()
 
     @staticmethod
-    def copy_rows(cursor, table, quoted, rows):
-        """PostgreSQL: COPY is several times faster than INSERT."""
-        raw = cursor.cursor  # psycopg's own cursor under Django's wrapper
-        with raw.copy(f"COPY {table} ({quoted}) FROM STDIN") as copy:
+    def copy_rows(table, quoted, rows):
+        """PostgreSQL: COPY is several times faster than INSERT. Django has no
+        COPY, so psycopg's own cursor does it, on Django's connection (the
+        DB-API connection, ``connection.connection``), in its transaction."""
+        with (
+            connection.connection.cursor() as cursor,
+            cursor.copy(f"COPY {table} ({quoted}) FROM STDIN") as copy,
+        ):
             for row in rows:
                 copy.write_row(row)
 
