@@ -8,6 +8,7 @@
   points at ([1], [**]), with what they share in ``post_rows``;
 * ``topics``: the curated topics posts are filed under;
 * ``authors``: the public profile of a person who writes posts;
+* ``profiles``: what an author's and a reviewer's profile do alike;
 * ``search_document``: a post's row in the search table (articles/search.py).
 
 Imports go one way: ``post`` imports the others' models, and none of them

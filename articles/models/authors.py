@@ -18,12 +18,13 @@ from django.urls import reverse
 from core.text import OneLineField, OneLineURLField, PlainTextField
 
 from .post import Post
+from .profiles import PublicProfile
 
 # The newest posts an author's page lists; older ones are in the archive.
 AUTHOR_PAGE_POSTS = 50
 
 
-class Author(models.Model):
+class Author(PublicProfile):
     user = models.OneToOneField(
         settings.AUTH_USER_MODEL,
         on_delete=models.CASCADE,
@@ -56,31 +57,14 @@ class Author(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
-    class Meta:
-        ordering = ["name", "pk"]
-
-    def __str__(self):
-        return self.display_name
-
-    def save(self, *args, **kwargs):
-        """Their name, credentials and page are on their posts' pages, the
-        lists and the feeds: those posts are changed, in one UPDATE."""
-        super().save(*args, **kwargs)
-        self.posts().mark_pages_changed()
+    class Meta(PublicProfile.Meta):
+        pass
 
     def get_absolute_url(self):
         return reverse("articles:author", kwargs={"slug": self.slug})
 
-    def delete(self, *args, **kwargs):
-        posts = self.posts()
-        result = super().delete(*args, **kwargs)
-        posts.mark_pages_changed()
-        return result
-
-    @property
-    def display_name(self):
-        """Jane Doe, MS, RD"""
-        return f"{self.name}, {self.credentials}" if self.credentials else self.name
+    def shown_on(self):
+        return self.posts()
 
     def posts(self):
         """Every post this person wrote (drafts too: for marking pages changed)."""

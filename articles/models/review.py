@@ -30,6 +30,8 @@ from django.utils import timezone
 
 from core.text import OneLineField, OneLineURLField, PlainTextField
 
+from .profiles import PublicProfile
+
 REVIEW_PERMISSION = "articles.review_post"
 
 
@@ -59,7 +61,7 @@ def _lines(text):
     return (text or "").replace("\r\n", "\n").replace("\r", "\n").strip()
 
 
-class Reviewer(models.Model):
+class Reviewer(PublicProfile):
     name = OneLineField(max_length=120, help_text="As readers see it: Jane Doe.")
     credentials = OneLineField(
         max_length=80,
@@ -95,25 +97,14 @@ class Reviewer(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
-    class Meta:
-        ordering = ["name", "pk"]
-
-    def __str__(self):
-        return self.display_name
-
-    def save(self, *args, **kwargs):
-        """Their name, credentials and bio link are on the pages of the posts
-        they reviewed: those pages are changed, in one UPDATE."""
-        super().save(*args, **kwargs)
-        self.posts.mark_pages_changed()
+    class Meta(PublicProfile.Meta):
+        pass
 
     def get_absolute_url(self):
         return reverse("articles:reviewer", kwargs={"slug": self.slug})
 
-    @property
-    def display_name(self):
-        """Jane Doe, RD"""
-        return f"{self.name}, {self.credentials}" if self.credentials else self.name
+    def shown_on(self):
+        return self.posts.all()
 
     def reviewed_posts(self):
         """The public posts this person reviewed, newest review first."""

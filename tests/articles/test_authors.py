@@ -132,6 +132,17 @@ def test_an_edited_profile_shows_at_once_on_cached_pages(client, author, writer)
     assert "Erin W. Writer" in client.get("/blog/").text
 
 
+def test_a_deleted_profile_leaves_cached_pages_at_once(client, author, writer):
+    post = PostFactory(author=writer)
+    assert 'href="/blog/authors/erin-writer/"' in client.get(post.get_absolute_url()).text
+
+    author.delete()
+
+    page = client.get(post.get_absolute_url()).text
+    assert 'href="/blog/authors/erin-writer/"' not in page
+    assert client.get("/blog/authors/erin-writer/").status_code == 404
+
+
 def test_the_author_page_is_cached_for_readers(client, author, writer, django_assert_num_queries):
     PostFactory(author=writer)
     client.get("/blog/authors/erin-writer/")
