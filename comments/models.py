@@ -26,13 +26,14 @@ from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
 from django.db import models, transaction
 from django.db.models import Case, Count, F, Max, Q, Value, When
+from django.dispatch import Signal
 from django.utils import timezone
 from django.utils.text import Truncator
 
 from articles.models import Post
 from core import locks
 from core.emails import InvalidEmail, normalize_email, validate_email_address
-from core.mail import breaks_the_line, enqueue_with_data
+from core.mail import breaks_the_line
 
 from . import limits, trust
 
@@ -57,6 +58,13 @@ def fingerprint(text):
     """The same words, whatever the case and spacing: used to spot duplicates."""
     normalised = " ".join(text.casefold().split())
     return hashlib.sha256(normalised.encode()).hexdigest()
+
+
+# Sent inside ``CommentQuerySet.set_status``'s transaction with the comments
+# approved for the first time whose readers asked to be told (``pks``): their
+# notices are queued for after the commit (comments/signals.py; the notices'
+# module reads these models).
+approval_notices_due = Signal()
 
 
 class CommentQuerySet(models.QuerySet):
@@ -159,8 +167,6 @@ class CommentQuerySet(models.QuerySet):
         once, however often the comment is approved again.
         Returns the number of comments changed.
         """
-        from .notifications import notify_approval  # the notice speaks of comments
-
         now = timezone.now()
         with transaction.atomic():
             changing = list(
@@ -207,8 +213,8 @@ class CommentQuerySet(models.QuerySet):
             }
             if touched:
                 Post.objects.filter(pk__in=touched).mark_pages_changed()
-            for pk in tell:
-                enqueue_with_data(notify_approval, pk)
+            if tell:
+                approval_notices_due.send(sender=Comment, pks=tell)
         return len(changing)
 
     def clear_network_data(self, before, batch_size=1000):

@@ -4,15 +4,18 @@
   tell the posts themselves (``CommentQuerySet.set_status``); this covers
   single saves and deletions (a staff reply, a deletion).
 - Moderators hear of a new comment waiting in the queue, after commit.
+- A reader who asked is told their comment was approved, after commit
+  (``approval_notices_due``, sent by ``CommentQuerySet.set_status``).
 """
 
 from django.db.models.signals import post_delete, post_save
 from django.dispatch import receiver
 
 from articles.models import Post
+from core.mail import enqueue_with_data
 
 from . import notifications
-from .models import Comment
+from .models import Comment, approval_notices_due
 
 
 @receiver(post_save, sender=Comment)
@@ -29,3 +32,9 @@ def public_thread_changed(sender, instance, raw=False, **kwargs):
 def tell_moderators(sender, instance, created=False, raw=False, **kwargs):
     if created and not raw and instance.status == Comment.Status.PENDING:
         notifications.notify_on_commit(instance)
+
+
+@receiver(approval_notices_due)
+def tell_readers(sender, pks, **kwargs):
+    for pk in pks:
+        enqueue_with_data(notifications.notify_approval, pk)

@@ -12,9 +12,11 @@ class NewsletterConfig(AppConfig):
         from core import personal_data, retention
 
         from . import rights, roles, sending
+        from .models import batches_due
 
         post_migrate.connect(roles.ensure_roles, sender=self)
         post_published.connect(sending.published, dispatch_uid="newsletter.sending")
+        batches_due.connect(sending.queue_batches, dispatch_uid="newsletter.batches")
         retention.register("unconfirmed subscriptions", delete_expired_pending)
         personal_data.register(rights.HOLDER)
 

@@ -21,11 +21,16 @@ that makes each email go once.
 from django.conf import settings
 from django.db import models, transaction
 from django.db.models import Q
+from django.dispatch import Signal
 from django.utils import timezone
 
 from articles.models import Post, Topic
 from core.emails import MAX_LENGTH, normalize_email, validate_email_address
-from core.mail import enqueue_with_data
+
+# Sent when the mailings of ``post_pks`` have deliveries to send: a batch is
+# queued for each once the transaction commits (newsletter.sending, connected
+# in NewsletterConfig.ready; the sending module reads these models).
+batches_due = Signal()
 
 
 class SubscriberQuerySet(models.QuerySet):
@@ -180,12 +185,9 @@ class MailingQuerySet(models.QuerySet):
 
     def resume(self):
         """Go on sending these mailings where they stopped."""
-        from .sending import send_batch
-
         posts = list(self.filter(paused=True).values_list("post_id", flat=True))
         self.filter(post_id__in=posts).update(paused=False)
-        for post_pk in posts:
-            enqueue_with_data(send_batch, post_pk)
+        batches_due.send(sender=Mailing, post_pks=posts)
         return len(posts)
 
     def last(self):
@@ -253,8 +255,6 @@ class Mailing(models.Model):
         the failed deliveries queued again, one queued for each new follower;
         a paused mailing goes on. Nobody gets it twice. Returns how many were
         queued (0, and nothing done, when the post is no longer public)."""
-        from .sending import send_batch
-
         if not self.may_send_again:
             return 0
         with transaction.atomic():
@@ -269,7 +269,7 @@ class Mailing(models.Model):
             count += self.queue()
             Mailing.objects.filter(pk=self.pk).update(paused=False)
             self.paused = False
-            enqueue_with_data(send_batch, self.post_id)
+            batches_due.send(sender=Mailing, post_pks=[self.post_id])
         return count
 
 

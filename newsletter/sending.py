@@ -56,6 +56,13 @@ def published(sender, posts, **kwargs):
             mail.enqueue_with_data(start_mailing, post.pk)
 
 
+def queue_batches(sender, post_pks, **kwargs):
+    """Receiver of models.batches_due: a batch of each post's mailing is
+    queued, once committed."""
+    for post_pk in post_pks:
+        mail.enqueue_with_data(send_batch, post_pk)
+
+
 def _later(task_, when, *args):
     """Queue ``task_`` to run at ``when`` where the backend can wait; True if queued."""
     if not task_.get_backend().supports_defer:
