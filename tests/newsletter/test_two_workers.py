@@ -77,3 +77,31 @@ def test_claims_at_the_same_moment_are_disjoint(settings):
     assert at_once(lambda: taken.append({row.pk for row in sending.claim(post.pk, now)}), 3) == []
     assert len(taken) == 3
     assert sum(len(t) for t in taken) == len(set().union(*taken)) == 30
+
+
+def test_two_editors_sending_again_at_once_reach_each_follower_once(sink, settings):  # noqa: F811
+    """Two editors press "Send again" on one post at the same moment: the
+    failed deliveries and the new followers each get the post once, and
+    nobody who had it gets it again."""
+    settings.NEWSLETTER_BATCH_SIZE = 4
+    post = queued_post(12)
+    sending.send_next(post.pk)  # the first sending, in batches, to all twelve
+    had_it = {to for recipients, _ in sink.messages for to in recipients}
+    assert len(had_it) == 12
+    failed = Delivery.objects.filter(post=post).order_by("pk")[:3]
+    Delivery.objects.filter(pk__in=[d.pk for d in failed]).update(state=Delivery.State.FAILED)
+    Subscriber.objects.bulk_create(
+        Subscriber(email=f"newcomer{n}@example.com", status=Subscriber.Status.ACTIVE)
+        for n in range(5)
+    )
+    sink.messages.clear()
+
+    errors = at_once(lambda: Mailing.objects.get(post=post).send_again(), 2)
+
+    assert errors == []
+    sent = Counter(to for recipients, _ in sink.messages for to in recipients)
+    newcomers = {f"newcomer{n}@example.com" for n in range(5)}
+    again = {d.subscriber.email for d in Delivery.objects.filter(pk__in=[d.pk for d in failed])}
+    assert set(sent) == newcomers | again
+    assert set(sent.values()) == {1}
+    assert Delivery.objects.filter(post=post, state=Delivery.State.SENT).count() == 17
