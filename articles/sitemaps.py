@@ -8,7 +8,9 @@ set of published posts changes (a post published, edited, unpublished,
 deleted, or a scheduled one coming due: ``PostQuerySet.listing_version``).
 Addresses are made from SITE_URL, never from the request's Host, so one
 cached copy serves every reader.
-Beyond 48,000 posts ``?p=2`` gives the next ones, as with Django's view.
+Beyond 48,000 posts ``?p=2`` gives the next ones, as with Django's view, and
+the sitemap index (``/sitemap-index.xml``, the address robots.txt names)
+lists every page: a crawler reads only the files it is told of.
 
 The first page also lists the blog's index (``/blog/``, dated by the newest
 change of a listed post) and the date archives (``/blog/2026/``,
@@ -166,6 +168,28 @@ def sitemap(request, sections=()):
     return get_conditional_response(
         request, etag=etag, last_modified=written_at, response=response
     )
+
+
+def sitemap_index(request):
+    """``/sitemap-index.xml``: the sitemap's pages, as the protocol's sitemap
+    index (one query: how many posts are published)."""
+    published = Post.objects.published().count()
+    pages = max(1, -(-published // POSTS_PER_FILE))
+    address = settings.SITE_URL + reverse("sitemap")
+    entries = "".join(
+        f"<sitemap><loc>{escape(address if n == 1 else f'{address}?p={n}')}</loc></sitemap>\n"
+        for n in range(1, pages + 1)
+    )
+    xml = (
+        '<?xml version="1.0" encoding="UTF-8"?>\n'
+        '<sitemapindex xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">\n'
+        f"{entries}</sitemapindex>\n"
+    )
+    etag = quote_etag(hashlib.sha256(xml.encode()).hexdigest()[:32])
+    response = HttpResponse(xml, content_type="application/xml")
+    response["X-Robots-Tag"] = "noindex, noodp, noarchive"
+    response["ETag"] = etag
+    return get_conditional_response(request, etag=etag, response=response)
 
 
 def _table_version(name, model, changed_field):

@@ -100,10 +100,10 @@ def csrf_failure(request, reason=""):
 
 @allow(*SAFE)
 def robots_txt(request):
-    """``/robots.txt``: what crawlers may fetch, and where the sitemap is (by
-    its absolute address, from SITE_URL). Plain text, no database; shared
-    caches and crawlers may keep it a day."""
-    sitemap = settings.SITE_URL + reverse("sitemap")
+    """``/robots.txt``: what crawlers may fetch, and where the sitemap's index
+    is (by its absolute address, from SITE_URL). Plain text, no database;
+    shared caches and crawlers may keep it a day."""
+    sitemap = settings.SITE_URL + reverse("sitemap_index")
     lines = ["User-agent: *", *(f"Disallow: {path}" for path in settings.ROBOTS_DISALLOW), ""]
     lines.append(f"Sitemap: {sitemap}")
     response = HttpResponse("\n".join(lines) + "\n", content_type="text/plain; charset=utf-8")

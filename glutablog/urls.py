@@ -4,7 +4,13 @@ from django.contrib import admin
 from django.urls import include, path
 from django.views.generic import RedirectView
 
-from articles.sitemaps import AuthorsSitemap, ReviewersSitemap, TopicsSitemap, sitemap
+from articles.sitemaps import (
+    AuthorsSitemap,
+    ReviewersSitemap,
+    TopicsSitemap,
+    sitemap,
+    sitemap_index,
+)
 from core.methods import SAFE, allow
 from core.views import media, robots_txt
 from pages.sitemaps import PagesSitemap
@@ -47,6 +53,8 @@ urlpatterns = [
         {"sections": [TopicsSitemap(), ReviewersSitemap(), AuthorsSitemap(), PagesSitemap()]},
         name="sitemap",
     ),
+    # Every page of it (past 48,000 posts, ?p=2 and on), for robots.txt.
+    path("sitemap-index.xml", allow(*SAFE)(sitemap_index), name="sitemap_index"),
     path("robots.txt", robots_txt, name="robots_txt"),
 ]
 

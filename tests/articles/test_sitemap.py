@@ -179,3 +179,48 @@ def test_the_cached_sitemap_follows_the_topics(client):
     xml = client.get("/sitemap.xml").content.decode()
 
     assert "/blog/topics/second-slug/" in xml and "first-slug" not in xml
+
+
+def sitemap_addresses(xml):
+    from xml.etree import ElementTree
+
+    ns = {"s": "http://www.sitemaps.org/schemas/sitemap/0.9"}
+    return [loc.text for loc in ElementTree.fromstring(xml).iterfind(".//s:loc", ns)]
+
+
+def test_the_index_lists_one_page_for_a_small_blog(client, django_assert_num_queries):
+    PostFactory.create_batch(3)
+
+    with django_assert_num_queries(1):
+        response = client.get("/sitemap-index.xml")
+
+    assert response.status_code == 200
+    assert response["Content-Type"] == "application/xml"
+    assert sitemap_addresses(response.content) == [f"{settings.SITE_URL}/sitemap.xml"]
+
+
+def test_every_published_post_is_on_a_page_the_index_lists(client, monkeypatch):
+    """Past a file's limit the sitemap has pages; a crawler finds them through
+    the index robots.txt names, and together they hold every public post."""
+    from articles import sitemaps
+
+    monkeypatch.setattr(sitemaps, "POSTS_PER_FILE", 2)
+    posts = PostFactory.create_batch(5)
+    PostFactory(draft=True)
+
+    index = client.get(client.get("/robots.txt").text.split("Sitemap: ")[1].strip())
+    pages = sitemap_addresses(index.content)
+
+    assert pages == [
+        f"{settings.SITE_URL}/sitemap.xml",
+        f"{settings.SITE_URL}/sitemap.xml?p=2",
+        f"{settings.SITE_URL}/sitemap.xml?p=3",
+    ]
+    listed = []
+    for page in pages:
+        response = client.get(page.removeprefix(settings.SITE_URL))
+        assert response.status_code == 200
+        listed += sitemap_addresses(response.content)
+    for post in posts:
+        assert listed.count(f"{settings.SITE_URL}{post.get_absolute_url()}") == 1, post.slug
+    assert client.get("/sitemap.xml", {"p": 4}).status_code == 404

@@ -20,7 +20,7 @@ def test_robots_names_the_sitemap_and_keeps_crawlers_out_of_the_admin(
     assert "Disallow: /admin/" in lines
     # Search results are not blocked: crawlers must read their noindex.
     assert not any(line.startswith("Disallow: /blog/search") for line in lines)
-    assert "Sitemap: https://blog.example.com/sitemap.xml" in lines
+    assert "Sitemap: https://blog.example.com/sitemap-index.xml" in lines
     assert "max-age=86400" in response["Cache-Control"]
 
 
@@ -30,7 +30,7 @@ def test_robots_never_takes_the_address_from_the_request(client, settings):
     response = client.get("/robots.txt", HTTP_HOST="evil.example.net")
 
     assert "evil.example.net" not in response.text
-    assert f"Sitemap: {settings.SITE_URL}/sitemap.xml" in response.text
+    assert f"Sitemap: {settings.SITE_URL}/sitemap-index.xml" in response.text
 
 
 def test_search_results_may_be_crawled_and_ask_not_to_be_indexed(client):
