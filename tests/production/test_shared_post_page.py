@@ -30,9 +30,22 @@ def shared_seconds(cache_control):
     return int(match.group(1)) if match else None
 
 
+def held_by_nginx(site, pairs=5):
+    """The post page as nginx answers it from the copy it holds: two requests
+    in a row, the second a HIT. A copy is fresh for 1 to 2 s of nginx's clock,
+    which runs with the real one here, so on a busy machine the two may fall
+    further apart than that (a clean clone's CI once saw REVALIDATED): the
+    pair is tried again, a few times, before the test gives up."""
+    for _ in range(pairs):
+        site.get(POST_PATH)
+        response, body = site.get(POST_PATH)
+        if response.headers["X-Cache"] == "HIT":
+            return response, body
+    raise AssertionError(f"no HIT in {pairs} pairs, the last {response.headers['X-Cache']}")
+
+
 def test_the_anonymous_post_page_keeps_the_contract_and_nginx_shares_it(site):
-    site.get(POST_PATH)
-    response, body = site.get(POST_PATH)
+    response, body = held_by_nginx(site)
     assert response.status == 200
     cache_control = response.headers["Cache-Control"]
     assert shared_seconds(cache_control) == 1, cache_control
@@ -42,7 +55,6 @@ def test_the_anonymous_post_page_keeps_the_contract_and_nginx_shares_it(site):
     assert response.headers["ETag"]
     assert response.headers["Set-Cookie"] is None
     assert response.headers["Expires"] is None
-    assert response.headers["X-Cache"] == "HIT"
     assert b"Glutamine" in body
 
 
@@ -54,9 +66,7 @@ def test_a_reader_with_a_session_gets_their_own_page_past_the_cache(site):
 
 def test_an_approved_comment_reaches_the_next_reader_behind_nginx_within_two_seconds(site):
     text = f"Approved while nginx held the page {time.time_ns()}"
-    site.get(POST_PATH)
-    response, _ = site.get(POST_PATH)
-    assert response.headers["X-Cache"] == "HIT"  # held by nginx now
+    held_by_nginx(site)  # held by nginx now
     result = manage("shell", "-c", APPROVE.format(text=text), env=site.env)
     assert result.returncode == 0, result.stderr
     site.clock.advance(2)  # nginx counts whole seconds: a copy is fresh for 1 to 2 s
