@@ -9,7 +9,7 @@ from core.models import SiteStamp
 from images.models import Image
 
 from . import search
-from .models import POSTS_STAMP, Post, Topic
+from .models import POSTS_STAMP, TOPICS_STAMP, Author, Post, Reviewer, Topic
 
 NAME_FIELDS = {"first_name", "last_name", "username"}
 
@@ -32,6 +32,22 @@ def post_deleted(sender, instance, **kwargs):
     pages (related posts): every stored page renders again."""
     SiteStamp.touch(POSTS_STAMP)
     search.forget_posts([instance.pk], using=kwargs.get("using"))
+
+
+@receiver(post_delete, sender=Author)
+@receiver(post_delete, sender=Reviewer)
+def profile_deleted(sender, instance, **kwargs):
+    """The pages of the posts that showed the profile change, in the deletion's
+    transaction."""
+    instance.shown_on().mark_pages_changed()
+
+
+@receiver(post_delete, sender=Topic)
+def topic_deleted(sender, instance, **kwargs):
+    """The main topics are in the navigation of every page: a topic deleted by
+    any path (its delete page, the admin's bulk action, which calls no model's
+    ``delete()``) touches their stamp, in the deletion's transaction."""
+    SiteStamp.touch(TOPICS_STAMP)
 
 
 @receiver(m2m_changed, sender=Post.topics.through)

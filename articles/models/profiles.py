@@ -3,10 +3,14 @@
 Both are a person readers can look up (name, credentials, a short bio, a
 profile link) with a page of their own, shown on the pages of the posts they
 wrote or reviewed. Their fields are declared on each model (the help texts
-speak of bylines or of reviews); what they do with them is here, once.
+speak of bylines or of reviews); what they do with them is here, once. A
+deleted profile changes those pages too, by whatever path it goes (its own
+delete page, the admin's bulk action, its account deleted): a receiver of
+``post_delete`` does it (articles/signals.py), since a queryset's delete calls
+no model's ``delete()``.
 """
 
-from django.db import models, transaction
+from django.db import models
 
 
 class PublicProfile(models.Model):
@@ -23,13 +27,6 @@ class PublicProfile(models.Model):
         UPDATE."""
         super().save(*args, **kwargs)
         self.shown_on().mark_pages_changed()
-
-    def delete(self, *args, **kwargs):
-        """Those pages are changed in the transaction that deletes the
-        profile (while the posts that show it can still be found)."""
-        with transaction.atomic():
-            self.shown_on().mark_pages_changed()
-            return super().delete(*args, **kwargs)
 
     @property
     def display_name(self):

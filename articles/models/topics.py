@@ -77,12 +77,6 @@ class Topic(models.Model):
     def get_absolute_url(self):
         return reverse("articles:topic", kwargs={"slug": self.slug})
 
-    def delete(self, *args, **kwargs):
-        with transaction.atomic():
-            result = super().delete(*args, **kwargs)
-            SiteStamp.touch(TOPICS_STAMP)
-        return result
-
     def clean(self):
         result = markup.render(self.description)
         errors = []

@@ -192,3 +192,27 @@ def test_the_account_picker_offers_active_staff_by_name_and_username(editor_clie
     offered = [option.text for option in page.xpath("//select[@name='user']/option")]
     assert "Vera Staff (vera)" in offered
     assert not [name for name in offered if "reader" in name or "gone" in name]
+
+
+@pytest.mark.parametrize("how", ["change page", "delete selected"])
+def test_an_administrator_deletes_a_profile_in_the_admin_and_readers_lose_the_link(
+    client, admin_client, author, writer, how
+):
+    post = PostFactory(author=writer)
+    assert 'href="/blog/authors/erin-writer/"' in client.get(post.get_absolute_url()).text
+
+    if how == "change page":
+        response = admin_client.post(
+            reverse("admin:articles_author_delete", args=[author.pk]), {"post": "yes"}
+        )
+    else:
+        response = admin_client.post(
+            reverse("admin:articles_author_changelist"),
+            {"action": "delete_selected", "_selected_action": [author.pk], "post": "yes"},
+        )
+    assert response.status_code == 302
+    assert not Author.objects.exists()
+
+    page = client.get(post.get_absolute_url()).text
+    assert 'href="/blog/authors/erin-writer/"' not in page
+    assert "Erin Writer" not in page

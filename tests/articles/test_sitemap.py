@@ -197,6 +197,8 @@ def test_the_index_lists_one_page_for_a_small_blog(client, django_assert_num_que
     assert response.status_code == 200
     assert response["Content-Type"] == "application/xml"
     assert sitemap_addresses(response.content) == [f"{settings.SITE_URL}/sitemap.xml"]
+    again = client.get("/sitemap-index.xml", HTTP_IF_NONE_MATCH=response["ETag"])
+    assert again.status_code == 304
 
 
 def test_every_published_post_is_on_a_page_the_index_lists(client, monkeypatch):

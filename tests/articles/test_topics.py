@@ -460,3 +460,19 @@ def test_related_posts_are_looked_for_among_the_newest_sharing_a_topic(client, m
     monkeypatch.setattr(post_module, "RELATED_CANDIDATES", 200)
     post.save()  # a new version of the page
     assert related_titles(client.get(post.get_absolute_url()))[0] == "Shares two, oldest"
+
+
+def test_a_main_topic_deleted_by_the_admins_bulk_action_leaves_the_navigation(
+    client, admin_client
+):
+    topic = TopicFactory(name="Gut health", slug="gut-health", is_main=True)
+    post = PostFactory()
+    assert "Gut health" in client.get(post.get_absolute_url()).text  # now cached
+
+    response = admin_client.post(
+        "/admin/articles/topic/",
+        {"action": "delete_selected", "_selected_action": [topic.pk], "post": "yes"},
+    )
+
+    assert response.status_code == 302 and not Topic.objects.exists()
+    assert "Gut health" not in client.get(post.get_absolute_url()).text

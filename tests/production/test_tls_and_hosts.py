@@ -5,6 +5,7 @@ Against the production set `make serve` starts (conftest.site).
 """
 
 import http.client
+import re
 import socket
 import ssl
 
@@ -102,3 +103,19 @@ def test_the_http2_protocol_is_offered(site):
     with socket.create_connection(("127.0.0.1", site.https_port), timeout=10) as raw:
         with context.wrap_socket(raw, server_hostname="127.0.0.1") as sock:
             assert sock.selected_alpn_protocol() == "h2"
+
+
+def test_a_crawler_follows_robots_to_the_sitemap_index_and_its_files(site):
+    """Through nginx, by the public origin only (a made-up port in Host is
+    never in what it reads)."""
+    response, body = site.get("/robots.txt", headers={"Host": "127.0.0.1:31337"})
+    assert response.status == 200
+    index_url = f"{site.origin}/sitemap-index.xml"
+    assert f"Sitemap: {index_url}" in body.decode().splitlines()
+    response, body = site.get("/sitemap-index.xml", headers={"Host": "127.0.0.1:31337"})
+    assert response.status == 200
+    assert response.headers["Content-Type"] == "application/xml"
+    listed = re.findall(r"<loc>([^<]+)</loc>", body.decode())
+    assert listed == [f"{site.origin}/sitemap.xml"]
+    response, body = site.get(listed[0].removeprefix(site.origin))
+    assert response.status == 200 and f"{site.origin}{POST_PATH}" in body.decode()
